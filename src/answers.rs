@@ -1,0 +1,236 @@
+//! Answers documents: parsing and checking them against a questionnaire.
+//!
+//! Parsing happens in two steps. [`AnswersDocument::parse`] reads the JSON
+//! and rejects what no questionnaire could accept (bad syntax, a duplicate
+//! key, a `null`), with line and column. [`Answers::from_document`] then
+//! checks every answer against its question and reports every bad one at
+//! once, each naming the question id, what was expected and what was given.
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use serde_json::Value as Json;
+
+use crate::condition::{hint, list};
+use crate::error::{Error, ErrorKind};
+use crate::model::Kind;
+use crate::questionnaire::Questionnaire;
+use crate::suggest::did_you_mean;
+
+/// One answer, already checked against its question.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value {
+    /// An option, by its index among the question's options (`yes`, `no`,
+    /// `not_sure` for the yes/no kinds).
+    Option(u16),
+    Integer(i64),
+    Number(f64),
+}
+
+impl Value {
+    /// The value as a number, for comparisons; options have none.
+    pub fn as_f64(self) -> Option<f64> {
+        match self {
+            Value::Option(_) => None,
+            Value::Integer(i) => Some(i as f64),
+            Value::Number(n) => Some(n),
+        }
+    }
+}
+
+/// An answers document as read from JSON, before it is checked against a
+/// questionnaire.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswersDocument {
+    /// The questionnaire id the answers are for, if the document names it.
+    #[serde(default)]
+    pub questionnaire: Option<String>,
+    pub answers: RawAnswers,
+}
+
+/// The `answers` object, in document order, with duplicate keys and `null`
+/// values already rejected.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawAnswers(pub Vec<(String, Json)>);
+
+impl<'de> Deserialize<'de> for RawAnswers {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RawVisitor;
+
+        impl<'de> Visitor<'de> for RawVisitor {
+            type Value = RawAnswers;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object mapping question ids to answers")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawAnswers, A::Error> {
+                let mut entries: Vec<(String, Json)> = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if entries.iter().any(|(k, _)| *k == key) {
+                        return Err(de::Error::custom(format_args!(
+                            "answer `{key}` is given twice; give each answer once"
+                        )));
+                    }
+                    let value: Json = map.next_value()?;
+                    if value.is_null() {
+                        return Err(de::Error::custom(format_args!(
+                            "answer `{key}` is null; leave the key out to leave a question unanswered"
+                        )));
+                    }
+                    entries.push((key, value));
+                }
+                Ok(RawAnswers(entries))
+            }
+        }
+
+        deserializer.deserialize_map(RawVisitor)
+    }
+}
+
+impl AnswersDocument {
+    /// Parses a document from bytes (which must be UTF-8 JSON).
+    pub fn parse(input: &[u8]) -> Result<AnswersDocument, Error> {
+        let mut deserializer = serde_json::Deserializer::from_slice(input);
+        let document: AnswersDocument = serde_path_to_error::deserialize(&mut deserializer)
+            .map_err(|e| Error::from_json(e.inner(), Some(e.path().to_string())))?;
+        deserializer.end().map_err(|e| Error::from_json(&e, None))?;
+        Ok(document)
+    }
+}
+
+/// Checked answers, one slot per question of a questionnaire.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answers {
+    values: Vec<Option<Value>>,
+}
+
+impl Answers {
+    /// No answers yet, for `questionnaire`.
+    pub fn empty(questionnaire: &Questionnaire) -> Answers {
+        Answers { values: vec![None; questionnaire.questions.len()] }
+    }
+
+    /// Checks every answer of a document; on failure the error lists every
+    /// bad answer, one per line.
+    pub fn from_document(questionnaire: &Questionnaire, raw: &RawAnswers) -> Result<Answers, Error> {
+        let mut answers = Answers::empty(questionnaire);
+        let mut problems: Vec<(ErrorKind, String)> = Vec::new();
+        for (id, given) in &raw.0 {
+            match questionnaire.question_index(id) {
+                Some(index) => match check(&questionnaire.questions[index].kind, given) {
+                    Ok(value) => answers.values[index] = Some(value),
+                    Err(expected) => problems.push((
+                        ErrorKind::InvalidAnswer,
+                        format!("answer `{id}`: expected {expected}, got {}", shown(given)),
+                    )),
+                },
+                None => {
+                    let ids = questionnaire.questions.iter().map(|q| q.id.as_str());
+                    let hint = hint(did_you_mean(id, ids));
+                    problems.push((
+                        ErrorKind::UnknownQuestion,
+                        format!(
+                            "answer `{id}`: questionnaire `{}` has no such question{hint}",
+                            questionnaire.id
+                        ),
+                    ));
+                }
+            }
+        }
+        match problems.first() {
+            None => Ok(answers),
+            Some((kind, _)) => {
+                let messages: Vec<String> = problems.iter().map(|(_, m)| m.clone()).collect();
+                Err(Error::new(*kind, messages.join("\n")))
+            }
+        }
+    }
+
+    /// The answer to the question at `index`, if any.
+    pub fn get(&self, index: usize) -> Option<Value> {
+        self.values.get(index).copied().flatten()
+    }
+
+    /// Sets or clears the answer at `index`.
+    pub fn set(&mut self, index: usize, value: Option<Value>) {
+        if let Some(slot) = self.values.get_mut(index) {
+            *slot = value;
+        }
+    }
+
+    /// Every slot, by question index.
+    pub fn values(&self) -> &[Option<Value>] {
+        &self.values
+    }
+
+    /// The answers as a document that [`AnswersDocument::parse`] and
+    /// [`Answers::from_document`] turn back into the same answers.
+    pub fn to_document(&self, questionnaire: &Questionnaire) -> Json {
+        let mut answers = serde_json::Map::new();
+        for (question, value) in questionnaire.questions.iter().zip(&self.values) {
+            if let Some(value) = value {
+                answers.insert(question.id.clone(), to_json(&question.kind, *value));
+            }
+        }
+        serde_json::json!({ "questionnaire": questionnaire.id, "answers": answers })
+    }
+}
+
+/// An answer as JSON, as a person would write it in a document.
+pub fn to_json(kind: &Kind, value: Value) -> Json {
+    match value {
+        Value::Option(i) => {
+            Json::String(kind.option_ids().get(usize::from(i)).copied().unwrap_or("").to_owned())
+        }
+        Value::Integer(i) => Json::from(i),
+        Value::Number(n) => serde_json::Number::from_f64(n).map_or(Json::Null, Json::Number),
+    }
+}
+
+/// Checks one JSON value against a question kind; the error says what was
+/// expected.
+pub fn check(kind: &Kind, given: &Json) -> Result<Value, String> {
+    match kind {
+        Kind::YesNo | Kind::YesNoNotSure | Kind::SingleChoice { .. } => {
+            let ids = kind.option_ids();
+            let expected = format!("one of {}", list(&ids));
+            let Json::String(text) = given else { return Err(expected) };
+            match ids.iter().position(|id| id == text) {
+                Some(i) => u16::try_from(i).map(Value::Option).map_err(|_| expected),
+                None => Err(format!("{expected}{}", hint(did_you_mean(text, ids.iter().copied())))),
+            }
+        }
+        Kind::Integer { min, max, unit } => {
+            let expected = format!("an integer from {min} to {max}{}", unit_suffix(unit));
+            match given.as_i64() {
+                Some(i) if (*min..=*max).contains(&i) => Ok(Value::Integer(i)),
+                _ => Err(expected),
+            }
+        }
+        Kind::Number { min, max, unit } => {
+            let expected = format!("a number from {min} to {max}{}", unit_suffix(unit));
+            match given.as_f64() {
+                Some(n) if n.is_finite() && *min <= n && n <= *max => Ok(Value::Number(n)),
+                _ => Err(expected),
+            }
+        }
+    }
+}
+
+fn unit_suffix(unit: &Option<String>) -> String {
+    unit.as_ref().map(|u| format!(" ({u})")).unwrap_or_default()
+}
+
+/// A given value as it appears in an error message, cut short if long.
+fn shown(given: &Json) -> String {
+    let text = given.to_string();
+    if text.chars().count() > 60 {
+        let cut: String = text.chars().take(57).collect();
+        format!("{cut}...")
+    } else {
+        text
+    }
+}

@@ -1,0 +1,417 @@
+//! The condition language: a JSON expression tree, not a string to parse.
+//!
+//! Conditions appear in `ask_if`, triage rules, domain classifications,
+//! selection rules and plan limits. In the file they name questions,
+//! options, domains and bands by id ([`Condition`]); loading resolves every
+//! name once into indices ([`Expr`]), so evaluation never looks up a string
+//! and a dangling reference is caught before any answer is seen.
+//!
+//! An unanswered question (or one whose `ask_if` is false) satisfies no
+//! comparison: `{"is": ["q", "yes"]}` is false, so `{"not": {"is": ["q",
+//! "improving"]}}` is true. Rules are written so that a missing answer errs
+//! on the cautious side.
+
+use serde::{Deserialize, Serialize};
+
+use crate::answers::Value;
+use crate::model::{Definition, Kind, Level, Scoring};
+use crate::suggest::did_you_mean;
+use crate::validate::Problem;
+
+/// A condition as written in a questionnaire file.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Condition {
+    /// Every condition holds (`{"all": []}` is always true).
+    All(Vec<Condition>),
+    /// At least one condition holds (`{"any": []}` is always false).
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+    /// At least N of the conditions hold: `{"at_least": [2, [...]]}`.
+    AtLeast(usize, Vec<Condition>),
+    /// The answer is this option: `{"is": ["leg_pain", "below_knee"]}`.
+    Is(String, String),
+    /// The answer is one of these options.
+    OneOf(String, Vec<String>),
+    /// Numeric comparisons: `{"gte": ["age", 50]}`.
+    Gte(String, f64),
+    Gt(String, f64),
+    Lte(String, f64),
+    Lt(String, f64),
+    /// The question was asked and answered.
+    Answered(String),
+    /// A domain's score compared with a number: `{"score_gte": ["total", 4]}`.
+    ScoreGte(String, f64),
+    ScoreLte(String, f64),
+    /// A domain's band is one of these: `{"band_in": ["sitting_load", ["high"]]}`.
+    BandIn(String, Vec<String>),
+    /// The triage level reached so far is at least this level.
+    LevelAtLeast(Level),
+    /// The triage level reached so far is below this level.
+    LevelBelow(Level),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmp {
+    Gte,
+    Gt,
+    Lte,
+    Lt,
+}
+
+impl Cmp {
+    fn test(self, left: f64, right: f64) -> bool {
+        match self {
+            Cmp::Gte => left >= right,
+            Cmp::Gt => left > right,
+            Cmp::Lte => left <= right,
+            Cmp::Lt => left < right,
+        }
+    }
+}
+
+/// A resolved condition: every id replaced by an index.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    All(Vec<Expr>),
+    Any(Vec<Expr>),
+    Not(Box<Expr>),
+    AtLeast(usize, Vec<Expr>),
+    /// The answer to question `question` is one of `options` (indices into
+    /// the question's options).
+    OptionIn {
+        question: usize,
+        options: Vec<u16>,
+    },
+    Compare {
+        question: usize,
+        cmp: Cmp,
+        value: f64,
+    },
+    Answered(usize),
+    Score {
+        domain: usize,
+        cmp: Cmp,
+        value: f64,
+    },
+    BandIn {
+        domain: usize,
+        bands: Vec<usize>,
+    },
+    LevelAtLeast(Level),
+    LevelBelow(Level),
+}
+
+/// What a condition is evaluated against.
+pub struct Facts<'a> {
+    /// The answers in force, by question index (`None`: unanswered or not
+    /// asked).
+    pub answers: &'a [Option<Value>],
+    pub scores: &'a [Option<f64>],
+    pub bands: &'a [Option<usize>],
+    pub level: Level,
+}
+
+impl Expr {
+    /// Whether the condition holds.
+    pub fn holds(&self, facts: &Facts<'_>) -> bool {
+        match self {
+            Expr::All(parts) => parts.iter().all(|p| p.holds(facts)),
+            Expr::Any(parts) => parts.iter().any(|p| p.holds(facts)),
+            Expr::Not(inner) => !inner.holds(facts),
+            Expr::AtLeast(n, parts) => {
+                let mut count = 0;
+                for part in parts {
+                    if part.holds(facts) {
+                        count += 1;
+                        if count >= *n {
+                            return true;
+                        }
+                    }
+                }
+                *n == 0
+            }
+            Expr::OptionIn { question, options } => match facts.answers[*question] {
+                Some(Value::Option(chosen)) => options.contains(&chosen),
+                _ => false,
+            },
+            Expr::Compare { question, cmp, value } => match facts.answers[*question] {
+                Some(answer) => answer.as_f64().is_some_and(|a| cmp.test(a, *value)),
+                None => false,
+            },
+            Expr::Answered(question) => facts.answers[*question].is_some(),
+            Expr::Score { domain, cmp, value } => {
+                facts.scores[*domain].is_some_and(|score| cmp.test(score, *value))
+            }
+            Expr::BandIn { domain, bands } => facts.bands[*domain].is_some_and(|band| bands.contains(&band)),
+            Expr::LevelAtLeast(level) => facts.level >= *level,
+            Expr::LevelBelow(level) => facts.level < *level,
+        }
+    }
+
+    /// The questions this condition looks at, in order of first mention,
+    /// for the explain trace.
+    pub fn questions(&self, out: &mut Vec<usize>) {
+        match self {
+            Expr::All(parts) | Expr::Any(parts) | Expr::AtLeast(_, parts) => {
+                parts.iter().for_each(|p| p.questions(out))
+            }
+            Expr::Not(inner) => inner.questions(out),
+            Expr::OptionIn { question, .. } | Expr::Compare { question, .. } | Expr::Answered(question) => {
+                if !out.contains(question) {
+                    out.push(*question)
+                }
+            }
+            Expr::Score { .. } | Expr::BandIn { .. } | Expr::LevelAtLeast(_) | Expr::LevelBelow(_) => {}
+        }
+    }
+}
+
+/// What a condition may refer to where it appears.
+///
+/// The limits keep data flowing one way: `ask_if` sees only earlier
+/// questions, a classification only earlier domains, and only triage and
+/// later rules see the level.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope {
+    /// Questions with an index below this may be referenced.
+    pub questions_before: usize,
+    /// Domains with an index below this may be referenced.
+    pub domains_before: usize,
+    /// Whether the triage level may be referenced.
+    pub level: bool,
+}
+
+/// Resolves conditions against a definition, collecting every problem.
+pub struct Resolver<'a> {
+    pub def: &'a Definition,
+    pub problems: &'a mut Vec<Problem>,
+}
+
+impl<'a> Resolver<'a> {
+    /// Resolve `condition`, found at JSON path `path`. Returns `None` when a
+    /// problem was recorded.
+    pub fn resolve(&mut self, condition: &Condition, path: &str, scope: Scope) -> Option<Expr> {
+        match condition {
+            Condition::All(parts) => self.resolve_all(parts, &format!("{path}.all"), scope).map(Expr::All),
+            Condition::Any(parts) => {
+                if parts.is_empty() {
+                    self.problem(path, "`any` of no conditions is always false, so this can never hold");
+                }
+                self.resolve_all(parts, &format!("{path}.any"), scope).map(Expr::Any)
+            }
+            Condition::Not(inner) => {
+                self.resolve(inner, &format!("{path}.not"), scope).map(|e| Expr::Not(Box::new(e)))
+            }
+            Condition::AtLeast(n, parts) => {
+                if *n > parts.len() {
+                    self.problem(
+                        path,
+                        format!(
+                            "`at_least` asks for {n} of {} conditions, so it can never hold",
+                            parts.len()
+                        ),
+                    );
+                }
+                self.resolve_all(parts, &format!("{path}.at_least[1]"), scope)
+                    .map(|parts| Expr::AtLeast(*n, parts))
+            }
+            Condition::Is(question, option) => {
+                let path = format!("{path}.is");
+                let (index, kind) = self.question(question, &path, scope)?;
+                let option = self.option(question, kind, option, &path)?;
+                Some(Expr::OptionIn { question: index, options: vec![option] })
+            }
+            Condition::OneOf(question, options) => {
+                let path = format!("{path}.one_of");
+                let (index, kind) = self.question(question, &path, scope)?;
+                if options.is_empty() {
+                    self.problem(&path, "`one_of` an empty list can never hold");
+                }
+                let mut resolved = Vec::new();
+                let mut ok = true;
+                for option in options {
+                    match self.option(question, kind, option, &path) {
+                        Some(o) => resolved.push(o),
+                        None => ok = false,
+                    }
+                }
+                ok.then_some(Expr::OptionIn { question: index, options: resolved })
+            }
+            Condition::Gte(q, v) => self.compare(q, Cmp::Gte, *v, &format!("{path}.gte"), scope),
+            Condition::Gt(q, v) => self.compare(q, Cmp::Gt, *v, &format!("{path}.gt"), scope),
+            Condition::Lte(q, v) => self.compare(q, Cmp::Lte, *v, &format!("{path}.lte"), scope),
+            Condition::Lt(q, v) => self.compare(q, Cmp::Lt, *v, &format!("{path}.lt"), scope),
+            Condition::Answered(question) => {
+                let (index, _) = self.question(question, &format!("{path}.answered"), scope)?;
+                Some(Expr::Answered(index))
+            }
+            Condition::ScoreGte(domain, value) => {
+                let path = format!("{path}.score_gte");
+                self.score(domain, Cmp::Gte, *value, &path, scope)
+            }
+            Condition::ScoreLte(domain, value) => {
+                let path = format!("{path}.score_lte");
+                self.score(domain, Cmp::Lte, *value, &path, scope)
+            }
+            Condition::BandIn(domain, bands) => {
+                let path = format!("{path}.band_in");
+                let index = self.domain(domain, &path, scope)?;
+                let known = &self.def.domains[index].bands;
+                let mut resolved = Vec::new();
+                for band in bands {
+                    match known.iter().position(|b| &b.id == band) {
+                        Some(b) => resolved.push(b),
+                        None => {
+                            let hint = hint(did_you_mean(band, known.iter().map(|b| b.id.as_str())));
+                            self.problem(&path, format!("domain `{domain}` has no band `{band}`{hint}"));
+                        }
+                    }
+                }
+                (resolved.len() == bands.len()).then_some(Expr::BandIn { domain: index, bands: resolved })
+            }
+            Condition::LevelAtLeast(level) | Condition::LevelBelow(level) => {
+                if !scope.level {
+                    self.problem(path, "the triage level is not known here: only triage rules, selection rules and plan limits may refer to it");
+                    return None;
+                }
+                Some(match condition {
+                    Condition::LevelAtLeast(_) => Expr::LevelAtLeast(*level),
+                    _ => Expr::LevelBelow(*level),
+                })
+            }
+        }
+    }
+
+    fn resolve_all(&mut self, parts: &[Condition], path: &str, scope: Scope) -> Option<Vec<Expr>> {
+        let resolved: Vec<Option<Expr>> = parts
+            .iter()
+            .enumerate()
+            .map(|(i, part)| self.resolve(part, &format!("{path}[{i}]"), scope))
+            .collect();
+        resolved.into_iter().collect()
+    }
+
+    fn problem(&mut self, path: &str, message: impl Into<String>) {
+        self.problems.push(Problem::new(path, message));
+    }
+
+    fn question(&mut self, id: &str, path: &str, scope: Scope) -> Option<(usize, &'a Kind)> {
+        let def = self.def;
+        match def.question_index(id) {
+            Some(index) if index < scope.questions_before => Some((index, &def.questions[index].kind)),
+            Some(_) => {
+                self.problem(
+                    path,
+                    format!("question `{id}` comes later in the file: a condition here may only look at questions asked before it"),
+                );
+                None
+            }
+            None => {
+                let hint = hint(did_you_mean(id, def.questions.iter().map(|q| q.id.as_str())));
+                self.problem(path, format!("unknown question `{id}`{hint}"));
+                None
+            }
+        }
+    }
+
+    fn option(&mut self, question: &str, kind: &Kind, option: &str, path: &str) -> Option<u16> {
+        if kind.is_numeric() {
+            self.problem(
+                path,
+                format!("question `{question}` is a {} question: compare it with gte/gt/lte/lt, not with an option", kind.name()),
+            );
+            return None;
+        }
+        let ids = kind.option_ids();
+        match ids.iter().position(|o| *o == option) {
+            Some(i) => u16::try_from(i).ok(),
+            None => {
+                let hint = hint(did_you_mean(option, ids.iter().copied()));
+                self.problem(
+                    path,
+                    format!("question `{question}` has no option `{option}` (it has {}){hint}", list(&ids)),
+                );
+                None
+            }
+        }
+    }
+
+    fn compare(&mut self, question: &str, cmp: Cmp, value: f64, path: &str, scope: Scope) -> Option<Expr> {
+        let (index, kind) = self.question(question, path, scope)?;
+        let (min, max) = match *kind {
+            Kind::Integer { min, max, .. } => (min as f64, max as f64),
+            Kind::Number { min, max, .. } => (min, max),
+            _ => {
+                self.problem(
+                    path,
+                    format!("question `{question}` is a {} question: compare it with `is` or `one_of`, not with a number", kind.name()),
+                );
+                return None;
+            }
+        };
+        let never = match cmp {
+            Cmp::Gte => value > max,
+            Cmp::Gt => value >= max,
+            Cmp::Lte => value < min,
+            Cmp::Lt => value <= min,
+        };
+        if never {
+            self.problem(
+                path,
+                format!(
+                    "`{question}` ranges from {min} to {max}, so this comparison with {value} can never hold"
+                ),
+            );
+        }
+        Some(Expr::Compare { question: index, cmp, value })
+    }
+
+    fn domain(&mut self, id: &str, path: &str, scope: Scope) -> Option<usize> {
+        let def = self.def;
+        match def.domains.iter().position(|d| d.id == id) {
+            Some(index) if index < scope.domains_before => Some(index),
+            Some(_) => {
+                self.problem(
+                    path,
+                    format!("domain `{id}` is not scored yet here: a classification may only look at domains listed before it"),
+                );
+                None
+            }
+            None => {
+                let hint = hint(did_you_mean(id, def.domains.iter().map(|d| d.id.as_str())));
+                self.problem(path, format!("unknown domain `{id}`{hint}"));
+                None
+            }
+        }
+    }
+
+    fn score(&mut self, domain: &str, cmp: Cmp, value: f64, path: &str, scope: Scope) -> Option<Expr> {
+        let index = self.domain(domain, path, scope)?;
+        if self.def.domains[index].scoring == Scoring::Classify {
+            self.problem(
+                path,
+                format!("domain `{domain}` is a classification and has no score; use `band_in`"),
+            );
+            return None;
+        }
+        Some(Expr::Score { domain: index, cmp, value })
+    }
+}
+
+/// Formats a "did you mean" suffix.
+pub(crate) fn hint(suggestion: Option<&str>) -> String {
+    suggestion.map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default()
+}
+
+/// Formats ids as a readable list: `a`, `b` or `c`.
+pub(crate) fn list(ids: &[&str]) -> String {
+    match ids {
+        [] => String::from("none"),
+        [one] => format!("`{one}`"),
+        [init @ .., last] => {
+            let init: Vec<String> = init.iter().map(|id| format!("`{id}`")).collect();
+            format!("{} or `{last}`", init.join(", "))
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! The one error type: a kind, a message and a location.
+//!
+//! Every failure a person can cause (a bad file, a bad answer, an unknown
+//! id) is an [`Error`] that says where it happened and what was expected,
+//! so that the command line can print it and JSON Lines can turn it into an
+//! error record without losing anything.
+
+use std::fmt;
+
+use crate::validate::Problem;
+
+/// What went wrong, broadly; stable names for error records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// A file could not be read.
+    Io,
+    /// The input is not well-formed JSON (or not UTF-8, or empty).
+    Syntax,
+    /// Well-formed JSON of the wrong shape: a missing or unknown field, a
+    /// duplicate key, a `null`.
+    InvalidDocument,
+    /// An answer of the wrong type, out of range or not among the options.
+    InvalidAnswer,
+    /// An answer to a question the questionnaire does not have.
+    UnknownQuestion,
+    /// No shipped questionnaire has this id.
+    UnknownQuestionnaire,
+    /// A questionnaire file failed validation.
+    InvalidQuestionnaire,
+}
+
+impl ErrorKind {
+    /// The snake_case name used in JSON error records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Io => "io",
+            ErrorKind::Syntax => "syntax",
+            ErrorKind::InvalidDocument => "invalid_document",
+            ErrorKind::InvalidAnswer => "invalid_answer",
+            ErrorKind::UnknownQuestion => "unknown_question",
+            ErrorKind::UnknownQuestionnaire => "unknown_questionnaire",
+            ErrorKind::InvalidQuestionnaire => "invalid_questionnaire",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where an error happened. Every part is optional because not every input
+/// has a file name (stdin) or a position (a semantic error).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Location {
+    pub file: Option<String>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// The JSON path of the offending field, such as `questions[3].kind`.
+    pub path: Option<String>,
+}
+
+/// An error with a kind, a message and a location.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    location: Location,
+    problems: Vec<Problem>,
+}
+
+impl std::error::Error for Error {}
+
+impl Error {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error { kind, message: message.into(), location: Location::default(), problems: Vec::new() }
+    }
+
+    pub(crate) fn invalid_questionnaire(name: &str, problems: Vec<Problem>) -> Error {
+        let count = problems.len();
+        let plural = if count == 1 { "problem" } else { "problems" };
+        let mut error = Error::new(
+            ErrorKind::InvalidQuestionnaire,
+            format!("questionnaire `{name}` has {count} {plural}"),
+        );
+        error.problems = problems;
+        error
+    }
+
+    /// Converts a serde_json error, keeping its line and column.
+    pub(crate) fn from_json(error: &serde_json::Error, path: Option<String>) -> Error {
+        use serde_json::error::Category;
+        let kind = match error.classify() {
+            Category::Io => ErrorKind::Io,
+            Category::Syntax | Category::Eof => ErrorKind::Syntax,
+            Category::Data => ErrorKind::InvalidDocument,
+        };
+        // serde_json appends " at line L column C"; the location says it once.
+        let text = error.to_string();
+        let message = match text.rfind(" at line ") {
+            Some(at) if error.line() > 0 => text[..at].to_owned(),
+            _ => text,
+        };
+        let message = if error.classify() == Category::Eof && error.line() <= 1 && error.column() == 0 {
+            String::from("the input is empty: expected a JSON document")
+        } else {
+            message
+        };
+        let mut out = Error::new(kind, message);
+        if error.line() > 0 {
+            out.location.line = Some(error.line());
+            out.location.column = Some(error.column());
+        }
+        out.location.path = path.filter(|p| !p.is_empty() && p != ".");
+        out
+    }
+
+    /// Names the file the error is about.
+    pub fn with_file(mut self, file: impl Into<String>) -> Error {
+        self.location.file = Some(file.into());
+        self
+    }
+
+    /// Sets the line (for JSON Lines records, where each line is a
+    /// document of its own).
+    pub fn with_line(mut self, line: usize) -> Error {
+        self.location.line = Some(line);
+        self
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The message alone, without the location.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    /// For [`ErrorKind::InvalidQuestionnaire`]: every problem found.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let loc = &self.location;
+        if let Some(file) = &loc.file {
+            write!(f, "{file}")?;
+            if let Some(line) = loc.line {
+                write!(f, ":{line}")?;
+                if let Some(column) = loc.column {
+                    write!(f, ":{column}")?;
+                }
+            }
+            write!(f, ": ")?;
+        } else if let Some(line) = loc.line {
+            write!(f, "line {line}")?;
+            if let Some(column) = loc.column {
+                write!(f, ", column {column}")?;
+            }
+            write!(f, ": ")?;
+        }
+        write!(f, "{}", self.message)?;
+        if let Some(path) = &loc.path {
+            write!(f, " (at `{path}`)")?;
+        }
+        for problem in &self.problems {
+            write!(f, "\n  {problem}")?;
+        }
+        Ok(())
+    }
+}

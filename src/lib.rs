@@ -1,0 +1,54 @@
+//! # selfcheck
+//!
+//! A rule engine for symptom self-assessment questionnaires kept as open
+//! data. A questionnaire file holds the questions, the red flags, the
+//! triage rules, the scored domains and the recommendation catalogue; the
+//! engine only knows how to read and apply them.
+//!
+//! Data flows one way: [load](Questionnaire::from_json) →
+//! [validate](validate::validate) → [`evaluate`] → [render](render).
+//! Evaluation is a pure function from a questionnaire and a set of answers
+//! to a [`Report`] value; rendering it as text, Markdown or JSON is separate.
+//!
+//! The reports are education, never a diagnosis.
+//!
+//! ```
+//! use selfcheck::{evaluate, Answers, AnswersDocument, Questionnaire};
+//!
+//! let text = selfcheck::shipped("low-back-glutes").expect("shipped");
+//! let questionnaire = Questionnaire::from_json(text, "low-back-glutes")?;
+//! let document = AnswersDocument::parse(br#"{
+//!     "questionnaire": "low-back-glutes",
+//!     "answers": {"age": 42, "sitting_hours": 9.5}
+//! }"#)?;
+//! let answers = Answers::from_document(&questionnaire, &document.answers)?;
+//! let report = evaluate(&questionnaire, &answers);
+//! // Unanswered red flags are never read as "no".
+//! assert!(!report.unanswered_red_flags.is_empty());
+//! assert_eq!(report.triage.level.as_str(), "soon");
+//! # Ok::<(), selfcheck::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+
+pub mod answers;
+pub mod condition;
+pub mod error;
+pub mod eval;
+pub mod model;
+pub mod questionnaire;
+pub mod render;
+pub mod report;
+pub mod schema;
+pub mod session;
+pub mod shipped;
+mod suggest;
+pub mod validate;
+
+pub use answers::{Answers, AnswersDocument, Value};
+pub use error::{Error, ErrorKind, Location};
+pub use eval::{evaluate, triage_level};
+pub use model::{Definition, Level, RecommendationKind};
+pub use questionnaire::Questionnaire;
+pub use report::Report;
+pub use shipped::shipped;
+pub use validate::{validate, Problem};

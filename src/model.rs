@@ -1,0 +1,471 @@
+//! The questionnaire model: everything a questionnaire file can say.
+//!
+//! These types mirror the JSON format one to one (see `docs/format.md`), so
+//! that a questionnaire is plain data that clinicians can review without
+//! reading Rust. Every struct denies unknown fields: a misspelt key is an
+//! error, never a silently ignored rule.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::condition::Condition;
+
+/// A complete questionnaire: questions, rules, scores and the fixed texts of
+/// its report.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Definition {
+    /// Stable identifier, used by answers documents and `selfcheck list`.
+    pub id: String,
+    /// Semantic version of the content (`MAJOR.MINOR.PATCH`).
+    pub version: String,
+    pub title: String,
+    /// BCP 47 language tag of every text in the file.
+    pub language: String,
+    /// What the questionnaire is for and who it is for; shown first in
+    /// every report.
+    pub intended_purpose: String,
+    /// The "not a diagnosis" statement shown in every report.
+    pub disclaimer: String,
+    /// What the report tells the person at each triage level.
+    pub levels: LevelTexts,
+    #[serde(default)]
+    pub sections: Vec<Section>,
+    pub questions: Vec<Question>,
+    /// Rules that raise the triage level, on top of the red-flag markers.
+    #[serde(default)]
+    pub triage_rules: Vec<TriageRule>,
+    #[serde(default)]
+    pub domains: Vec<Domain>,
+    /// The recommendation catalogue; reports list chosen entries in this order.
+    #[serde(default)]
+    pub recommendations: Vec<Recommendation>,
+    /// Rules that choose catalogue entries.
+    #[serde(default)]
+    pub selection_rules: Vec<SelectionRule>,
+    /// Rules that withhold kinds of recommendation (for example every
+    /// exercise at `urgent` and above) and say why.
+    #[serde(default)]
+    pub plan_limits: Vec<PlanLimit>,
+    /// Approaches a person may read about elsewhere, with an honest label;
+    /// never recommendations.
+    #[serde(default)]
+    pub contested: Vec<Contested>,
+    /// Warning signs repeated at the end of every report, the same for
+    /// everyone.
+    pub safety_net: Vec<String>,
+    /// Sources cited by every report (for the purpose and the safety net).
+    #[serde(default)]
+    pub cite_always: Vec<String>,
+    pub sources: Vec<Source>,
+}
+
+/// The four triage levels, from least to most cautious.
+///
+/// The order is the point: triage takes the maximum over every rule that
+/// fires, so a rule can only ever make the outcome more cautious.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    SelfCare,
+    Soon,
+    Urgent,
+    Emergency,
+}
+
+impl Level {
+    /// Every level, least cautious first.
+    pub const ALL: [Level; 4] = [Level::SelfCare, Level::Soon, Level::Urgent, Level::Emergency];
+
+    /// The JSON name of the level.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::SelfCare => "self_care",
+            Level::Soon => "soon",
+            Level::Urgent => "urgent",
+            Level::Emergency => "emergency",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What the report says at each level.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LevelTexts {
+    pub emergency: LevelText,
+    pub urgent: LevelText,
+    pub soon: LevelText,
+    pub self_care: LevelText,
+}
+
+impl LevelTexts {
+    pub fn get(&self, level: Level) -> &LevelText {
+        match level {
+            Level::Emergency => &self.emergency,
+            Level::Urgent => &self.urgent,
+            Level::Soon => &self.soon,
+            Level::SelfCare => &self.self_care,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LevelText {
+    /// A short heading, such as "Emergency: act now".
+    pub title: String,
+    /// What to do, in plain words.
+    pub action: String,
+    /// A line shown above the plan at this level (for example "gentle,
+    /// stop if worse"), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    pub id: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intro: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    /// Stable id: the key in answers documents. Never renamed once shipped.
+    pub id: String,
+    /// The section this question belongs to, if the file has sections.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+    pub text: String,
+    /// How to answer, for example how to do a self-check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    #[serde(flatten)]
+    pub kind: Kind,
+    /// Ask only when this holds. While it does not, any answer given is
+    /// kept aside and never affects the outcome.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ask_if: Option<Condition>,
+    /// Marks a red-flag question and the levels its answers raise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub red_flag: Option<RedFlag>,
+    /// Keep asking this question (when its condition holds) even after an
+    /// answer has raised the level to `emergency`, because its answer
+    /// refines the emergency advice.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub ask_before_stop: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+/// The answer type of a question.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Kind {
+    /// `"yes"` or `"no"`.
+    YesNo,
+    /// `"yes"`, `"no"` or `"not_sure"`.
+    YesNoNotSure,
+    /// One option id out of a list.
+    SingleChoice { options: Vec<Choice> },
+    /// A whole number in a closed range.
+    Integer {
+        min: i64,
+        max: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unit: Option<String>,
+    },
+    /// Any number in a closed range.
+    Number {
+        min: f64,
+        max: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        unit: Option<String>,
+    },
+}
+
+impl Kind {
+    /// The JSON name of the kind.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Kind::YesNo => "yes_no",
+            Kind::YesNoNotSure => "yes_no_not_sure",
+            Kind::SingleChoice { .. } => "single_choice",
+            Kind::Integer { .. } => "integer",
+            Kind::Number { .. } => "number",
+        }
+    }
+
+    /// The option ids an answer may take, for the kinds answered with a
+    /// string.
+    pub fn option_ids(&self) -> Vec<&str> {
+        match self {
+            Kind::YesNo => vec!["yes", "no"],
+            Kind::YesNoNotSure => vec!["yes", "no", "not_sure"],
+            Kind::SingleChoice { options } => options.iter().map(|o| o.id.as_str()).collect(),
+            Kind::Integer { .. } | Kind::Number { .. } => Vec::new(),
+        }
+    }
+
+    /// Whether answers are numbers rather than option ids.
+    pub fn is_numeric(&self) -> bool {
+        matches!(self, Kind::Integer { .. } | Kind::Number { .. })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    pub id: String,
+    pub label: String,
+}
+
+/// The red-flag marker of a question: which level each kind of answer
+/// raises. A red flag is asked before every other question.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedFlag {
+    /// The level a `yes` raises.
+    pub yes: Level,
+    /// The level a `not_sure` raises; a "not sure" is treated with caution,
+    /// never as a `no`.
+    pub not_sure: Level,
+    /// The level raised when the question is left unanswered.
+    pub unanswered: Level,
+    /// Why this sign matters, in plain words.
+    pub because: String,
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+/// A rule that raises the triage level when its condition holds.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriageRule {
+    pub id: String,
+    pub when: Condition,
+    pub level: Level,
+    /// Why, in plain words; shown in the report.
+    pub because: String,
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+/// A scored domain: points per answer, summed or scaled, then banded.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Domain {
+    pub id: String,
+    pub title: String,
+    /// How the domain is scored.
+    pub scoring: Scoring,
+    /// The scored items; empty for `classify`.
+    #[serde(default)]
+    pub items: Vec<Item>,
+    /// Fewest answered items for a score; below it the report says there
+    /// were too few answers. Defaults to 1.
+    #[serde(default = "one")]
+    pub min_answered: usize,
+    /// A note shown with the domain whatever its band (for example that
+    /// self-checks are rough observations).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub bands: Vec<Band>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+fn one() -> usize {
+    1
+}
+
+/// How a domain's points become its score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scoring {
+    /// The sum of the points of the answered items.
+    Sum,
+    /// Oswestry style: sum ÷ (sum of the answered items' maximum points) ×
+    /// 100, rounded to one decimal, so that missing items do not pull the
+    /// score down.
+    Percent,
+    /// No score: the band is the first whose `when` condition holds
+    /// (for classifications built from other domains' scores).
+    Classify,
+}
+
+/// One scored question of a domain.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    pub question: String,
+    /// Points per option id (choice and yes/no questions). Options not
+    /// listed score 0.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub points: Vec<OptionPoints>,
+    /// Points for numeric questions: the points of the highest threshold
+    /// the answer reaches, 0 below every threshold.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub at_least: Vec<Threshold>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionPoints {
+    pub option: String,
+    pub points: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Threshold {
+    pub value: f64,
+    pub points: u32,
+}
+
+impl Item {
+    /// The most points this item can give.
+    pub fn max_points(&self) -> u32 {
+        let from_options = self.points.iter().map(|p| p.points);
+        let from_thresholds = self.at_least.iter().map(|t| t.points);
+        from_options.chain(from_thresholds).max().unwrap_or(0)
+    }
+}
+
+/// A band of a domain: a closed score range (or, for `classify`, a
+/// condition) and its plain-words explanation.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
+    pub explanation: String,
+}
+
+/// The kinds of recommendation. Exercise kinds are withheld by plan limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecommendationKind {
+    Habit,
+    Strength,
+    Stretch,
+    Program,
+    Professional,
+}
+
+impl RecommendationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecommendationKind::Habit => "habit",
+            RecommendationKind::Strength => "strength",
+            RecommendationKind::Stretch => "stretch",
+            RecommendationKind::Program => "program",
+            RecommendationKind::Professional => "professional",
+        }
+    }
+}
+
+/// A catalogue entry.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recommendation {
+    pub id: String,
+    pub kind: RecommendationKind,
+    pub title: String,
+    /// The evidence label, such as `moderate` or `very low`.
+    pub evidence: String,
+    /// What the label rests on, in a few words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_note: Option<String>,
+    pub summary: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dose: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub how_to: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progression: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_rule: Option<String>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+/// Chooses a catalogue entry when its condition holds.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SelectionRule {
+    pub id: String,
+    pub recommend: String,
+    pub when: Condition,
+    /// Why it was chosen. May name answers and scores: `{answer:ID}`,
+    /// `{score:DOMAIN}`, `{band:DOMAIN}`, `{level}`.
+    pub why: String,
+}
+
+/// Withholds recommendation kinds while its condition holds.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanLimit {
+    pub id: String,
+    pub when: Condition,
+    pub withhold: Vec<RecommendationKind>,
+    /// What the report tells the person instead.
+    pub notice: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contested {
+    pub id: String,
+    pub title: String,
+    /// An honest label, such as `contested`.
+    pub label: String,
+    pub summary: String,
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub id: String,
+    pub citation: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+impl Definition {
+    /// The position of a question by id.
+    pub fn question_index(&self, id: &str) -> Option<usize> {
+        self.questions.iter().position(|q| q.id == id)
+    }
+
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions.iter().find(|q| q.id == id)
+    }
+
+    pub fn domain(&self, id: &str) -> Option<&Domain> {
+        self.domains.iter().find(|d| d.id == id)
+    }
+
+    pub fn section(&self, id: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| s.id == id)
+    }
+}

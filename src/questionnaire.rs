@@ -1,0 +1,159 @@
+//! Loading: from JSON text to a checked, ready-to-evaluate [`Questionnaire`].
+//!
+//! A [`Questionnaire`] can only be built from a definition that passes
+//! [`validate`](crate::validate::validate), so evaluation can trust every
+//! reference in it and never fails.
+
+use std::ops::Deref;
+use std::path::Path;
+
+use crate::condition::Expr;
+use crate::error::{Error, ErrorKind};
+use crate::model::{Definition, Level, RecommendationKind};
+use crate::validate;
+
+/// A validated questionnaire with its conditions resolved.
+///
+/// It dereferences to its [`Definition`], so the texts and ids of the file
+/// are at hand as fields.
+#[derive(Debug, Clone)]
+pub struct Questionnaire {
+    definition: Definition,
+    pub(crate) compiled: Compiled,
+}
+
+/// The resolved form of a definition's rules, built once at load time.
+#[derive(Debug, Clone)]
+pub(crate) struct Compiled {
+    /// `ask_if` per question.
+    pub ask_if: Vec<Option<Expr>>,
+    /// Indices of the red-flag questions, in order.
+    pub red_flags: Vec<usize>,
+    /// One per triage rule, in order.
+    pub triage: Vec<Expr>,
+    pub domains: Vec<CompiledDomain>,
+    /// `(recommendation index, condition, why)` per selection rule.
+    pub selection: Vec<(usize, Expr, Template)>,
+    /// `(condition, withheld kinds)` per plan limit.
+    pub limits: Vec<(Expr, Vec<RecommendationKind>)>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum CompiledDomain {
+    Scored {
+        items: Vec<ScoredItem>,
+        percent: bool,
+    },
+    /// One condition per band, in order.
+    Classify(Vec<Expr>),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ScoredItem {
+    pub question: usize,
+    /// Points per option index (choice questions).
+    pub by_option: Vec<u32>,
+    /// `(value, points)`, for numeric questions.
+    pub thresholds: Vec<(f64, u32)>,
+    pub max: u32,
+}
+
+/// A `why` text with its placeholders resolved.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Template(pub Vec<Piece>);
+
+#[derive(Debug, Clone)]
+pub(crate) enum Piece {
+    Text(String),
+    Answer(usize),
+    Score(usize),
+    Band(usize),
+    Level,
+}
+
+impl Deref for Questionnaire {
+    type Target = Definition;
+
+    fn deref(&self) -> &Definition {
+        &self.definition
+    }
+}
+
+impl Questionnaire {
+    /// Checks a definition and resolves it; fails with every problem found.
+    pub fn new(definition: Definition) -> Result<Questionnaire, Error> {
+        match validate::compile(&definition) {
+            (Some(compiled), problems) if problems.is_empty() => Ok(Questionnaire { definition, compiled }),
+            (_, problems) => Err(Error::invalid_questionnaire(&definition.id, problems)),
+        }
+    }
+
+    /// Parses and checks a questionnaire from JSON text. `name` (a file
+    /// name or id) appears in errors.
+    ///
+    /// ```
+    /// let text = selfcheck::shipped("low-back-glutes").expect("shipped");
+    /// let questionnaire = selfcheck::Questionnaire::from_json(text, "low-back-glutes.json")?;
+    /// assert_eq!(questionnaire.id, "low-back-glutes");
+    /// # Ok::<(), selfcheck::Error>(())
+    /// ```
+    pub fn from_json(text: &str, name: &str) -> Result<Questionnaire, Error> {
+        let definition = parse_definition(text).map_err(|e| e.with_file(name))?;
+        Questionnaire::new(definition).map_err(|e| e.with_file(name))
+    }
+
+    /// Reads, parses and checks a questionnaire file.
+    pub fn from_path(path: &Path) -> Result<Questionnaire, Error> {
+        let name = path.display().to_string();
+        let text = read(path)?;
+        Questionnaire::from_json(&text, &name)
+    }
+
+    /// The file as written.
+    pub fn definition(&self) -> &Definition {
+        &self.definition
+    }
+
+    /// Indices of the red-flag questions, in the order they are asked.
+    pub fn red_flags(&self) -> &[usize] {
+        &self.compiled.red_flags
+    }
+
+    /// Whether question `index` applies given the answers to the questions
+    /// before it (its `ask_if` holds, or it has none).
+    pub fn applies(&self, index: usize, answers: &[Option<crate::answers::Value>]) -> bool {
+        match self.compiled.ask_if.get(index) {
+            Some(Some(condition)) => condition.holds(&crate::condition::Facts {
+                answers,
+                scores: &[],
+                bands: &[],
+                level: Level::SelfCare,
+            }),
+            _ => true,
+        }
+    }
+}
+
+/// Parses a definition without checking it, keeping the line, column and
+/// JSON path of the first error.
+pub fn parse_definition(text: &str) -> Result<Definition, Error> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let definition: Definition = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|e| Error::from_json(e.inner(), Some(e.path().to_string())))?;
+    deserializer.end().map_err(|e| Error::from_json(&e, None))?;
+    Ok(definition)
+}
+
+/// Reads a UTF-8 text file, naming it in any error.
+pub fn read(path: &Path) -> Result<String, Error> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read: {e}")).with_file(&name))?;
+    String::from_utf8(bytes).map_err(|e| {
+        Error::new(
+            ErrorKind::Syntax,
+            format!("not UTF-8 text: invalid byte at offset {}", e.utf8_error().valid_up_to()),
+        )
+        .with_file(&name)
+    })
+}

@@ -1,0 +1,1 @@
+//! Renderers: the same report as text, Markdown or JSON.

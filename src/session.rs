@@ -1,0 +1,1 @@
+//! The interactive session's order of questions.

@@ -1,0 +1,27 @@
+//! "Did you mean" suggestions for misspelt ids.
+
+/// The candidate closest to `given`, if any is close enough to be a likely
+/// typo rather than a different word.
+pub fn did_you_mean<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(f64, &'a str)> = None;
+    for candidate in candidates {
+        let score = strsim::jaro_winkler(&given.to_lowercase(), &candidate.to_lowercase());
+        if score >= 0.8 && best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, candidate));
+        }
+    }
+    best.map(|(_, candidate)| candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::did_you_mean;
+
+    #[test]
+    fn suggests_close_ids_only() {
+        let ids = ["rf_saddle_numbness", "rf_both_legs", "age"];
+        assert_eq!(did_you_mean("rf_sadle_numbness", ids), Some("rf_saddle_numbness"));
+        assert_eq!(did_you_mean("AGE", ids), Some("age"));
+        assert_eq!(did_you_mean("completely_different", ids), None);
+    }
+}
