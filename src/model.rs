@@ -139,7 +139,7 @@ pub struct Section {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "QuestionFields", into = "QuestionFields")]
 pub struct Question {
     /// Stable id: the key in answers documents. Never renamed once shipped.
     pub id: String,
@@ -150,7 +150,8 @@ pub struct Question {
     /// How to answer, for example how to do a self-check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
-    #[serde(flatten)]
+    /// The answer type, written flat in the file: `"kind": "integer",
+    /// "min": 0, "max": 120`.
     pub kind: Kind,
     /// Ask only when this holds. While it does not, any answer given is
     /// kept aside and never affects the outcome.
@@ -170,9 +171,132 @@ fn is_false(value: &bool) -> bool {
     !*value
 }
 
+/// A question as written: the kind's parameters sit beside `kind`. serde's
+/// `flatten` cannot be combined with `deny_unknown_fields`, so the file is
+/// read into this flat form and checked on conversion.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct QuestionFields {
+    id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    section: Option<String>,
+    text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    help: Option<String>,
+    kind: KindName,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    options: Option<Vec<Choice>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    min: Option<serde_json::Number>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max: Option<serde_json::Number>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    unit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ask_if: Option<Condition>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    red_flag: Option<RedFlag>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    ask_before_stop: bool,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum KindName {
+    YesNo,
+    YesNoNotSure,
+    SingleChoice,
+    Integer,
+    Number,
+}
+
+impl TryFrom<QuestionFields> for Question {
+    type Error = String;
+
+    fn try_from(f: QuestionFields) -> Result<Question, String> {
+        let id = &f.id;
+        let extra = |what: &str| format!("question `{id}`: a {} question has no `{what}`", kind_label(f.kind));
+        let integer = |n: &Option<serde_json::Number>, what: &str| match n {
+            Some(n) => n.as_i64().ok_or_else(|| format!("question `{id}`: `{what}` must be a whole number")),
+            None => Err(format!("question `{id}`: an integer question needs `{what}`")),
+        };
+        let number = |n: &Option<serde_json::Number>, what: &str| match n.as_ref().and_then(|n| n.as_f64()) {
+            Some(n) => Ok(n),
+            None => Err(format!("question `{id}`: a number question needs `{what}`")),
+        };
+        let kind = match f.kind {
+            KindName::YesNo | KindName::YesNoNotSure | KindName::SingleChoice
+                if f.min.is_some() || f.max.is_some() || f.unit.is_some() =>
+            {
+                let what = if f.min.is_some() { "min" } else if f.max.is_some() { "max" } else { "unit" };
+                return Err(extra(what));
+            }
+            KindName::YesNo | KindName::YesNoNotSure if f.options.is_some() => return Err(extra("options")),
+            KindName::Integer | KindName::Number if f.options.is_some() => return Err(extra("options")),
+            KindName::YesNo => Kind::YesNo,
+            KindName::YesNoNotSure => Kind::YesNoNotSure,
+            KindName::SingleChoice => match f.options {
+                Some(options) => Kind::SingleChoice { options },
+                None => return Err(format!("question `{id}`: a single_choice question needs `options`")),
+            },
+            KindName::Integer => {
+                Kind::Integer { min: integer(&f.min, "min")?, max: integer(&f.max, "max")?, unit: f.unit }
+            }
+            KindName::Number => Kind::Number { min: number(&f.min, "min")?, max: number(&f.max, "max")?, unit: f.unit },
+        };
+        Ok(Question {
+            id: f.id,
+            section: f.section,
+            text: f.text,
+            help: f.help,
+            kind,
+            ask_if: f.ask_if,
+            red_flag: f.red_flag,
+            ask_before_stop: f.ask_before_stop,
+        })
+    }
+}
+
+fn kind_label(kind: KindName) -> &'static str {
+    match kind {
+        KindName::YesNo => "yes_no",
+        KindName::YesNoNotSure => "yes_no_not_sure",
+        KindName::SingleChoice => "single_choice",
+        KindName::Integer => "integer",
+        KindName::Number => "number",
+    }
+}
+
+impl From<Question> for QuestionFields {
+    fn from(q: Question) -> QuestionFields {
+        let (kind, options, min, max, unit) = match q.kind {
+            Kind::YesNo => (KindName::YesNo, None, None, None, None),
+            Kind::YesNoNotSure => (KindName::YesNoNotSure, None, None, None, None),
+            Kind::SingleChoice { options } => (KindName::SingleChoice, Some(options), None, None, None),
+            Kind::Integer { min, max, unit } => (KindName::Integer, None, Some(min.into()), Some(max.into()), unit),
+            Kind::Number { min, max, unit } => {
+                (KindName::Number, None, serde_json::Number::from_f64(min), serde_json::Number::from_f64(max), unit)
+            }
+        };
+        QuestionFields {
+            id: q.id,
+            section: q.section,
+            text: q.text,
+            help: q.help,
+            kind,
+            options,
+            min,
+            max,
+            unit,
+            ask_if: q.ask_if,
+            red_flag: q.red_flag,
+            ask_before_stop: q.ask_before_stop,
+        }
+    }
+}
+
 /// The answer type of a question.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
     /// `"yes"` or `"no"`.
     YesNo,
@@ -184,14 +308,12 @@ pub enum Kind {
     Integer {
         min: i64,
         max: i64,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         unit: Option<String>,
     },
     /// Any number in a closed range.
     Number {
         min: f64,
         max: f64,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         unit: Option<String>,
     },
 }
