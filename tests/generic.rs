@@ -215,7 +215,10 @@ fn oswestry_all_sections_answered() {
     assert_eq!(json["domains"][0]["score"], json!(42));
     assert_eq!(report.recommendations[0].why, "Index 42 (severe).");
 
-    assert_eq!(scored(&oswestry_report(&q, &[Some(0); 10]), "disability"), (Some(0.0), Some("minimal".into())));
+    assert_eq!(
+        scored(&oswestry_report(&q, &[Some(0); 10]), "disability"),
+        (Some(0.0), Some("minimal".into()))
+    );
     assert_eq!(
         scored(&oswestry_report(&q, &[Some(5); 10]), "disability"),
         (Some(100.0), Some("bed_bound".into()))
@@ -347,8 +350,7 @@ fn oswestry_band(tenths: u32) -> &'static str {
 fn start_expected(items: &[Option<bool>; 8], item_9: Option<u8>) -> (Option<u32>, Option<u32>, Option<&str>) {
     let point = |agreed: bool| u32::from(agreed);
     let nine = item_9.map(|o| u32::from(o >= 3));
-    let subscale: Option<u32> =
-        items[4..].iter().map(|a| a.map(point)).chain([nine]).sum::<Option<u32>>();
+    let subscale: Option<u32> = items[4..].iter().map(|a| a.map(point)).chain([nine]).sum::<Option<u32>>();
     let total: Option<u32> = items.iter().map(|a| a.map(point)).chain([nine]).sum::<Option<u32>>();
     let group = match (total, subscale) {
         (_, Some(sub)) if sub >= 4 => Some("high"),
