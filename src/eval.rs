@@ -13,8 +13,8 @@ use crate::condition::Facts;
 use crate::model::{Level, RecommendationKind};
 use crate::questionnaire::{CompiledDomain, Piece, Questionnaire, Template};
 use crate::report::{
-    Chosen, ContestedEntry, DomainResult, Notice, QuestionnaireInfo, Reason, Report, Shown, SourceEntry,
-    Triage, Withheld,
+    Chosen, ContestedEntry, DomainResult, Notice, QuestionText, QuestionnaireInfo, Reason, Report, Shown,
+    SourceEntry, Triage, Withheld,
 };
 
 /// Evaluates answers against a questionnaire.
@@ -110,6 +110,27 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
         .filter(|i| state.applies[*i] && state.in_force[*i].is_none())
         .map(|i| Cow::Borrowed(q.questions[i].id.as_str()))
         .collect();
+    let unanswered_red_flags: Vec<Cow<'q, str>> = q
+        .red_flags()
+        .iter()
+        .filter(|i| state.in_force[**i].is_none())
+        .map(|i| Cow::Borrowed(q.questions[*i].id.as_str()))
+        .collect();
+    let ignored_answers: Vec<Cow<'q, str>> = (0..q.questions.len())
+        .filter(|i| !state.applies[*i] && answers.get(*i).is_some())
+        .map(|i| Cow::Borrowed(q.questions[i].id.as_str()))
+        .collect();
+    // The questions of the three lists above, by the same tests.
+    let question_texts = (0..q.questions.len())
+        .filter(|i| {
+            let missing = state.in_force[*i].is_none() && (state.applies[*i] || q.red_flags().contains(i));
+            missing || (!state.applies[*i] && answers.get(*i).is_some())
+        })
+        .map(|i| QuestionText {
+            id: Cow::Borrowed(&q.questions[i].id),
+            text: Cow::Borrowed(&q.questions[i].text),
+        })
+        .collect();
     let text = q.levels.get(level);
 
     Report {
@@ -127,17 +148,10 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
             plan_note: text.plan_note.as_deref().map(Cow::Borrowed),
             reasons: triage_reasons,
         },
-        unanswered_red_flags: q
-            .red_flags()
-            .iter()
-            .filter(|i| state.in_force[**i].is_none())
-            .map(|i| Cow::Borrowed(q.questions[*i].id.as_str()))
-            .collect(),
+        unanswered_red_flags,
         unanswered,
-        ignored_answers: (0..q.questions.len())
-            .filter(|i| !state.applies[*i] && answers.get(*i).is_some())
-            .map(|i| Cow::Borrowed(q.questions[i].id.as_str()))
-            .collect(),
+        ignored_answers,
+        question_texts,
         domains,
         notices,
         recommendations,

@@ -28,6 +28,11 @@ pub struct Report<'q> {
     /// Answers given to questions whose condition was false; they did not
     /// affect anything.
     pub ignored_answers: Vec<Text<'q>>,
+    /// The wording of every question listed in `unanswered_red_flags`,
+    /// `unanswered` or `ignored_answers`, in questionnaire order, so that a
+    /// reader is shown questions rather than ids.
+    #[serde(default)]
+    pub question_texts: Vec<QuestionText<'q>>,
     pub domains: Vec<DomainResult<'q>>,
     /// Why parts of the plan were withheld (for example under 18, or at
     /// `urgent`).
@@ -74,6 +79,13 @@ pub struct Reason<'q> {
 pub struct Shown<'q> {
     pub question: Text<'q>,
     pub answer: Option<serde_json::Value>,
+}
+
+/// A question named in a report, with its wording.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuestionText<'q> {
+    pub id: Text<'q>,
+    pub text: Text<'q>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
