@@ -41,7 +41,7 @@ pub mod report;
 pub mod schema;
 pub mod session;
 pub mod shipped;
-mod suggest;
+pub mod suggest;
 pub mod validate;
 
 pub use answers::{Answers, AnswersDocument, Value};

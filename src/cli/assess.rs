@@ -1,0 +1,85 @@
+//! `selfcheck assess`: one answers document in, one report out.
+
+use std::io::{IsTerminal, Read};
+use std::path::Path;
+
+use selfcheck::render::Format;
+use selfcheck::{evaluate, Answers, AnswersDocument, Error, ErrorKind, Report};
+
+use super::catalog::Catalog;
+use super::{output, Failure};
+
+/// How errors name standard input.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// The byte order mark some editors put at the start of UTF-8 files.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Assesses the document in `file` (stdin for `None` or `-`) and prints the
+/// report.
+pub fn run(file: Option<&Path>, format: Format, catalog: &Catalog) -> Result<(), Failure> {
+    let (name, bytes) = read(file)?;
+    let report = assess(&bytes, catalog).map_err(|e| e.with_file(name))?;
+    output::stdout(output::render(&report, format).as_bytes())
+}
+
+/// Whether a FILE argument means standard input.
+pub fn is_stdin(file: Option<&Path>) -> bool {
+    match file {
+        Some(path) => path == Path::new("-"),
+        None => true,
+    }
+}
+
+/// Reads the whole input, returning its name for errors and its bytes.
+fn read(file: Option<&Path>) -> Result<(String, Vec<u8>), Failure> {
+    let mut bytes = Vec::new();
+    match file {
+        Some(path) if !is_stdin(file) => {
+            let name = path.display().to_string();
+            bytes = std::fs::read(path)
+                .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read: {e}")).with_file(&name))?;
+            Ok((name, bytes))
+        }
+        _ => {
+            let mut stdin = std::io::stdin().lock();
+            if file.is_none() && stdin.is_terminal() {
+                return Err(Failure::Input(String::from(
+                    "no answers document given: name a FILE, or pipe a document into stdin \
+                     (`-` reads one typed at the terminal)",
+                )));
+            }
+            stdin
+                .read_to_end(&mut bytes)
+                .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read: {e}")).with_file(STDIN_NAME))?;
+            Ok((STDIN_NAME.to_owned(), bytes))
+        }
+    }
+}
+
+/// Parses, checks and evaluates one answers document.
+pub fn assess<'c>(bytes: &[u8], catalog: &'c Catalog) -> Result<Report<'c>, Error> {
+    let document = parse(bytes)?;
+    let questionnaire = catalog.get(document.questionnaire.as_deref())?;
+    let answers = Answers::from_document(questionnaire, &document.answers)?;
+    Ok(evaluate(questionnaire, &answers))
+}
+
+/// Parses an answers document, with clear errors for the inputs JSON
+/// parsers describe badly: bytes that are not UTF-8, and empty input.
+fn parse(bytes: &[u8]) -> Result<AnswersDocument, Error> {
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
+    if let Err(error) = std::str::from_utf8(bytes) {
+        let at = error.valid_up_to();
+        let before = &bytes[..at];
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |newline| newline + 1);
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = at - line_start + 1;
+        let message = format!("not UTF-8 text: invalid byte 0x{:02X} at column {column}", bytes[at]);
+        return Err(Error::new(ErrorKind::Syntax, message).with_line(line));
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::new(ErrorKind::Syntax, "the input is empty: expected an answers document"));
+    }
+    AnswersDocument::parse(bytes)
+}

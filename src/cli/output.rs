@@ -1,0 +1,63 @@
+//! Where reports go: rendering in a format, and writing to stdout or a file
+//! with errors that say which.
+
+use std::io::{ErrorKind, Write};
+use std::path::Path;
+
+use selfcheck::render::{self, Format};
+use selfcheck::Report;
+
+use super::Failure;
+
+/// Narrower than this, wrapped text is harder to read than overflowing text.
+const MIN_WIDTH: usize = 40;
+
+/// A report in `format`, ending with a newline.
+pub fn render(report: &Report, format: Format) -> String {
+    let mut text = match format {
+        Format::Text => render::text(report, width()),
+        other => render::render(report, other),
+    };
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}
+
+/// The width to wrap text reports to: `COLUMNS` if it is set to a number
+/// (shells set it to the terminal's width), else 80.
+fn width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|columns| columns.trim().parse::<usize>().ok())
+        .map_or(render::DEFAULT_WIDTH, |columns| columns.max(MIN_WIDTH))
+}
+
+/// A JSON value, pretty-printed with a final newline.
+pub fn pretty_json(value: &impl serde::Serialize) -> Result<String, Failure> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| Failure::Internal(format!("cannot write JSON: {e}")))?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// Writes all of `bytes` to stdout.
+pub fn stdout(bytes: &[u8]) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes).and_then(|()| out.flush()).map_err(stdout_failure)
+}
+
+/// What a failed write to stdout means.
+pub fn stdout_failure(error: std::io::Error) -> Failure {
+    if error.kind() == ErrorKind::BrokenPipe {
+        Failure::Gone
+    } else {
+        Failure::Internal(format!("cannot write to stdout: {error}"))
+    }
+}
+
+/// Writes `bytes` to the file at `path`, replacing it.
+pub fn file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    std::fs::write(path, bytes)
+        .map_err(|error| Failure::Input(format!("{}: cannot write: {error}", path.display())))
+}
