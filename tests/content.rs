@@ -1,9 +1,514 @@
-use selfcheck::Questionnaire;
+//! Content tests for the shipped `low-back-glutes` questionnaire.
+//!
+//! The clinical brief is checked three ways:
+//! - the file loads with no linter problem, and a few promises of the brief
+//!   that the linter cannot know (red-flag levels, stop rules, no talk of
+//!   pelvic tilt as a cause) are checked directly;
+//! - every clinical vignette in `tests/vignettes/` is evaluated and held to
+//!   its expectations, so adding a vignette needs no Rust;
+//! - the answer documents in `tests/cases/` (used for report snapshots)
+//!   together reach every triage level, every band and every
+//!   recommendation, and keep the plan safety rules.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use selfcheck::{evaluate, Answers, AnswersDocument, Level, Questionnaire, RecommendationKind, Report};
+use serde::Deserialize;
+use serde_json::{json, Value as Json};
+
+const ID: &str = "low-back-glutes";
+
+fn questionnaire() -> Questionnaire {
+    let text = selfcheck::shipped(ID).expect("low-back-glutes is shipped");
+    Questionnaire::from_json(text, "questionnaires/low-back-glutes.json").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Answers through the same parser and checks as any batch document.
+fn answers(q: &Questionnaire, document: &[u8]) -> Result<Answers, String> {
+    let document = AnswersDocument::parse(document).map_err(|e| e.to_string())?;
+    Answers::from_document(q, &document.answers).map_err(|e| e.to_string())
+}
+
+fn answers_from_object(q: &Questionnaire, object: &Json) -> Result<Answers, String> {
+    answers(q, json!({ "questionnaire": ID, "answers": object }).to_string().as_bytes())
+}
+
+/// The `.json` files of a folder under `tests/`, sorted by name.
+fn json_files(folder: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(folder);
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+fn ids<'a>(items: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
+    items.into_iter().map(str::to_owned).collect()
+}
+
+fn reasons(report: &Report<'_>) -> BTreeSet<String> {
+    ids(report.triage.reasons.iter().map(|r| r.rule.as_ref()))
+}
+
+fn recommended(report: &Report<'_>) -> BTreeSet<String> {
+    ids(report.recommendations.iter().map(|r| r.id.as_ref()))
+}
 
 #[test]
-fn shipped_questionnaire_loads() {
-    let text = selfcheck::shipped("low-back-glutes").expect("shipped");
-    if let Err(e) = Questionnaire::from_json(text, "low-back-glutes.json") {
-        panic!("{e}");
+fn shipped_questionnaire_loads_without_problems() {
+    let q = questionnaire();
+    assert_eq!(q.id, ID);
+    assert!(selfcheck::validate(q.definition()).is_empty());
+}
+
+/// The marker of each red flag, as the brief's table gives it: `(id, yes,
+/// not_sure)`; every unanswered red flag gives `soon`. The four cauda
+/// equina flags raise `urgent` by their marker and `emergency` through a
+/// triage rule that looks at the follow-up.
+const RED_FLAGS: [(&str, Level, Level); 15] = [
+    ("rf_saddle_numbness", Level::Urgent, Level::Urgent),
+    ("rf_bladder_bowel_change", Level::Urgent, Level::Urgent),
+    ("rf_sexual_function_change", Level::Urgent, Level::Urgent),
+    ("rf_both_legs", Level::Urgent, Level::Urgent),
+    ("rf_progressive_weakness", Level::Emergency, Level::Urgent),
+    ("rf_major_trauma", Level::Emergency, Level::Urgent),
+    ("rf_chest_pain", Level::Emergency, Level::Urgent),
+    ("rf_sudden_tearing_pain", Level::Emergency, Level::Urgent),
+    ("rf_fever_unwell", Level::Urgent, Level::Soon),
+    ("rf_cancer_history", Level::Urgent, Level::Soon),
+    ("rf_weight_loss", Level::Urgent, Level::Soon),
+    ("rf_night_pain", Level::Soon, Level::Soon),
+    ("rf_thoracic_pain", Level::Urgent, Level::Soon),
+    ("rf_infection_risk", Level::Urgent, Level::Soon),
+    ("rf_minor_trauma_fragile", Level::Urgent, Level::Soon),
+];
+
+#[test]
+fn red_flags_come_first_with_the_levels_of_the_brief() {
+    let q = questionnaire();
+    let flagged: Vec<&str> = q.red_flags().iter().map(|i| q.questions[*i].id.as_str()).collect();
+    let expected: Vec<&str> = RED_FLAGS.iter().map(|(id, _, _)| *id).collect();
+    assert_eq!(flagged, expected);
+    for (id, yes, not_sure) in RED_FLAGS {
+        let flag = q.question(id).and_then(|question| question.red_flag.as_ref()).expect(id);
+        assert_eq!((flag.yes, flag.not_sure, flag.unanswered), (yes, not_sure, Level::Soon), "{id}");
+        assert!(!flag.because.is_empty() && !flag.sources.is_empty(), "{id} needs a reason and a source");
+    }
+    let follow_up = q.question("rf_cauda_equina_recent").expect("follow-up");
+    assert!(follow_up.ask_before_stop && follow_up.ask_if.is_some() && follow_up.red_flag.is_none());
+}
+
+/// Every combination of a cauda equina flag and its follow-up: only a
+/// follow-up `no` (symptoms over 2 weeks, not worsening) lowers a `yes` to
+/// `urgent`; a `not_sure` flag is `urgent` whatever the follow-up says.
+#[test]
+fn cauda_equina_follow_up_matrix() {
+    let q = questionnaire();
+    let flags =
+        ["rf_saddle_numbness", "rf_bladder_bowel_change", "rf_sexual_function_change", "rf_both_legs"];
+    for flag in flags {
+        for (answer, follow_up, expected) in [
+            ("yes", Some("yes"), Level::Emergency),
+            ("yes", Some("not_sure"), Level::Emergency),
+            ("yes", None, Level::Emergency),
+            ("yes", Some("no"), Level::Urgent),
+            ("not_sure", Some("yes"), Level::Urgent),
+            ("not_sure", Some("no"), Level::Urgent),
+            ("not_sure", None, Level::Urgent),
+        ] {
+            let mut object = baseline();
+            object[flag] = json!(answer);
+            if let Some(follow_up) = follow_up {
+                object["rf_cauda_equina_recent"] = json!(follow_up);
+            }
+            let answers = answers_from_object(&q, &object).unwrap_or_else(|e| panic!("{e}"));
+            let level = selfcheck::triage_level(&q, &answers);
+            assert_eq!(level, expected, "{flag} = {answer}, follow-up = {follow_up:?}");
+        }
+    }
+}
+
+/// The answers of the baseline vignette: an adult with no warning sign.
+fn baseline() -> Json {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vignettes/baseline-self-care.json");
+    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let vignette: Json = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    vignette["answers"].clone()
+}
+
+/// Age is a weak modifier, never a trigger on its own: with nothing else
+/// of note, every age gives `self_care`.
+#[test]
+fn age_alone_never_raises_the_level() {
+    let q = questionnaire();
+    for age in 0..=120 {
+        let mut object = baseline();
+        object["age"] = json!(age);
+        let answers = answers_from_object(&q, &object).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(selfcheck::triage_level(&q, &answers), Level::SelfCare, "age {age}");
+    }
+}
+
+#[test]
+fn every_exercise_has_a_dose_a_how_to_a_progression_and_the_stop_rule() {
+    let q = questionnaire();
+    let exercises = [RecommendationKind::Strength, RecommendationKind::Stretch, RecommendationKind::Program];
+    for rec in q.recommendations.iter().filter(|r| exercises.contains(&r.kind)) {
+        assert!(rec.dose.is_some() && rec.progression.is_some() && !rec.how_to.is_empty(), "{}", rec.id);
+        let stop = rec.stop_rule.as_deref().unwrap_or_default();
+        assert!(
+            stop.contains("pain spreads down your leg") && stop.contains("numbness or weakness"),
+            "{}: stop rule `{stop}`",
+            rec.id
+        );
+    }
+}
+
+/// The catalogue of the brief: ids, kinds and evidence labels, in order.
+#[test]
+fn catalogue_matches_the_brief() {
+    use RecommendationKind::*;
+    let q = questionnaire();
+    let catalogue: Vec<(&str, RecommendationKind, &str)> =
+        q.recommendations.iter().map(|r| (r.id.as_str(), r.kind, r.evidence.as_str())).collect();
+    assert_eq!(
+        catalogue,
+        [
+            ("stay_active", Habit, "moderate"),
+            ("movement_breaks", Habit, "low"),
+            ("glute_bridge", Strength, "low"),
+            ("sit_to_stand_squat", Strength, "low"),
+            ("side_lying_leg_raise", Strength, "low"),
+            ("reverse_lunge", Strength, "low"),
+            ("hip_flexor_stretch", Stretch, "low"),
+            ("piriformis_stretch", Stretch, "very low"),
+            ("hamstring_stretch", Stretch, "very low"),
+            ("general_exercise", Program, "moderate"),
+            ("see_physio", Professional, "guideline"),
+        ]
+    );
+    let contested: Vec<(&str, &str)> =
+        q.contested.iter().map(|c| (c.id.as_str(), c.label.as_str())).collect();
+    assert_eq!(contested, [("acupuncture", "contested")]);
+}
+
+/// Every text of the file, with its JSON path.
+fn texts<'a>(value: &'a Json, path: String, out: &mut Vec<(String, &'a str)>) {
+    match value {
+        Json::String(s) => out.push((path, s)),
+        Json::Array(items) => {
+            items.iter().enumerate().for_each(|(i, item)| texts(item, format!("{path}[{i}]"), out))
+        }
+        Json::Object(map) => map.iter().for_each(|(key, item)| texts(item, format!("{path}.{key}"), out)),
+        _ => {}
+    }
+}
+
+/// Pelvic tilt is common without pain; no text may present it as a cause,
+/// and no text may recommend acupuncture.
+#[test]
+fn no_text_calls_pelvic_tilt_a_cause_or_recommends_acupuncture() {
+    let text = selfcheck::shipped(ID).expect("shipped");
+    let file: Json = serde_json::from_str(text).expect("JSON");
+    let mut all = Vec::new();
+    texts(&file, String::new(), &mut all);
+    for (path, text) in &all {
+        let lower = text.to_lowercase();
+        if lower.contains("tilt") {
+            assert!(!lower.contains("cause"), "{path} links tilt and cause: {text}");
+        }
+        if lower.contains("acupuncture") {
+            assert!(
+                path.starts_with(".contested") || path.starts_with(".sources"),
+                "{path} mentions acupuncture"
+            );
+        }
+    }
+}
+
+/// What a vignette expects. Lists are checked as "includes" / "excludes";
+/// `unanswered_red_flags` and `ignored_answers`, when given, must match
+/// exactly (in questionnaire order).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expect {
+    level: Level,
+    #[serde(default)]
+    reasons_include: Vec<String>,
+    #[serde(default)]
+    reasons_exclude: Vec<String>,
+    #[serde(default)]
+    recommendations_include: Vec<String>,
+    #[serde(default)]
+    recommendations_exclude: Vec<String>,
+    #[serde(default)]
+    withheld_include: Vec<String>,
+    #[serde(default)]
+    notices_include: Vec<String>,
+    #[serde(default)]
+    notices_exclude: Vec<String>,
+    unanswered_red_flags: Option<Vec<String>>,
+    ignored_answers: Option<Vec<String>>,
+    /// Domain id → expected band id.
+    #[serde(default)]
+    bands: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Vignette {
+    description: String,
+    answers: Json,
+    expect: Expect,
+}
+
+/// Ids a vignette may name, so that a misspelt id fails instead of making
+/// an "excludes" check pass for nothing.
+struct Known {
+    rules: BTreeSet<String>,
+    recommendations: BTreeSet<String>,
+    notices: BTreeSet<String>,
+    questions: BTreeSet<String>,
+    bands: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Known {
+    fn new(q: &Questionnaire) -> Known {
+        let mut rules = ids(q.triage_rules.iter().map(|r| r.id.as_str()));
+        for i in q.red_flags() {
+            for suffix in ["yes", "not_sure", "unanswered"] {
+                rules.insert(format!("{}.{suffix}", q.questions[*i].id));
+            }
+        }
+        let mut recommendations = ids(q.recommendations.iter().map(|r| r.id.as_str()));
+        recommendations.extend(q.contested.iter().map(|c| c.id.clone()));
+        Known {
+            rules,
+            recommendations,
+            notices: ids(q.plan_limits.iter().map(|l| l.id.as_str())),
+            questions: ids(q.questions.iter().map(|question| question.id.as_str())),
+            bands: q
+                .domains
+                .iter()
+                .map(|d| (d.id.clone(), ids(d.bands.iter().map(|b| b.id.as_str()))))
+                .collect(),
+        }
+    }
+
+    fn unknown(&self, expect: &Expect) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut check = |what: &str, known: &BTreeSet<String>, list: &[String]| {
+            out.extend(
+                list.iter().filter(|id| !known.contains(*id)).map(|id| format!("unknown {what} `{id}`")),
+            )
+        };
+        check("rule", &self.rules, &expect.reasons_include);
+        check("rule", &self.rules, &expect.reasons_exclude);
+        check("recommendation", &self.recommendations, &expect.recommendations_include);
+        check("recommendation", &self.recommendations, &expect.recommendations_exclude);
+        check("recommendation", &self.recommendations, &expect.withheld_include);
+        check("plan limit", &self.notices, &expect.notices_include);
+        check("plan limit", &self.notices, &expect.notices_exclude);
+        check("question", &self.questions, expect.unanswered_red_flags.as_deref().unwrap_or_default());
+        check("question", &self.questions, expect.ignored_answers.as_deref().unwrap_or_default());
+        for (domain, band) in &expect.bands {
+            match self.bands.get(domain) {
+                Some(bands) if bands.contains(band) => {}
+                Some(_) => out.push(format!("domain `{domain}` has no band `{band}`")),
+                None => out.push(format!("unknown domain `{domain}`")),
+            }
+        }
+        out
+    }
+}
+
+/// Every way `report` falls short of `expect`.
+fn unmet(report: &Report<'_>, expect: &Expect) -> Vec<String> {
+    let mut out = Vec::new();
+    if report.triage.level != expect.level {
+        out.push(format!("level is `{}`, expected `{}`", report.triage.level, expect.level));
+    }
+    let fired = reasons(report);
+    let chosen = recommended(report);
+    let withheld = ids(report.withheld.iter().map(|w| w.id.as_ref()));
+    let notices = ids(report.notices.iter().map(|n| n.id.as_ref()));
+    let mut includes = |what: &str, present: &BTreeSet<String>, wanted: &[String], want: bool| {
+        for id in wanted.iter().filter(|id| present.contains(*id) != want) {
+            let verb = if want { "missing" } else { "unexpected" };
+            out.push(format!("{verb} {what} `{id}` (got {present:?})"));
+        }
+    };
+    includes("reason", &fired, &expect.reasons_include, true);
+    includes("reason", &fired, &expect.reasons_exclude, false);
+    includes("recommendation", &chosen, &expect.recommendations_include, true);
+    includes("recommendation", &chosen, &expect.recommendations_exclude, false);
+    includes("withheld recommendation", &withheld, &expect.withheld_include, true);
+    includes("notice", &notices, &expect.notices_include, true);
+    includes("notice", &notices, &expect.notices_exclude, false);
+    let listed = |list: &[std::borrow::Cow<'_, str>]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    if let Some(wanted) = &expect.unanswered_red_flags {
+        let got = listed(&report.unanswered_red_flags);
+        if &got != wanted {
+            out.push(format!("unanswered_red_flags are {got:?}, expected {wanted:?}"));
+        }
+    }
+    if let Some(wanted) = &expect.ignored_answers {
+        let got = listed(&report.ignored_answers);
+        if &got != wanted {
+            out.push(format!("ignored_answers are {got:?}, expected {wanted:?}"));
+        }
+    }
+    for (domain, band) in &expect.bands {
+        let got = report.domains.iter().find(|d| d.id == domain.as_str()).and_then(|d| d.band.as_deref());
+        if got != Some(band.as_str()) {
+            out.push(format!("domain `{domain}` is in band {got:?}, expected `{band}`"));
+        }
+    }
+    out
+}
+
+#[test]
+fn vignettes_meet_their_expectations() {
+    let q = questionnaire();
+    let known = Known::new(&q);
+    let files = json_files("vignettes");
+    assert!(files.len() >= 25, "only {} vignettes", files.len());
+    let mut failures = Vec::new();
+    for path in &files {
+        let name = file_name(path);
+        let result = fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| serde_json::from_str::<Vignette>(&text).map_err(|e| e.to_string()))
+            .and_then(|v| {
+                let answers = answers_from_object(&q, &v.answers)?;
+                Ok((v, answers))
+            });
+        let problems = match result {
+            Err(e) => vec![e],
+            Ok((vignette, answers)) => {
+                let mut problems = known.unknown(&vignette.expect);
+                if vignette.description.trim().is_empty() {
+                    problems.push(String::from("the description is empty"));
+                }
+                problems.extend(unmet(&evaluate(&q, &answers), &vignette.expect));
+                problems
+            }
+        };
+        failures.extend(problems.into_iter().map(|p| format!("{name}: {p}")));
+    }
+    assert!(failures.is_empty(), "{} problem(s):\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Every answers document in `tests/cases/`, evaluated: `(file name,
+/// answers object, report)`.
+fn cases(q: &Questionnaire) -> Vec<(String, Json, Report<'_>)> {
+    let files = json_files("cases");
+    assert!(files.len() >= 30, "only {} cases", files.len());
+    files
+        .iter()
+        .map(|path| {
+            let name = file_name(path);
+            let bytes = fs::read(path).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let document = AnswersDocument::parse(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(document.questionnaire.as_deref(), Some(ID), "{name} must name the questionnaire");
+            let answers =
+                Answers::from_document(q, &document.answers).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let object: Json = serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+            (name, object["answers"].clone(), evaluate(q, &answers))
+        })
+        .collect()
+}
+
+/// Every vignette, evaluated, in the same shape as [`cases`].
+fn vignettes(q: &Questionnaire) -> Vec<(String, Json, Report<'_>)> {
+    json_files("vignettes")
+        .iter()
+        .map(|path| {
+            let name = file_name(path);
+            let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let vignette: Json = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let object = vignette["answers"].clone();
+            let answers = answers_from_object(q, &object).unwrap_or_else(|e| panic!("{name}: {e}"));
+            (name, object, evaluate(q, &answers))
+        })
+        .collect()
+}
+
+/// The case files exercise the whole questionnaire: every level, every
+/// band of every domain, and every recommendation both chosen and not.
+#[test]
+fn cases_reach_every_level_band_and_recommendation() {
+    let q = questionnaire();
+    let reports = cases(&q);
+    let mut missing = Vec::new();
+    for level in Level::ALL {
+        if !reports.iter().any(|(_, _, r)| r.triage.level == level) {
+            missing.push(format!("level `{level}`"));
+        }
+    }
+    for domain in &q.domains {
+        for band in &domain.bands {
+            let reached = reports.iter().any(|(_, _, r)| {
+                r.domains
+                    .iter()
+                    .any(|d| d.id == domain.id.as_str() && d.band.as_deref() == Some(band.id.as_str()))
+            });
+            if !reached {
+                missing.push(format!("band `{}` of `{}`", band.id, domain.id));
+            }
+        }
+    }
+    for rec in &q.recommendations {
+        let chosen = reports.iter().filter(|(_, _, r)| recommended(r).contains(&rec.id)).count();
+        if chosen == 0 {
+            missing.push(format!("recommendation `{}` chosen", rec.id));
+        }
+        if chosen == reports.len() {
+            missing.push(format!("recommendation `{}` absent", rec.id));
+        }
+    }
+    for rule in &q.triage_rules {
+        if !reports.iter().any(|(_, _, r)| reasons(r).contains(&rule.id)) {
+            missing.push(format!("triage rule `{}`", rule.id));
+        }
+    }
+    assert!(missing.is_empty(), "no case reaches: {}", missing.join(", "));
+}
+
+/// The plan's safety rules hold in every case and every vignette: no plan
+/// at `urgent` and above, no exercises under 18, acupuncture only ever as
+/// a contested approach.
+#[test]
+fn plan_safety_rules_hold_everywhere() {
+    let q = questionnaire();
+    let exercise = [RecommendationKind::Strength, RecommendationKind::Stretch, RecommendationKind::Program];
+    for (name, answers, report) in cases(&q).into_iter().chain(vignettes(&q)) {
+        let chosen: Vec<(&str, RecommendationKind)> =
+            report.recommendations.iter().map(|r| (r.id.as_ref(), r.kind)).collect();
+        if report.triage.level >= Level::Urgent {
+            let plan: Vec<_> =
+                chosen.iter().filter(|(_, kind)| *kind != RecommendationKind::Professional).collect();
+            assert!(plan.is_empty(), "{name}: a plan at {}: {plan:?}", report.triage.level);
+            assert!(report.notices.iter().any(|n| n.id == "clinician_first"), "{name}: no notice");
+        }
+        if answers["age"].as_i64().is_some_and(|age| age < 18) {
+            let exercises: Vec<_> = chosen.iter().filter(|(_, kind)| exercise.contains(kind)).collect();
+            assert!(exercises.is_empty(), "{name}: exercises under 18: {exercises:?}");
+            assert!(report.notices.iter().any(|n| n.id == "under_18"), "{name}: no notice");
+        }
+        assert!(chosen.iter().all(|(id, _)| *id != "acupuncture"), "{name}");
+        let contested: Vec<(&str, &str)> =
+            report.contested.iter().map(|c| (c.id.as_ref(), c.label.as_ref())).collect();
+        assert_eq!(contested, [("acupuncture", "contested")], "{name}");
+        assert!(!report.safety_net.is_empty(), "{name}");
     }
 }
