@@ -93,11 +93,7 @@ impl<'de> Deserialize<'de> for RawAnswers {
 impl AnswersDocument {
     /// Parses a document from bytes (which must be UTF-8 JSON).
     pub fn parse(input: &[u8]) -> Result<AnswersDocument, Error> {
-        let mut deserializer = serde_json::Deserializer::from_slice(input);
-        let document: AnswersDocument = serde_path_to_error::deserialize(&mut deserializer)
-            .map_err(|e| Error::from_json(e.inner(), Some(e.path().to_string())))?;
-        deserializer.end().map_err(|e| Error::from_json(&e, None))?;
-        Ok(document)
+        crate::json::parse(input, "an answers document")
     }
 }
 
@@ -225,7 +221,7 @@ fn unit_suffix(unit: &Option<String>) -> String {
 }
 
 /// A given value as it appears in an error message, cut short if long.
-fn shown(given: &Json) -> String {
+pub(crate) fn shown(given: &Json) -> String {
     let text = given.to_string();
     if text.chars().count() > 60 {
         let cut: String = text.chars().take(57).collect();

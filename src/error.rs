@@ -61,9 +61,30 @@ pub struct Location {
     pub path: Option<String>,
 }
 
+/// A JSON path as serde_path_to_error gives it, fit to show: without the
+/// `?` it writes for a key the parser could not read, and cut short when a
+/// deeply nested input makes it long.
+fn readable_path(path: &str) -> Option<String> {
+    let path = path.trim_end_matches(".?").trim_end_matches('?');
+    if path.is_empty() || path == "." {
+        return None;
+    }
+    const LONGEST: usize = 60;
+    Some(match path.char_indices().nth(LONGEST) {
+        Some((cut, _)) => format!("{}...", &path[..cut]),
+        None => path.to_owned(),
+    })
+}
+
 /// An error with a kind, a message and a location.
+///
+/// The parts live behind one box, so that a `Result` carrying an `Error`
+/// stays small on the path where nothing goes wrong.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Error {
+pub struct Error(Box<Repr>);
+
+#[derive(Debug, Clone, PartialEq)]
+struct Repr {
     kind: ErrorKind,
     message: String,
     location: Location,
@@ -74,7 +95,12 @@ impl std::error::Error for Error {}
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error { kind, message: message.into(), location: Location::default(), problems: Vec::new() }
+        Error(Box::new(Repr {
+            kind,
+            message: message.into(),
+            location: Location::default(),
+            problems: Vec::new(),
+        }))
     }
 
     pub(crate) fn invalid_questionnaire(name: &str, problems: Vec<Problem>) -> Error {
@@ -84,7 +110,7 @@ impl Error {
             ErrorKind::InvalidQuestionnaire,
             format!("questionnaire `{name}` has {count} {plural}"),
         );
-        error.problems = problems;
+        error.0.problems = problems;
         error
     }
 
@@ -99,58 +125,66 @@ impl Error {
         // serde_json appends " at line L column C"; the location says it once.
         let text = error.to_string();
         let message = match text.rfind(" at line ") {
-            Some(at) if error.line() > 0 => text[..at].to_owned(),
-            _ => text,
+            Some(at) if error.line() > 0 => &text[..at],
+            _ => text.as_str(),
         };
-        let message = if error.classify() == Category::Eof && error.line() <= 1 && error.column() == 0 {
-            String::from("the input is empty: expected a JSON document")
-        } else {
-            message
+        // Two of serde_json's messages, in plainer words.
+        let message = match message {
+            "trailing characters" => "unexpected text after the end of the JSON document",
+            "recursion limit exceeded" => "nested too deeply: at most 128 levels of arrays and objects",
+            other => other,
         };
         let mut out = Error::new(kind, message);
         if error.line() > 0 {
-            out.location.line = Some(error.line());
-            out.location.column = Some(error.column());
+            out.0.location.line = Some(error.line());
+            out.0.location.column = Some(error.column());
         }
-        out.location.path = path.filter(|p| !p.is_empty() && p != ".");
+        out.0.location.path = path.as_deref().and_then(readable_path);
         out
+    }
+
+    /// Sets the line and column.
+    pub(crate) fn at(mut self, line: usize, column: usize) -> Error {
+        self.0.location.line = Some(line);
+        self.0.location.column = Some(column);
+        self
     }
 
     /// Names the file the error is about.
     pub fn with_file(mut self, file: impl Into<String>) -> Error {
-        self.location.file = Some(file.into());
+        self.0.location.file = Some(file.into());
         self
     }
 
     /// Sets the line (for JSON Lines records, where each line is a
     /// document of its own).
     pub fn with_line(mut self, line: usize) -> Error {
-        self.location.line = Some(line);
+        self.0.location.line = Some(line);
         self
     }
 
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
 
     /// The message alone, without the location.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     pub fn location(&self) -> &Location {
-        &self.location
+        &self.0.location
     }
 
     /// For [`ErrorKind::InvalidQuestionnaire`]: every problem found.
     pub fn problems(&self) -> &[Problem] {
-        &self.problems
+        &self.0.problems
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let loc = &self.location;
+        let loc = &self.0.location;
         if let Some(file) = &loc.file {
             write!(f, "{file}")?;
             if let Some(line) = loc.line {
@@ -167,11 +201,20 @@ impl fmt::Display for Error {
             }
             write!(f, ": ")?;
         }
-        write!(f, "{}", self.message)?;
+        // A message of several lines (one per bad answer) repeats the file
+        // on each, so that every line stands on its own.
+        let mut lines = self.0.message.lines();
+        write!(f, "{}", lines.next().unwrap_or_default())?;
         if let Some(path) = &loc.path {
             write!(f, " (at `{path}`)")?;
         }
-        for problem in &self.problems {
+        for line in lines {
+            match &loc.file {
+                Some(file) => write!(f, "\n{file}: {line}")?,
+                None => write!(f, "\n{line}")?,
+            }
+        }
+        for problem in &self.0.problems {
             write!(f, "\n  {problem}")?;
         }
         Ok(())

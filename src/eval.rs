@@ -212,13 +212,14 @@ impl<'q> State<'q> {
                         sum += match value {
                             Value::Option(o) => item.by_option.get(usize::from(o)).copied().unwrap_or(0),
                             Value::Integer(_) | Value::Number(_) => {
+                                // The points of the highest threshold reached
+                                // (thresholds are sorted by value).
                                 let v = value.as_f64().unwrap_or(0.0);
                                 item.thresholds
                                     .iter()
-                                    .filter(|(at, _)| v >= *at)
-                                    .map(|(_, p)| *p)
-                                    .max()
-                                    .unwrap_or(0)
+                                    .take_while(|(at, _)| v >= *at)
+                                    .last()
+                                    .map_or(0, |(_, p)| *p)
                             }
                         };
                     }
@@ -326,9 +327,13 @@ impl<'q> State<'q> {
                     }
                     CompiledDomain::Classify(_) => None,
                 };
-                let explanation = match band {
-                    Some(band) => Cow::Borrowed(band.explanation.as_str()),
-                    None => Cow::Owned(format!(
+                let explanation = match (band, &q.compiled.domains[d]) {
+                    (Some(band), _) => Cow::Borrowed(band.explanation.as_str()),
+                    // A classification counts no answers of its own.
+                    (None, CompiledDomain::Classify(_)) => {
+                        Cow::Borrowed("None of its groups applies to these answers; some may be missing.")
+                    }
+                    (None, CompiledDomain::Scored { .. }) => Cow::Owned(format!(
                         "Not enough answers to score this: {} of {} needed were given.",
                         self.answered[d], domain.min_answered
                     )),

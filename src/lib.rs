@@ -34,6 +34,7 @@ pub mod answers;
 pub mod condition;
 pub mod error;
 pub mod eval;
+mod json;
 pub mod model;
 pub mod questionnaire;
 pub mod render;

@@ -137,11 +137,7 @@ impl Questionnaire {
 /// Parses a definition without checking it, keeping the line, column and
 /// JSON path of the first error.
 pub fn parse_definition(text: &str) -> Result<Definition, Error> {
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let definition: Definition = serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|e| Error::from_json(e.inner(), Some(e.path().to_string())))?;
-    deserializer.end().map_err(|e| Error::from_json(&e, None))?;
-    Ok(definition)
+    crate::json::parse(text.as_bytes(), "a questionnaire")
 }
 
 /// Reads a UTF-8 text file, naming it in any error.
@@ -149,11 +145,6 @@ pub fn read(path: &Path) -> Result<String, Error> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path)
         .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read: {e}")).with_file(&name))?;
-    String::from_utf8(bytes).map_err(|e| {
-        Error::new(
-            ErrorKind::Syntax,
-            format!("not UTF-8 text: invalid byte at offset {}", e.utf8_error().valid_up_to()),
-        )
-        .with_file(&name)
-    })
+    String::from_utf8(bytes)
+        .map_err(|e| crate::json::not_utf8(e.as_bytes(), e.utf8_error().valid_up_to()).with_file(&name))
 }

@@ -6,7 +6,11 @@ pub fn did_you_mean<'a>(given: &str, candidates: impl IntoIterator<Item = &'a st
     let mut best: Option<(f64, &'a str)> = None;
     for candidate in candidates {
         let score = strsim::jaro_winkler(&given.to_lowercase(), &candidate.to_lowercase());
-        if score >= 0.8 && best.is_none_or(|(s, _)| score > s) {
+        let closer = match best {
+            Some((best_score, _)) => score > best_score,
+            None => true,
+        };
+        if score >= 0.8 && closer {
             best = Some((score, candidate));
         }
     }

@@ -71,7 +71,10 @@ impl Lint<'_> {
         if !valid_id(&def.id) {
             self.problem(
                 "id",
-                format!("`{}` is not a valid id: use lowercase letters, digits, `-` and `_`", def.id),
+                format!(
+                    "`{}` is not a valid id: use lowercase letters, digits, `-` and `_`, starting with a letter",
+                    def.id
+                ),
             );
         }
         let parts: Vec<&str> = def.version.split('.').collect();
@@ -104,7 +107,10 @@ impl Lint<'_> {
             if !valid_id(&question.id) {
                 self.problem(
                     &format!("questions[{i}].id"),
-                    format!("`{}` is not a valid id: use lowercase letters, digits and `_`", question.id),
+                    format!(
+                        "`{}` is not a valid id: use lowercase letters, digits, `-` and `_`, starting with a letter",
+                        question.id
+                    ),
                 );
             }
             if let Kind::SingleChoice { options } = &question.kind {
@@ -401,7 +407,9 @@ impl Lint<'_> {
             }
             let ids = kind.option_ids();
             let mut by_option = vec![0; ids.len()];
-            for (j, points) in item.points.iter().enumerate() {
+            // Options of a numeric question were reported just above.
+            let options = if kind.is_numeric() { &[][..] } else { &item.points[..] };
+            for (j, points) in options.iter().enumerate() {
                 match ids.iter().position(|id| *id == points.option) {
                     Some(o) => by_option[o] = points.points,
                     None => {
@@ -448,27 +456,47 @@ impl Lint<'_> {
         let path = format!("domains[{d}].bands");
         let id = &domain.id;
         let eps = step / 100.0;
+        for &(min, _, band) in &ranges {
+            if min > high + eps {
+                self.problem(
+                    &path,
+                    format!("domain `{id}`: band `{band}` starts at {min}, above the highest possible score {high}, so it is never reached"),
+                );
+            }
+        }
         if ranges[0].0 > low + eps {
             self.problem(
                 &path,
                 format!("domain `{id}`: scores from {low} to below {} fall in no band", ranges[0].0),
             );
         }
-        for pair in ranges.windows(2) {
-            let ((_, prev_max, prev), (next_min, _, next)) = (pair[0], pair[1]);
-            if next_min <= prev_max + eps {
+        // The band reaching furthest so far: a band inside another must not
+        // hide a gap after it, nor make one appear.
+        let mut reach = ranges[0];
+        for &next in &ranges[1..] {
+            let ((_, covered, prev), (next_min, next_max, band)) = (reach, next);
+            if next_min <= covered + eps {
+                let to = covered.min(next_max);
+                let scores = if to - next_min <= eps {
+                    format!("the score {next_min}")
+                } else {
+                    format!("scores from {next_min} to {to}")
+                };
                 self.problem(
                     &path,
-                    format!("domain `{id}`: bands `{prev}` and `{next}` overlap at {next_min}"),
+                    format!("domain `{id}`: bands `{prev}` and `{band}` overlap: both hold {scores}"),
                 );
-            } else if next_min > prev_max + step + eps {
+            } else if next_min > covered + step + eps {
                 self.problem(
                     &path,
-                    format!("domain `{id}`: scores between {prev_max} and {next_min} fall in no band (gap between `{prev}` and `{next}`)"),
+                    format!("domain `{id}`: scores above {covered} and below {next_min} fall in no band (between `{prev}` and `{band}`)"),
                 );
             }
+            if next_max > covered {
+                reach = next;
+            }
         }
-        let last = ranges.iter().map(|r| r.1).fold(f64::MIN, f64::max);
+        let last = reach.1;
         if last < high - eps {
             self.problem(&path, format!("domain `{id}`: scores above {last} up to {high} fall in no band"));
         }
