@@ -224,10 +224,13 @@ fn recommendation<'a>(chosen: &'a Chosen<'_>) -> (Para<'a>, Vec<Block<'a>>) {
     let title = vec![strong(&chosen.title), lit(" ("), lit(chosen.kind.as_str()), lit(")")];
     let mut body = Vec::new();
     let mut lines = vec![strong("Evidence:"), lit(" "), text(&chosen.evidence)];
-    if let Some(note) = &chosen.evidence_note {
-        lines.extend([lit(" ("), text(note), lit(")")]);
-    }
     lines.push(lit("."));
+    if let Some(note) = &chosen.evidence_note {
+        lines.extend([lit(" "), text(note)]);
+        if !note.ends_with(['.', '!', '?']) {
+            lines.push(lit("."));
+        }
+    }
     field(&mut lines, "Why:", &chosen.why);
     lines.extend([Inline::Break, text(&chosen.summary)]);
     if let Some(dose) = &chosen.dose {
@@ -318,7 +321,6 @@ fn gaps<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
 
 fn safety_net<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     doc.push(Block::Heading(vec![lit("Safety net")]));
-    doc.push(Block::Para(vec![lit("The same for everyone, whatever the answers above:")]));
     let items = report.safety_net.iter().map(|line| vec![Block::Para(vec![text(line)])]).collect();
     doc.push(Block::List { numbered: false, items });
 }

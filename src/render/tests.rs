@@ -238,7 +238,7 @@ fn text_hangs_list_items_under_their_marker() {
     let out = text(&report, 40);
     let lines: Vec<&str> = out.lines().collect();
     let at = lines.iter().position(|l| l.starts_with("2. Glute bridge")).expect("numbered item");
-    assert_eq!(lines[at + 1], "   Evidence: low (small benefit).");
+    assert_eq!(lines[at + 1], "   Evidence: low. small benefit.");
     assert!(out.contains(
         "   How to:\n   1. Lie on your back.\n   2. Press through the heels and lift\n      the hips.\n"
     ));

@@ -120,8 +120,13 @@ fn has_break(block: &Block<'_>) -> bool {
     matches!(block, Block::Para(para) if para.contains(&Inline::Break))
 }
 
+/// Breaks only at spaces, so that ids, web addresses and references such
+/// as `2020;(12):CD013814` stay whole unless one alone is wider than a line.
 fn wrap(text: &str, width: usize) -> Vec<String> {
-    textwrap::wrap(text, width).into_iter().map(|line| line.into_owned()).collect()
+    let options = textwrap::Options::new(width)
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
+    textwrap::wrap(text, options).into_iter().map(|line| line.into_owned()).collect()
 }
 
 /// The words of a paragraph; emphasis has no plain-text form.

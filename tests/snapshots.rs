@@ -1,0 +1,177 @@
+//! Report snapshots: every answers document in `tests/cases/` is evaluated
+//! against the questionnaire it names and rendered as text, Markdown and
+//! JSON, each kept as a reviewed snapshot in `tests/snapshots/`. Adding a
+//! case needs no Rust: drop a document in the folder and review the three
+//! new snapshots.
+//!
+//! The same cases are also held to the promises every report keeps,
+//! whatever its content: the disclaimer first, the safety net and then the
+//! sources last, no exercise plan at `urgent` and above, text within 80
+//! columns, and the same bytes every time.
+
+use std::fs;
+use std::path::Path;
+
+use selfcheck::render::{self, Format};
+use selfcheck::{evaluate, Answers, AnswersDocument, Level, Questionnaire, RecommendationKind, Report};
+
+/// The questionnaire a case names, from those shipped.
+fn questionnaire(document: &AnswersDocument, path: &Path) -> Questionnaire {
+    let id = document
+        .questionnaire
+        .as_deref()
+        .unwrap_or_else(|| panic!("{}: names no questionnaire", path.display()));
+    let text = selfcheck::shipped(id).unwrap_or_else(|| panic!("{}: `{id}` is not shipped", path.display()));
+    Questionnaire::from_json(text, id).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs `check` on the questionnaire and answers of every case.
+fn each_document(mut check: impl FnMut(&Path, &Questionnaire, &Answers)) {
+    insta::glob!("cases/*.json", |path| {
+        let bytes = fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let document = AnswersDocument::parse(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let q = questionnaire(&document, path);
+        let answers = Answers::from_document(&q, &document.answers).unwrap_or_else(|e| panic!("{e}"));
+        check(path, &q, &answers);
+    });
+}
+
+/// Runs `check` on the report of every case.
+fn each_case(mut check: impl FnMut(&Path, &Report<'_>)) {
+    each_document(|path, q, answers| check(path, &evaluate(q, answers)));
+}
+
+#[test]
+fn reports() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        each_case(|_, report| {
+            insta::assert_snapshot!("text", render::text(report, 80));
+            insta::assert_snapshot!("markdown", render::markdown(report));
+            insta::assert_snapshot!("json", render::json(report));
+        });
+    });
+}
+
+/// Box borders removed and whitespace runs made single spaces, so that
+/// wrapped text can be searched for a sentence.
+fn flat(s: &str) -> String {
+    let unboxed =
+        s.lines().map(|line| line.strip_prefix("| ").and_then(|l| l.strip_suffix(" |")).unwrap_or(line));
+    unboxed.flat_map(str::split_whitespace).collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn every_report_starts_with_the_disclaimer_and_ends_with_the_safety_net_and_sources() {
+    each_case(|path, report| {
+        for format in [Format::Text, Format::Markdown] {
+            let out = flat(&render::render(report, format));
+            let at = |needle: &str| {
+                out.find(&flat(needle))
+                    .unwrap_or_else(|| panic!("{} ({format}): missing {needle:?}", path.display()))
+            };
+            // Markdown escapes some characters; the disclaimer and the
+            // safety net of shipped questionnaires are plain sentences.
+            let disclaimer = at(&report.disclaimer);
+            let action = at(&report.triage.action);
+            assert!(disclaimer < action, "{} ({format}): disclaimer after the action", path.display());
+            let net = out.rfind("Safety net").expect("safety net heading");
+            for line in &report.safety_net {
+                assert!(at(line) > net, "{} ({format}): safety net line out of place", path.display());
+            }
+            let sources = out.rfind("Sources").expect("sources heading");
+            assert!(net < sources);
+            let last = report.sources.last().expect("every report cites a source");
+            assert!(out[sources..].contains(&*last.id), "{} ({format}): sources incomplete", path.display());
+            for heading in ["Your plan", "Other advice", "Approaches you may read about", "Answers not used"]
+            {
+                if let Some(heading) = out.find(heading) {
+                    assert!(heading < net, "{} ({format}): `{heading}` after the safety net", path.display());
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn no_exercise_plan_at_urgent_or_emergency() {
+    let exercise = [RecommendationKind::Strength, RecommendationKind::Stretch, RecommendationKind::Program];
+    let mut serious = 0;
+    each_case(|path, report| {
+        if report.triage.level < Level::Urgent {
+            return;
+        }
+        serious += 1;
+        assert!(
+            report.recommendations.iter().all(|r| !exercise.contains(&r.kind)),
+            "{}: exercise at {}",
+            path.display(),
+            report.triage.level
+        );
+        assert!(!report.notices.is_empty(), "{}: no notice says why there is no plan", path.display());
+        for format in [Format::Text, Format::Markdown] {
+            let out = render::render(report, format);
+            assert!(!out.contains("Your plan"), "{} ({format})", path.display());
+            for kind in exercise {
+                let label = format!("({})", kind.as_str());
+                assert!(!out.contains(&label), "{} ({format}): {label}", path.display());
+            }
+            for notice in &report.notices {
+                assert!(
+                    flat(&out).contains(&flat(&notice.text)),
+                    "{} ({format}): notice missing",
+                    path.display()
+                );
+            }
+        }
+        // The action is the first thing after the headings, in the box.
+        let text = render::text(report, 80);
+        let top = text.find("+---").expect("a box");
+        assert!(text[top..].find(&report.triage.title.to_uppercase()).is_some_and(|at| at < 200));
+        let markdown = render::markdown(report);
+        assert!(markdown.contains(&format!("> **{}**", report.triage.title)));
+    });
+    assert!(serious > 0, "no case at urgent or emergency");
+}
+
+#[test]
+fn text_fits_80_columns() {
+    each_case(|path, report| {
+        for (n, line) in render::text(report, 80).lines().enumerate() {
+            let width = textwrap::core::display_width(line);
+            assert!(width <= 80, "{}:{}: {width} columns: {line}", path.display(), n + 1);
+        }
+    });
+}
+
+/// Sources are the last section: no heading follows theirs.
+#[test]
+fn sources_come_last() {
+    each_case(|path, report| {
+        let text = render::text(report, 80);
+        let heading = "\nSources\n-------\n";
+        let at = text.rfind(heading).expect("sources heading") + heading.len();
+        assert!(!text[at..].contains("\n---"), "{}: a heading after the sources", path.display());
+        let markdown = render::markdown(report);
+        let heading = "\n## Sources\n";
+        let at = markdown.rfind(heading).expect("sources heading") + heading.len();
+        assert!(!markdown[at..].contains("\n#"), "{}: a heading after the sources", path.display());
+    });
+}
+
+#[test]
+fn rendering_is_deterministic() {
+    each_document(|path, q, answers| {
+        let report = &evaluate(q, answers);
+        let again = &evaluate(q, answers);
+        for format in [Format::Text, Format::Markdown, Format::Json] {
+            assert_eq!(render::render(report, format), render::render(again, format), "{}", path.display());
+        }
+        let mut line = Vec::new();
+        render::write_json_line(report, &mut line).expect("write to memory");
+        let compact: serde_json::Value = serde_json::from_slice(&line).expect("valid JSON");
+        let pretty: serde_json::Value = serde_json::from_str(&render::json(report)).expect("valid JSON");
+        assert_eq!(compact, pretty, "{}", path.display());
+    });
+}
