@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use expectrl::{Eof, Regex, Session, WaitStatus};
+use expectrl::{Eof, Needle, Regex, Session, WaitStatus};
 use selfcheck::model::{Kind, Question};
 use selfcheck::{evaluate, triage_level, Answers, AnswersDocument, Level, Questionnaire};
 use serde_json::{json, Value as Json};
@@ -76,7 +76,11 @@ impl Ask {
     /// matches any run on screen, where lines may be wrapped.
     fn wait_for(&mut self, text: &str) -> String {
         let pattern: Vec<String> = text.split_whitespace().map(escape).collect();
-        let needle = Regex(pattern.join(r"\s+"));
+        self.poll(Regex(pattern.join(r"\s+")), &format!("{text:?}"))
+    }
+
+    /// Reads the screen until `needle` matches, without spinning.
+    fn poll(&mut self, needle: impl Needle, what: &str) -> String {
         let start = Instant::now();
         loop {
             match self.pty.check(&needle) {
@@ -86,9 +90,9 @@ impl Ask {
                     return shown;
                 }
                 Ok(_) if start.elapsed() < TIMEOUT => std::thread::sleep(Duration::from_millis(10)),
-                Ok(_) => self.fail(&format!("timed out waiting for {text:?}")),
-                Err(expectrl::Error::Eof) => self.fail(&format!("the program ended before showing {text:?}")),
-                Err(error) => self.fail(&format!("reading the screen failed ({error}) waiting for {text:?}")),
+                Ok(_) => self.fail(&format!("timed out waiting for {what}")),
+                Err(expectrl::Error::Eof) => self.fail(&format!("the program ended before showing {what}")),
+                Err(error) => self.fail(&format!("reading the screen failed ({error}) waiting for {what}")),
             }
         }
     }
@@ -119,14 +123,7 @@ impl Ask {
 
     /// Reads the rest of the screen and the exit code.
     fn finish(&mut self) -> (String, i32) {
-        let rest = loop {
-            match self.pty.expect(Eof) {
-                Ok(found) => break String::from_utf8_lossy(found.as_bytes()).into_owned(),
-                Err(expectrl::Error::ExpectTimeout) => self.fail("the program did not end"),
-                Err(error) => self.fail(&format!("reading the screen failed ({error})")),
-            }
-        };
-        self.screen.push_str(&rest);
+        let rest = self.poll(Eof, "the end of the program");
         match self.pty.get_process().wait() {
             Ok(WaitStatus::Exited(_, code)) => (rest, code),
             other => self.fail(&format!("the program did not exit normally: {other:?}")),
