@@ -161,8 +161,8 @@ fn progress(text: &str) -> Option<(usize, usize)> {
 }
 
 /// The keys that choose `answer` (a document value) for `question`, given
-/// the documented layout: yes/no questions list No, Not sure, Yes; a red
-/// flag's cursor starts on "Not sure", every other question's on its first
+/// the documented layout: yes/no questions list No, Not sure, Yes; the
+/// cursor starts on "Not sure" where it is offered, otherwise on the first
 /// option.
 fn keys(question: &Question, answer: &Json) -> String {
     let shown: Vec<&str> = match &question.kind {
@@ -171,7 +171,7 @@ fn keys(question: &Question, answer: &Json) -> String {
         Kind::SingleChoice { options } => options.iter().map(|o| o.id.as_str()).collect(),
         Kind::Integer { .. } | Kind::Number { .. } => return format!("{answer}{ENTER}"),
     };
-    let start = usize::from(question.red_flag.is_some() && question.kind == Kind::YesNoNotSure);
+    let start = usize::from(question.kind == Kind::YesNoNotSure);
     let target = shown.iter().position(|id| Some(*id) == answer.as_str()).expect("a planned option exists");
     let moves = if target >= start { DOWN.repeat(target - start) } else { UP.repeat(start - target) };
     format!("{moves}{ENTER}")
@@ -308,7 +308,9 @@ fn yes_on_saddle_numbness_asks_the_follow_up_then_stops_at_the_emergency() {
         .collect();
     assert!(!follow_ups.is_empty(), "a follow-up is asked before stopping at an emergency");
     for question in &follow_ups {
-        let ((number, total), _) = ask.wait_for_question(question);
+        let ((number, total), prompt) = ask.wait_for_question(question);
+        // Enter alone keeps the emergency: "no" would lower it.
+        assert!(prompt.contains("> Not sure"), "the cursor starts on Not sure:\n{prompt}");
         assert_eq!(number, typed.len() + 1);
         // Only what is left before the stop is counted now.
         assert_eq!(total, typed.len() + follow_ups.len());

@@ -74,7 +74,12 @@ fn introduce(out: &mut impl Write, questionnaire: &Questionnaire, session: &Sess
         Next::Done | Next::StoppedEarly => 0,
     };
     let minutes = (count * SECONDS_PER_QUESTION).div_ceil(60).max(1);
-    let red_flags = questionnaire.red_flags().len();
+    let red_flags = match questionnaire.red_flags().len() {
+        0 => String::new(),
+        n => format!(
+            " The first {n} are about warning signs that need a doctor: they come first and cannot be skipped."
+        ),
+    };
     writeln!(out, "{}\n", questionnaire.title)?;
     print_wrapped(out, &questionnaire.intended_purpose)?;
     writeln!(out)?;
@@ -82,9 +87,8 @@ fn introduce(out: &mut impl Write, questionnaire: &Questionnaire, session: &Sess
         out,
         &format!(
             "About {count} questions, roughly {minutes} minutes; follow-up questions are added only when \
-             they apply. The first {red_flags} are about warning signs that need a doctor: they come \
-             first and cannot be skipped. Any other question can be skipped with Esc. Ctrl-C stops \
-             without a report."
+             they apply.{red_flags} Any other question can be skipped with Esc. Ctrl-C stops without a \
+             report."
         ),
     )
 }
@@ -144,14 +148,14 @@ fn ask(out: &mut impl Write, question: &Question) -> io::Result<Reply> {
 
 /// One prompt for one question, fitted to its kind.
 fn prompt(question: &Question, red_flag: bool) -> inquire::error::InquireResult<Value> {
-    let keys = if red_flag {
-        "↑↓ to move, Enter to choose · needed for safety, cannot be skipped"
-    } else {
-        "↑↓ to move, Enter to choose, Esc to skip"
-    };
     match &question.kind {
         Kind::YesNo | Kind::YesNoNotSure | Kind::SingleChoice { .. } => {
-            let (choices, cursor) = choices(&question.kind, red_flag);
+            let keys = if red_flag {
+                "↑↓ to move, Enter to choose · needed for safety, cannot be skipped"
+            } else {
+                "↑↓ to move, Enter to choose, Esc to skip"
+            };
+            let (choices, cursor) = choices(&question.kind);
             let labels: Vec<&str> = choices.iter().map(|(label, _)| *label).collect();
             let chosen = Select::new(&question.text, labels)
                 .with_starting_cursor(cursor)
@@ -221,28 +225,25 @@ fn capitalized(text: &str) -> String {
 /// is never the first option: a person who presses Enter without reading
 /// is never sent to an emergency department by accident.
 ///
-/// On a red flag the cursor starts on "Not sure", in the middle, so that
-/// both definite answers take a deliberate key press. Enter alone then
-/// records the cautious answer: the questionnaire treats "not sure" with
-/// caution (on an emergency sign it raises the level to a same-day
-/// doctor), whereas starting on "No" would let an unread Enter record a
-/// reassuring answer that silently drops a red flag. Other questions start
-/// on their first option.
-fn choices(kind: &Kind, red_flag: bool) -> (Vec<(&str, u16)>, usize) {
+/// Where "Not sure" is offered (every red flag, the cauda equina follow-up,
+/// the self-checks), the cursor starts on it, in the middle, so that both
+/// definite answers take a deliberate key press. Enter alone then records
+/// the cautious answer: the questionnaire treats "not sure" with caution
+/// (on an emergency sign it raises the level to a same-day doctor; on the
+/// follow-up it keeps the emergency), whereas starting on "No" would let an
+/// unread Enter record a reassuring answer that drops a red flag or turns an
+/// emergency into a same-day visit. Yes/no questions start on "No", and
+/// other choices on their first option.
+fn choices(kind: &Kind) -> (Vec<(&str, u16)>, usize) {
     // Option indices of the yes/no kinds: yes 0, no 1, not sure 2.
-    let choices = match kind {
-        Kind::YesNo => vec![("No", 1), ("Yes", 0)],
-        Kind::YesNoNotSure => vec![("No", 1), ("Not sure", 2), ("Yes", 0)],
+    match kind {
+        Kind::YesNo => (vec![("No", 1), ("Yes", 0)], 0),
+        Kind::YesNoNotSure => (vec![("No", 1), ("Not sure", 2), ("Yes", 0)], 1),
         Kind::SingleChoice { options } => {
-            options.iter().zip(0u16..).map(|(option, index)| (option.label.as_str(), index)).collect()
+            (options.iter().zip(0u16..).map(|(option, index)| (option.label.as_str(), index)).collect(), 0)
         }
-        Kind::Integer { .. } | Kind::Number { .. } => Vec::new(),
-    };
-    let cursor = match kind {
-        Kind::YesNoNotSure if red_flag => 1,
-        _ => 0,
-    };
-    (choices, cursor)
+        Kind::Integer { .. } | Kind::Number { .. } => (Vec::new(), 0),
+    }
 }
 
 #[cfg(test)]
@@ -250,16 +251,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn yes_is_never_the_first_option_nor_where_a_red_flag_starts() {
+    fn yes_is_never_the_first_option_nor_where_the_cursor_starts() {
         for kind in [Kind::YesNo, Kind::YesNoNotSure] {
-            for red_flag in [false, true] {
-                let (choices, cursor) = choices(&kind, red_flag);
-                assert_ne!(choices[0].0, "Yes");
-                assert_ne!(choices[cursor].0, "Yes");
-            }
+            let (choices, cursor) = choices(&kind);
+            assert_ne!(choices[0].0, "Yes");
+            assert_ne!(choices[cursor].0, "Yes");
         }
-        let (choices, cursor) = choices(&Kind::YesNoNotSure, true);
-        assert_eq!(choices[cursor], ("Not sure", 2));
+        let (choices, cursor) = choices(&Kind::YesNoNotSure);
         assert_eq!(choices, [("No", 1), ("Not sure", 2), ("Yes", 0)]);
+        assert_eq!(choices[cursor], ("Not sure", 2));
     }
 }
