@@ -28,9 +28,9 @@ const BACKSPACE: &str = "\x7f";
 /// CI machines; a passing run never waits this long.
 const TIMEOUT: Duration = Duration::from_secs(20);
 
-/// Every prompt's key help ("Enter to choose" or "Enter to confirm"), the
-/// last line of its frame, ends with "]". Keys are sent only once it is on
-/// screen, when the prompt is ready for them.
+/// Every prompt's frame ends with its key help, "[... Enter to choose ...]"
+/// or "[... Enter to confirm ...]". Keys are sent only once the closing "]"
+/// is on screen, when the prompt is ready for them.
 const PROMPT_READY: &str = "Enter to c";
 
 fn questionnaire() -> Questionnaire {
