@@ -260,6 +260,26 @@ fn markdown_escapes_the_data() {
     assert!(md.contains("- `guide`: A guideline (2020). <https://example.org/guide>"));
 }
 
+/// Recommendations are small sections whose fields are lines of one
+/// paragraph (hard breaks), with the steps as a list between paragraphs.
+#[test]
+fn markdown_gives_each_recommendation_a_section() {
+    let q = fixture();
+    let md = markdown(&report_for(&q, json!({"rf_numb": "no", "age": 30, "hours": 2})));
+    let expected = "### 2. Glute bridge (strength)\n\n\
+                    **Evidence:** low. small benefit.\\\n\
+                    **Why:** Sitting is low.\\\n\
+                    Lift the hips.\\\n\
+                    **Dose:** 2-3 sets of 8-12\n\n\
+                    **How to:**\n\n\
+                    1. Lie on your back.\n\
+                    2. Press through the heels and lift the hips.\n\n\
+                    **Progression:** Single leg.\\\n\
+                    **When to stop:** Stop if pain spreads down the leg.\\\n\
+                    Sources: `guide`, `trial`.\n\n## ";
+    assert!(md.contains(expected), "{md}");
+}
+
 #[test]
 fn json_is_the_report_and_round_trips() {
     let q = fixture();
