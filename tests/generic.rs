@@ -168,6 +168,10 @@ fn start_missing_item_leaves_total_and_group_unscored() {
     assert_eq!(scored(&report, "total"), (None, None));
     assert_eq!(scored(&report, "psychosocial"), (None, None));
     assert_eq!(band(&report, "risk"), None, "no group without a total");
+    assert_eq!(
+        domain(&report, "risk").explanation,
+        "None of its groups applies to these answers; some may be missing."
+    );
 }
 
 #[test]
