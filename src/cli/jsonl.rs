@@ -1,15 +1,18 @@
 //! `selfcheck assess --jsonl`: one answers document per line in, one JSON
 //! report or error record per line out, in order, in constant memory.
 //!
-//! The input is read in chunks of lines; each chunk is assessed in
-//! parallel into one byte buffer per line, and the buffers are written in
-//! input order to a large buffered writer. Memory holds one chunk at a
-//! time, whatever the length of the input, and output is flushed in large
-//! blocks rather than per line.
+//! The input is read in chunks of lines. The lines of a chunk are assessed
+//! in parallel, a few at a time, each batch into one buffer; the buffers go
+//! in input order to a writer thread, which writes them through a large
+//! buffer while the next chunk is assessed. At most three chunks are alive
+//! at once (being read and assessed, waiting, being written), whatever the
+//! length of the input, and output is flushed in large blocks, never per
+//! line.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::Path;
+use std::sync::mpsc;
 
 use rayon::prelude::*;
 use selfcheck::{render, Error, ErrorKind};
@@ -20,13 +23,18 @@ use super::catalog::Catalog;
 use super::{output, Failure};
 
 /// At most this many lines per chunk...
-const CHUNK_LINES: usize = 4096;
-/// ...and at most about this many bytes (a chunk always holds at least one
-/// line, however long).
-const CHUNK_BYTES: usize = 4 << 20;
+const CHUNK_LINES: usize = 256;
+/// ...and at most about this many bytes of input (a chunk always holds at
+/// least one line, however long).
+const CHUNK_BYTES: usize = 1 << 20;
+/// Lines assessed by one parallel task, into one buffer.
+const BATCH_LINES: usize = 8;
+/// Room reserved per output line; a report is usually a little over this.
+const LINE_ESTIMATE: usize = 12 << 10;
 /// A line buffer that grew past this for one long line is freed rather
 /// than kept for the next chunk.
 const KEEP_BUFFER: usize = 64 << 10;
+const INPUT_BUFFER: usize = 64 << 10;
 /// Output is written in blocks of this size.
 const OUTPUT_BUFFER: usize = 1 << 20;
 
@@ -44,6 +52,12 @@ struct ErrorBody<'a> {
     message: &'a str,
 }
 
+/// The output lines of a few consecutive input lines.
+struct Batch {
+    bytes: Vec<u8>,
+    bad: bool,
+}
+
 /// Assesses every line of `file` (stdin for `None` or `-`). Fails with
 /// [`Failure::Reported`] after the last line if any line was bad.
 pub fn run(file: Option<&Path>, catalog: &Catalog) -> Result<(), Failure> {
@@ -56,37 +70,67 @@ pub fn run(file: Option<&Path>, catalog: &Catalog) -> Result<(), Failure> {
         }
         _ => (STDIN_NAME.to_owned(), Box::new(std::io::stdin().lock())),
     };
-    let mut reader = BufReader::with_capacity(1 << 16, input);
-    let mut out = BufWriter::with_capacity(OUTPUT_BUFFER, std::io::stdout().lock());
-    let mut lines: Vec<Vec<u8>> = Vec::new();
-    let mut done = 0usize;
-    let mut any_bad = false;
-    loop {
-        let (count, at_end) = read_chunk(&mut reader, &mut lines).map_err(|e| {
-            // Keep what was assessed so far: it is correct output.
-            let _ = out.flush();
-            Failure::from(Error::new(ErrorKind::Io, format!("cannot read: {e}")).with_file(&name))
-        })?;
-        let results: Vec<(Vec<u8>, bool)> = lines[..count]
-            .par_iter()
-            .enumerate()
-            .map(|(i, line)| assess_line(done + i + 1, line, catalog))
-            .collect::<Result<_, _>>()?;
-        for (bytes, bad) in &results {
-            out.write_all(bytes).map_err(output::stdout_failure)?;
-            any_bad |= bad;
-        }
-        done += count;
-        if at_end {
-            break;
-        }
-    }
-    out.flush().map_err(output::stdout_failure)?;
-    if any_bad {
+    let mut reader = BufReader::with_capacity(INPUT_BUFFER, input);
+    // Room for one chunk between the assessing and the writing thread.
+    let (sender, receiver) = mpsc::sync_channel::<Vec<Batch>>(1);
+    let (assessed, written) = std::thread::scope(|scope| {
+        let writer = scope.spawn(move || write(receiver));
+        let assessed = assess_chunks(&mut reader, &name, catalog, &sender);
+        drop(sender);
+        (assessed, writer.join())
+    });
+    // A failed write is why assessing stopped early, so it is reported
+    // first; what was written before a read error is correct output.
+    written
+        .map_err(|_| Failure::Internal(String::from("the output thread stopped")))?
+        .map_err(output::stdout_failure)?;
+    if assessed? {
         Err(Failure::Reported)
     } else {
         Ok(())
     }
+}
+
+/// Reads, assesses and sends every chunk of the input called `name`;
+/// returns whether any line was bad. Stops early when the writer has gone
+/// (its error says why).
+fn assess_chunks(
+    reader: &mut impl BufRead,
+    name: &str,
+    catalog: &Catalog,
+    sender: &mpsc::SyncSender<Vec<Batch>>,
+) -> Result<bool, Failure> {
+    let mut lines: Vec<Vec<u8>> = Vec::new();
+    let mut done = 0usize;
+    let mut any_bad = false;
+    loop {
+        let (count, at_end) = read_chunk(reader, &mut lines)
+            .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read: {e}")).with_file(name))?;
+        let batches: Vec<Batch> = lines[..count]
+            .par_chunks(BATCH_LINES)
+            .enumerate()
+            .map(|(b, batch)| assess_batch(done + b * BATCH_LINES + 1, batch, catalog))
+            .collect::<Result<_, _>>()?;
+        any_bad |= batches.iter().any(|batch| batch.bad);
+        if sender.send(batches).is_err() {
+            return Ok(any_bad);
+        }
+        done += count;
+        if at_end {
+            return Ok(any_bad);
+        }
+    }
+}
+
+/// Writes every batch it receives, in order, then flushes.
+fn write(receiver: mpsc::Receiver<Vec<Batch>>) -> std::io::Result<()> {
+    let mut out = BufWriter::with_capacity(OUTPUT_BUFFER, std::io::stdout().lock());
+    for batches in receiver {
+        for batch in batches {
+            out.write_all(&batch.bytes)?;
+        }
+    }
+    out.flush()
 }
 
 /// Reads the next chunk of lines into `lines` (reusing its buffers), each
@@ -120,11 +164,20 @@ fn read_chunk(reader: &mut impl BufRead, lines: &mut Vec<Vec<u8>>) -> std::io::R
     Ok((count, false))
 }
 
-/// The output line for input line `number`: a compact JSON report, or an
-/// error record; the flag says which. Fails only on a bug (a report that
-/// cannot be written as JSON).
-fn assess_line(number: usize, line: &[u8], catalog: &Catalog) -> Result<(Vec<u8>, bool), Failure> {
-    let mut bytes = Vec::with_capacity(8 << 10);
+/// The output lines of consecutive input lines, the first numbered
+/// `first`.
+fn assess_batch(first: usize, lines: &[Vec<u8>], catalog: &Catalog) -> Result<Batch, Failure> {
+    let mut batch = Batch { bytes: Vec::with_capacity(lines.len() * LINE_ESTIMATE), bad: false };
+    for (i, line) in lines.iter().enumerate() {
+        batch.bad |= assess_line(first + i, line, catalog, &mut batch.bytes)?;
+    }
+    Ok(batch)
+}
+
+/// Appends the output line for input line `number` to `out`: a compact
+/// JSON report, or an error record. Returns whether the line was bad; fails
+/// only on a bug (a report that cannot be written as JSON).
+fn assess_line(number: usize, line: &[u8], catalog: &Catalog, out: &mut Vec<u8>) -> Result<bool, Failure> {
     let result = if line.iter().all(u8::is_ascii_whitespace) {
         Err(Error::new(ErrorKind::Syntax, "the line is empty: expected an answers document"))
     } else {
@@ -132,7 +185,7 @@ fn assess_line(number: usize, line: &[u8], catalog: &Catalog) -> Result<(Vec<u8>
     };
     let bad = match result {
         Ok(report) => {
-            render::write_json_line(&report, &mut bytes)
+            render::write_json_line(&report, &mut *out)
                 .map_err(|e| Failure::Internal(format!("cannot write a report as JSON: {e}")))?;
             false
         }
@@ -142,13 +195,13 @@ fn assess_line(number: usize, line: &[u8], catalog: &Catalog) -> Result<(Vec<u8>
                 line: number,
                 error: ErrorBody { kind: error.kind().as_str(), message: &message },
             };
-            serde_json::to_writer(&mut bytes, &record)
+            serde_json::to_writer(&mut *out, &record)
                 .map_err(|e| Failure::Internal(format!("cannot write an error record: {e}")))?;
             true
         }
     };
-    bytes.push(b'\n');
-    Ok((bytes, bad))
+    out.push(b'\n');
+    Ok(bad)
 }
 
 /// An error's message for a record. The record gives the line; the column
