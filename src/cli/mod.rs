@@ -36,9 +36,10 @@ const DEFAULT_QUESTIONNAIRE: &str = "low-back-glutes";
 /// Symptom self-assessment: red flags first, then an educational report.
 ///
 /// selfcheck asks (or reads) answers to a questionnaire, screens for signs
-/// that need a doctor first, and explains the rest with exercises and habits
-/// chosen by published rules, each with its evidence label. It is education,
-/// not a diagnosis, and no substitute for a clinician.
+/// that need a doctor first, and explains the rest in plain words, with
+/// habits, exercises or professional care chosen by the questionnaire's
+/// rules, each with its evidence label and sources. It is education, not a
+/// diagnosis, and no substitute for a clinician.
 #[derive(Debug, Parser)]
 #[command(name = "selfcheck", version, about, long_about, propagate_version = true)]
 #[command(after_help = "Exit codes: 0 success, 1 internal error, 2 bad input or usage, 130 cancelled.")]
