@@ -399,7 +399,7 @@ impl<'a> Resolver<'a> {
                     return None;
                 }
                 if options.is_empty() {
-                    self.problem(&path, "`one_of` an empty list can never hold");
+                    self.problem(&path, "`one_of` with an empty list of options can never hold");
                 }
                 let mut resolved = Vec::new();
                 let mut ok = true;
@@ -450,7 +450,15 @@ impl<'a> Resolver<'a> {
                 }
                 Some(match condition {
                     Condition::LevelAtLeast(_) => Expr::LevelAtLeast(*level),
-                    _ => Expr::LevelBelow(*level),
+                    _ => {
+                        if *level == Level::SelfCare {
+                            self.problem(
+                                &format!("{path}.level_below"),
+                                "no level is below `self_care`, so this can never hold",
+                            );
+                        }
+                        Expr::LevelBelow(*level)
+                    }
                 })
             }
         }

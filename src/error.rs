@@ -128,11 +128,16 @@ impl Error {
             Some(at) if error.line() > 0 => &text[..at],
             _ => text.as_str(),
         };
-        // Two of serde_json's messages, in plainer words.
+        // Some of serde's messages, in plainer words.
         let message = match message {
-            "trailing characters" => "unexpected text after the end of the JSON document",
-            "recursion limit exceeded" => "nested too deeply: at most 128 levels of arrays and objects",
-            other => other,
+            "trailing characters" => "unexpected text after the end of the JSON document".to_owned(),
+            "recursion limit exceeded" => {
+                "nested too deeply: at most 128 levels of arrays and objects".to_owned()
+            }
+            other => match other.strip_prefix("unknown variant ") {
+                Some(rest) => format!("unknown value {rest}"),
+                None => other.to_owned(),
+            },
         };
         let mut out = Error::new(kind, message);
         if error.line() > 0 {

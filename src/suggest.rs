@@ -5,7 +5,14 @@
 pub fn did_you_mean<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let mut best: Option<(f64, &'a str)> = None;
     for candidate in candidates {
-        let score = strsim::jaro_winkler(&given.to_lowercase(), &candidate.to_lowercase());
+        let (given, lower) = (given.to_lowercase(), candidate.to_lowercase());
+        // Jaro-Winkler misses a swapped pair in a short id (`lge` for
+        // `leg`); one edit away always counts as close.
+        let score = match strsim::osa_distance(&given, &lower) {
+            1 if given.chars().count() > 2 => 0.9_f64,
+            _ => 0.0,
+        }
+        .max(strsim::jaro_winkler(&given, &lower));
         let closer = match best {
             Some((best_score, _)) => score > best_score,
             None => true,
@@ -27,5 +34,7 @@ mod tests {
         assert_eq!(did_you_mean("rf_sadle_numbness", ids), Some("rf_saddle_numbness"));
         assert_eq!(did_you_mean("AGE", ids), Some("age"));
         assert_eq!(did_you_mean("completely_different", ids), None);
+        assert_eq!(did_you_mean("lge", ["none", "back", "leg"]), Some("leg"));
+        assert_eq!(did_you_mean("ab", ["ac"]), None, "too short to guess");
     }
 }
