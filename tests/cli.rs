@@ -330,6 +330,21 @@ fn the_schema_and_the_engine_agree_on_every_answer() {
 }
 
 #[test]
+fn an_invalid_questionnaire_file_is_refused_with_every_problem() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut broken: Json = serde_json::from_str(selfcheck::shipped(ID).expect("shipped")).expect("JSON");
+    broken["version"] = json!("1.0");
+    broken["selection_rules"][0]["recommend"] = json!("glute_bridges");
+    fs::write(dir.path().join("broken.json"), broken.to_string()).expect("write");
+    let mut command = selfcheck();
+    command.current_dir(dir.path()).args(["schema", "broken.json"]);
+    let output = run(&mut command, b"");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    settings().bind(|| assert_cmd_snapshot!("schema-invalid-questionnaire", command));
+}
+
+#[test]
 fn schema_of_an_unknown_id_suggests_the_close_one() {
     settings()
         .bind(|| assert_cmd_snapshot!("schema-unknown", selfcheck().args(["schema", "low-back-glute"])));
@@ -707,6 +722,33 @@ fn jsonl_writes_json_only() {
     settings().bind(|| {
         assert_cmd_snapshot!("jsonl-format-text", selfcheck().args(["assess", "--jsonl", "--format", "text"]))
     });
+}
+
+/// `selfcheck assess --jsonl ... | head`: when the reader goes away, the
+/// run stops quietly, as Unix tools do, rather than failing or panicking.
+#[test]
+fn jsonl_stops_quietly_when_stdout_closes() {
+    let line = document(json!({"age": 40}));
+    let input = format!("{line}\n").repeat(5000);
+    let mut child = selfcheck()
+        .args(["assess", "--jsonl"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("selfcheck starts");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let mut first = [0u8; 17];
+    std::io::Read::read_exact(child.stdout.as_mut().expect("stdout is piped"), &mut first).expect("output");
+    assert_eq!(&first, b"{\"questionnaire\":");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("selfcheck ends");
+    writer.join().expect("stdin writer");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(output.stderr.is_empty(), "{}", stderr(&output));
 }
 
 // ---------------------------------------------------------------- ask
