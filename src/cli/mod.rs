@@ -180,24 +180,7 @@ pub fn run() -> ExitCode {
 fn dispatch(command: Command) -> Result<(), Failure> {
     match command {
         Command::Ask(args) => run_ask(args),
-        Command::Assess(args) => {
-            if args.jsonl {
-                if args.format.is_some_and(|f| f != Format::Json) {
-                    let message =
-                        "--jsonl writes JSON reports only: leave out --format, or give --format json";
-                    let mut command =
-                        AssessArgs::augment_args(clap::Command::new("assess").bin_name("selfcheck assess"));
-                    return Err(Failure::Usage(
-                        command.error(clap::error::ErrorKind::ArgumentConflict, message),
-                    ));
-                }
-                let catalog = Catalog::new(args.questionnaire.as_deref())?;
-                jsonl::run(args.file.as_deref(), &catalog)
-            } else {
-                let catalog = Catalog::new(args.questionnaire.as_deref())?;
-                assess::run(args.file.as_deref(), args.format.unwrap_or(Format::Text), &catalog)
-            }
-        }
+        Command::Assess(args) => run_assess(args),
         Command::Validate { paths } => validate::run(&paths),
         Command::List => catalog::list(),
         Command::Schema { questionnaire } => {
@@ -205,6 +188,21 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             let schema = selfcheck::schema::answers_schema(&questionnaire);
             output::stdout(output::pretty_json(&schema)?.as_bytes())
         }
+    }
+}
+
+/// `selfcheck assess`, one document or JSON Lines.
+fn run_assess(args: AssessArgs) -> Result<(), Failure> {
+    if args.jsonl && args.format.is_some_and(|format| format != Format::Json) {
+        let message = "--jsonl writes JSON reports only: leave out --format, or give --format json";
+        let mut command = AssessArgs::augment_args(clap::Command::new("assess").bin_name("selfcheck assess"));
+        return Err(Failure::Usage(command.error(clap::error::ErrorKind::ArgumentConflict, message)));
+    }
+    let catalog = Catalog::new(args.questionnaire.as_deref())?;
+    if args.jsonl {
+        jsonl::run(args.file.as_deref(), &catalog)
+    } else {
+        assess::run(args.file.as_deref(), args.format.unwrap_or(Format::Text), &catalog)
     }
 }
 
@@ -221,16 +219,21 @@ fn run_ask(args: AskArgs) -> Result<(), Failure> {
     let answers = match ask::run(&questionnaire) {
         Ok(ask::Outcome::Finished(answers)) => answers,
         Ok(ask::Outcome::Cancelled) => return Err(Failure::Cancelled),
-        Err(error) => return Err(Failure::Internal(format!("the terminal failed: {error}"))),
+        // Like having no terminal at all: the session cannot go on.
+        Err(error) => return Err(Failure::Input(format!("the terminal failed: {error}"))),
     };
-    if let Some(path) = &args.save_answers {
-        let document = output::pretty_json(&answers.to_document(&questionnaire))?;
-        output::file(path, document.as_bytes())?;
-    }
+    // The person has spent minutes answering: when one of the two outputs
+    // fails, the other is still written.
+    let saved = match &args.save_answers {
+        Some(path) => output::pretty_json(&answers.to_document(&questionnaire))
+            .and_then(|document| output::file(path, document.as_bytes())),
+        None => Ok(()),
+    };
     let report = selfcheck::evaluate(&questionnaire, &answers);
     let text = output::render(&report, args.format);
-    match &args.output {
+    let shown = match &args.output {
         Some(path) => output::file(path, text.as_bytes()),
         None => output::stdout(text.as_bytes()),
-    }
+    };
+    saved.and(shown)
 }
