@@ -751,6 +751,30 @@ fn jsonl_stops_quietly_when_stdout_closes() {
     assert!(output.stderr.is_empty(), "{}", stderr(&output));
 }
 
+/// An output that cannot be written (here a full disk) is an error that
+/// says so, for single reports and JSON Lines alike.
+#[test]
+fn a_full_disk_is_reported() {
+    let Ok(full) = fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // Only where the system has a full device to write to.
+    };
+    let line = document(json!({"age": 40}));
+    for args in [&["assess"][..], &["assess", "--jsonl"]] {
+        let mut command = selfcheck();
+        command.args(args).stdout(full.try_clone().expect("a second handle"));
+        command.stdin(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = command.spawn().expect("selfcheck starts");
+        child.stdin.take().expect("stdin").write_all(line.as_bytes()).expect("input");
+        let output = child.wait_with_output().expect("selfcheck ends");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            stderr(&output),
+            "selfcheck: cannot write to stdout: No space left on device (os error 28)\n",
+            "{args:?}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------- ask
 
 #[test]

@@ -33,15 +33,15 @@ pub fn is_stdin(file: Option<&Path>) -> bool {
 
 /// Reads the whole input, returning its name for errors and its bytes.
 fn read(file: Option<&Path>) -> Result<(String, Vec<u8>), Failure> {
-    let mut bytes = Vec::new();
     match file {
         Some(path) if !is_stdin(file) => {
             let name = path.display().to_string();
-            bytes = std::fs::read(path)
+            let bytes = std::fs::read(path)
                 .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read: {e}")).with_file(&name))?;
             Ok((name, bytes))
         }
         _ => {
+            let mut bytes = Vec::new();
             let mut stdin = std::io::stdin().lock();
             if file.is_none() && stdin.is_terminal() {
                 return Err(Failure::Input(String::from(
@@ -67,17 +67,17 @@ pub fn assess<'c>(bytes: &[u8], catalog: &'c Catalog) -> Result<Report<'c>, Erro
 
 /// Parses an answers document, with clear errors for the inputs JSON
 /// parsers describe badly: bytes that are not UTF-8, and empty input.
-fn parse(bytes: &[u8]) -> Result<AnswersDocument, Error> {
-    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
-    if let Err(error) = std::str::from_utf8(bytes) {
+fn parse(input: &[u8]) -> Result<AnswersDocument, Error> {
+    if let Err(error) = std::str::from_utf8(input) {
         let at = error.valid_up_to();
-        let before = &bytes[..at];
+        let before = &input[..at];
         let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |newline| newline + 1);
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
         let column = at - line_start + 1;
-        let message = format!("not UTF-8 text: invalid byte 0x{:02X} at column {column}", bytes[at]);
+        let message = format!("not UTF-8 text: invalid byte 0x{:02X} at column {column}", input[at]);
         return Err(Error::new(ErrorKind::Syntax, message).with_line(line));
     }
+    let bytes = input.strip_prefix(BOM).unwrap_or(input);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::new(ErrorKind::Syntax, "the input is empty: expected an answers document"));
     }

@@ -47,12 +47,13 @@ pub fn stdout(bytes: &[u8]) -> Result<(), Failure> {
     out.write_all(bytes).and_then(|()| out.flush()).map_err(stdout_failure)
 }
 
-/// What a failed write to stdout means.
+/// What a failed write to stdout means: nothing, when its reader has gone;
+/// otherwise an output that cannot be written, such as a full disk.
 pub fn stdout_failure(error: std::io::Error) -> Failure {
     if error.kind() == ErrorKind::BrokenPipe {
         Failure::Gone
     } else {
-        Failure::Internal(format!("cannot write to stdout: {error}"))
+        Failure::Input(format!("cannot write to stdout: {error}"))
     }
 }
 
