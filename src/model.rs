@@ -215,7 +215,8 @@ impl TryFrom<QuestionFields> for Question {
 
     fn try_from(f: QuestionFields) -> Result<Question, String> {
         let id = &f.id;
-        let extra = |what: &str| format!("question `{id}`: a {} question has no `{what}`", kind_label(f.kind));
+        let extra =
+            |what: &str| format!("question `{id}`: a {} question has no `{what}`", kind_label(f.kind));
         let integer = |n: &Option<serde_json::Number>, what: &str| match n {
             Some(n) => n.as_i64().ok_or_else(|| format!("question `{id}`: `{what}` must be a whole number")),
             None => Err(format!("question `{id}`: an integer question needs `{what}`")),
@@ -228,7 +229,13 @@ impl TryFrom<QuestionFields> for Question {
             KindName::YesNo | KindName::YesNoNotSure | KindName::SingleChoice
                 if f.min.is_some() || f.max.is_some() || f.unit.is_some() =>
             {
-                let what = if f.min.is_some() { "min" } else if f.max.is_some() { "max" } else { "unit" };
+                let what = if f.min.is_some() {
+                    "min"
+                } else if f.max.is_some() {
+                    "max"
+                } else {
+                    "unit"
+                };
                 return Err(extra(what));
             }
             KindName::YesNo | KindName::YesNoNotSure if f.options.is_some() => return Err(extra("options")),
@@ -242,7 +249,9 @@ impl TryFrom<QuestionFields> for Question {
             KindName::Integer => {
                 Kind::Integer { min: integer(&f.min, "min")?, max: integer(&f.max, "max")?, unit: f.unit }
             }
-            KindName::Number => Kind::Number { min: number(&f.min, "min")?, max: number(&f.max, "max")?, unit: f.unit },
+            KindName::Number => {
+                Kind::Number { min: number(&f.min, "min")?, max: number(&f.max, "max")?, unit: f.unit }
+            }
         };
         Ok(Question {
             id: f.id,
@@ -273,10 +282,16 @@ impl From<Question> for QuestionFields {
             Kind::YesNo => (KindName::YesNo, None, None, None, None),
             Kind::YesNoNotSure => (KindName::YesNoNotSure, None, None, None, None),
             Kind::SingleChoice { options } => (KindName::SingleChoice, Some(options), None, None, None),
-            Kind::Integer { min, max, unit } => (KindName::Integer, None, Some(min.into()), Some(max.into()), unit),
-            Kind::Number { min, max, unit } => {
-                (KindName::Number, None, serde_json::Number::from_f64(min), serde_json::Number::from_f64(max), unit)
+            Kind::Integer { min, max, unit } => {
+                (KindName::Integer, None, Some(min.into()), Some(max.into()), unit)
             }
+            Kind::Number { min, max, unit } => (
+                KindName::Number,
+                None,
+                serde_json::Number::from_f64(min),
+                serde_json::Number::from_f64(max),
+                unit,
+            ),
         };
         QuestionFields {
             id: q.id,
@@ -305,17 +320,9 @@ pub enum Kind {
     /// One option id out of a list.
     SingleChoice { options: Vec<Choice> },
     /// A whole number in a closed range.
-    Integer {
-        min: i64,
-        max: i64,
-        unit: Option<String>,
-    },
+    Integer { min: i64, max: i64, unit: Option<String> },
     /// Any number in a closed range.
-    Number {
-        min: f64,
-        max: f64,
-        unit: Option<String>,
-    },
+    Number { min: f64, max: f64, unit: Option<String> },
 }
 
 impl Kind {
