@@ -157,6 +157,7 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
         recommendations,
         withheld,
         contested,
+        safety_net_intro: q.safety_net_intro.as_deref().map(Cow::Borrowed),
         safety_net: borrowed(&q.safety_net),
         sources,
     }
@@ -268,11 +269,15 @@ impl<'q> State<'q> {
         for &i in q.red_flags() {
             let question = &q.questions[i];
             let Some(flag) = &question.red_flag else { continue };
-            let (raised, suffix) = match self.in_force[i] {
-                Some(Value::Option(0)) => (flag.yes, "yes"),
-                Some(Value::Option(2)) => (flag.not_sure, "not_sure"),
+            let (raised, suffix, because) = match self.in_force[i] {
+                Some(Value::Option(0)) => (flag.yes, "yes", &flag.because),
+                Some(Value::Option(2)) => {
+                    (flag.not_sure, "not_sure", flag.not_sure_because.as_ref().unwrap_or(&flag.because))
+                }
                 Some(_) => continue,
-                None => (flag.unanswered, "unanswered"),
+                None => {
+                    (flag.unanswered, "unanswered", flag.unanswered_because.as_ref().unwrap_or(&flag.because))
+                }
             };
             if raised == Level::SelfCare {
                 continue;
@@ -282,7 +287,7 @@ impl<'q> State<'q> {
                 reasons.push(Reason {
                     rule: Cow::Owned(format!("{}.{suffix}", question.id)),
                     level: raised,
-                    because: Cow::Borrowed(&flag.because),
+                    because: Cow::Borrowed(because),
                     answers: vec![self.shown(i)],
                     sources: borrowed(&flag.sources),
                 });
@@ -334,7 +339,7 @@ impl<'q> State<'q> {
                         Cow::Borrowed("None of its groups applies to these answers; some may be missing.")
                     }
                     (None, CompiledDomain::Scored { .. }) => Cow::Owned(format!(
-                        "Not enough answers to score this: {} of {} needed were given.",
+                        "Too few answers to score this: {} given, at least {} needed.",
                         self.answered[d], domain.min_answered
                     )),
                 };

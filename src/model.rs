@@ -52,6 +52,10 @@ pub struct Definition {
     /// never recommendations.
     #[serde(default)]
     pub contested: Vec<Contested>,
+    /// The sentence that introduces the safety net (what to do if any of
+    /// the signs appears).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safety_net_intro: Option<String>,
     /// Warning signs repeated at the end of every report, the same for
     /// everyone.
     pub safety_net: Vec<String>,
@@ -373,8 +377,15 @@ pub struct RedFlag {
     pub not_sure: Level,
     /// The level raised when the question is left unanswered.
     pub unanswered: Level,
-    /// Why this sign matters, in plain words.
+    /// Why this sign matters, in plain words: the reason shown for a `yes`.
     pub because: String,
+    /// The reason shown for a `not_sure`, when it raises a different level
+    /// than `yes` and so needs different words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_sure_because: Option<String>,
+    /// The reason shown when the question is unanswered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unanswered_because: Option<String>,
     #[serde(default)]
     pub sources: Vec<String>,
 }

@@ -42,6 +42,9 @@ pub struct Report<'q> {
     /// withheld.
     pub withheld: Vec<Withheld<'q>>,
     pub contested: Vec<ContestedEntry<'q>>,
+    /// What to do if any safety-net sign appears.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safety_net_intro: Option<Text<'q>>,
     pub safety_net: Vec<Text<'q>>,
     pub sources: Vec<SourceEntry<'q>>,
 }

@@ -156,7 +156,7 @@ fn start_missing_item_leaves_total_and_group_unscored() {
     let report = evaluate(&q, &answers(&q, &given));
     let total = domain(&report, "total");
     assert_eq!((total.score, total.band.as_deref(), total.answered), (None, None, 8));
-    assert!(total.explanation.contains("8 of 9"), "{}", total.explanation);
+    assert!(total.explanation.contains("8 given, at least 9 needed"), "{}", total.explanation);
     // The subscale does not need item 1, and a subscale of 5 is high
     // whatever item 1 would have been.
     assert_eq!(scored(&report, "psychosocial"), (Some(5.0), Some("4_or_more".into())));
@@ -264,7 +264,7 @@ fn oswestry_below_the_minimum_gives_no_score_and_no_band() {
     let report = oswestry_report(&q, &sections);
     let d = domain(&report, "disability");
     assert_eq!((d.score, d.band.as_deref(), d.answered), (None, None, 7));
-    assert!(d.explanation.contains("7 of 8"), "{}", d.explanation);
+    assert!(d.explanation.contains("7 given, at least 8 needed"), "{}", d.explanation);
     let json = serde_json::to_value(&report).expect("serialise");
     assert_eq!(json["domains"][0]["score"], Json::Null);
     assert_eq!(json["domains"][0]["band"], Json::Null);

@@ -321,6 +321,9 @@ fn gaps<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
 
 fn safety_net<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     doc.push(Block::Heading(vec![lit("Safety net")]));
+    if let Some(intro) = &report.safety_net_intro {
+        doc.push(Block::Para(vec![strong(intro)]));
+    }
     let items = report.safety_net.iter().map(|line| vec![Block::Para(vec![text(line)])]).collect();
     doc.push(Block::List { numbered: false, items });
 }
