@@ -131,8 +131,13 @@ impl Error {
         // Some of serde's messages, in plainer words.
         let message = match message {
             "trailing characters" => "unexpected text after the end of the JSON document".to_owned(),
+            "key must be a string" => "expected a key in double quotes here".to_owned(),
+            "expected value" => "expected a JSON value here".to_owned(),
             "recursion limit exceeded" => {
                 "nested too deeply: at most 128 levels of arrays and objects".to_owned()
+            }
+            other if other.starts_with("EOF while parsing") => {
+                "the input ends before the JSON document is complete".to_owned()
             }
             other => match other.strip_prefix("unknown variant ") {
                 Some(rest) => format!("unknown value {rest}"),

@@ -482,8 +482,16 @@ fn unknown_questionnaires_are_rejected_with_a_suggestion() {
 }
 
 #[test]
-fn a_document_must_say_which_questionnaire_it_answers() {
-    assert_rejected("assess-no-questionnaire", &[], br#"{"answers": {"age": 40}}"#);
+fn a_document_that_names_no_questionnaire_answers_the_default_one() {
+    let named = document(json!({"age": 40}));
+    let unnamed = br#"{"answers": {"age": 40}}"#;
+    let mut with_name = selfcheck();
+    with_name.args(["assess", "--format", "json"]);
+    let mut without_name = selfcheck();
+    without_name.args(["assess", "--format", "json"]);
+    let (named, unnamed) = (run(&mut with_name, named.as_bytes()), run(&mut without_name, unnamed));
+    assert_eq!(unnamed.status.code(), Some(0), "{}", stderr(&unnamed));
+    assert_eq!(named.stdout, unnamed.stdout);
 }
 
 #[test]
@@ -583,7 +591,7 @@ fn jsonl_gives_one_line_per_input_line_in_order() {
         "{\"answers\": ",
         r#"{"questionnaire": "low-back-glutes", "answers": {"agee": 3, "sitting_hours": 25}}"#,
         r#"{"questionnaire": "nope", "answers": {}}"#,
-        r#"{"answers": {}}"#,
+        r#"{"answers": {}, "extra": 1}"#,
         r#"{"questionnaire": "low-back-glutes", "answers": {"age": 3, "age": 4}}"#,
         good[2].as_str(),
     ]

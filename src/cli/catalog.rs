@@ -64,7 +64,8 @@ impl Catalog {
         Ok(Catalog { given, shipped })
     }
 
-    /// The questionnaire for a document that names `named` (or none).
+    /// The questionnaire for a document that names `named`; with neither a
+    /// name nor `--questionnaire`, the default questionnaire.
     pub fn get(&self, named: Option<&str>) -> Result<&Questionnaire, Error> {
         match (&self.given, named) {
             (Some(given), None) => Ok(given),
@@ -80,11 +81,9 @@ impl Catalog {
                 let index = SHIPPED.iter().position(|(id, _)| *id == named).ok_or_else(|| unknown(named))?;
                 self.shipped[index].get_or_init(|| load_shipped(index)).as_ref().map_err(Clone::clone)
             }
-            (None, None) => Err(Error::new(
-                ErrorKind::InvalidDocument,
-                "the answers document does not say which questionnaire it answers: add \
-                 `\"questionnaire\": \"ID\"` to it, or pass --questionnaire ID|PATH",
-            )),
+            // Like `ask`, a document that names no questionnaire answers the
+            // default one.
+            (None, None) => self.get(Some(super::DEFAULT_QUESTIONNAIRE)),
         }
     }
 }
