@@ -1,0 +1,509 @@
+//! Batch throughput of `selfcheck assess --jsonl`, against its floor.
+//!
+//! Run with `cargo bench --bench batch`. In one run it:
+//!
+//! 1. generates answer sets for `low-back-glutes` from a fixed seed, one
+//!    per line, with every question varied and about 1.5% bad lines;
+//! 2. times the release binary on them as a whole process, output to
+//!    `/dev/null`, pinned to one core (`taskset -c 0`, so that the writer
+//!    thread shares that core too) and on two cores;
+//! 3. times the floor on the same input, pinned to one core: this same
+//!    program run as `batch floor ...` (see [`floor`]), which only parses
+//!    each line with serde_json and writes as many bytes of serde_json
+//!    output as selfcheck wrote;
+//! 4. prints records/s, MB/s and the ratio selfcheck/floor;
+//! 5. prints the peak memory (max RSS) at 1,000 and at all records;
+//! 6. times the start of one `assess` of one file.
+//!
+//! Times, CPU and peak memory come from GNU time (`/usr/bin/time`, Debian
+//! package `time`), which reads them from the kernel's accounting of the
+//! finished process. `SELFCHECK_BENCH_RECORDS` and `SELFCHECK_BENCH_RUNS`
+//! change the number of records (100,000) and of timed runs (3; the median
+//! is reported).
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use selfcheck::model::Kind;
+use selfcheck::Questionnaire;
+use serde_json::Value;
+
+const SELFCHECK: &str = env!("CARGO_BIN_EXE_selfcheck");
+const QUESTIONNAIRE: &str = "low-back-glutes";
+const SEED: u64 = 0x5e1f_c4ec_b47c_4001;
+const DEFAULT_RECORDS: usize = 100_000;
+const SMALL_RECORDS: usize = 1_000;
+const DEFAULT_RUNS: usize = 3;
+const STARTUP_RUNS: usize = 21;
+/// How many of selfcheck's output lines the floor picks its output from.
+const POOL_LINES: usize = 512;
+/// The same buffer sizes as `selfcheck assess --jsonl`.
+const INPUT_BUFFER: usize = 64 << 10;
+const OUTPUT_BUFFER: usize = 1 << 20;
+const GNU_TIME: &str = "/usr/bin/time";
+
+fn main() {
+    // `cargo bench` adds `--bench`.
+    let args: Vec<String> = std::env::args().skip(1).filter(|arg| arg != "--bench").collect();
+    let result = match args.first().map(String::as_str) {
+        Some("floor") => floor_command(&args[1..]),
+        Some("generate") => generate_command(&args[1..]),
+        Some(other) => Err(format!("unknown command `{other}`: expected floor, generate or nothing")),
+        None => bench(),
+    };
+    if let Err(message) = result {
+        eprintln!("batch: {message}");
+        std::process::exit(1);
+    }
+}
+
+/// Makes errors of any kind into messages, with what was being done.
+trait Context<T> {
+    fn context(self, what: impl std::fmt::Display) -> Result<T, String>;
+}
+
+impl<T, E: std::fmt::Display> Context<T> for Result<T, E> {
+    fn context(self, what: impl std::fmt::Display) -> Result<T, String> {
+        self.map_err(|e| format!("{what}: {e}"))
+    }
+}
+
+fn env_number(name: &str, default: usize) -> Result<usize, String> {
+    match std::env::var(name) {
+        Ok(text) => text.parse().context(format!("{name}={text}")),
+        Err(_) => Ok(default),
+    }
+}
+
+fn bench() -> Result<(), String> {
+    let records = env_number("SELFCHECK_BENCH_RECORDS", DEFAULT_RECORDS)?;
+    let runs = env_number("SELFCHECK_BENCH_RUNS", DEFAULT_RUNS)?.max(1);
+    if !Path::new(GNU_TIME).exists() {
+        return Err(format!("{GNU_TIME} is needed (Debian package `time`)"));
+    }
+    let dir = tempfile::tempdir().context("temporary directory")?;
+    let questionnaire = shipped_questionnaire()?;
+
+    let input = dir.path().join("answers.jsonl");
+    let small = dir.path().join("answers-small.jsonl");
+    let pool = dir.path().join("pool.jsonl");
+    let one = dir.path().join("one.json");
+    write_records(&questionnaire, records, &input)?;
+    write_records(&questionnaire, SMALL_RECORDS.min(records), &small)?;
+    write_records(&questionnaire, POOL_LINES.min(records), &pool)?;
+    let input_bytes = std::fs::metadata(&input).context("input")?.len();
+
+    // One untimed run: checks the output, and sizes the floor's.
+    let output = dir.path().join("reports.jsonl");
+    let checked = measure(&selfcheck_command(&input), None, &output)?;
+    let output_bytes = std::fs::metadata(&output).context("output")?.len();
+    let (lines, bad) = count_lines(&output)?;
+    if lines != records || checked.exit != Some(if bad > 0 { 2 } else { 0 }) {
+        return Err(format!("selfcheck wrote {lines} lines for {records} records, exit {:?}", checked.exit));
+    }
+    let pool_output = dir.path().join("pool-reports.jsonl");
+    measure(&selfcheck_command(&pool), None, &pool_output)?;
+
+    println!("selfcheck assess --jsonl: {records} records of `{QUESTIONNAIRE}` ({bad} bad lines)");
+    println!(
+        "input {:.1} MB, output {:.1} MB ({} bytes per report on average); {runs} runs each, medians",
+        mb(input_bytes),
+        mb(output_bytes),
+        output_bytes / records.max(1) as u64,
+    );
+
+    let floor_command = {
+        let mut command = vec![std::env::current_exe().context("this program")?.display().to_string()];
+        command.push("floor".into());
+        command.push(input.display().to_string());
+        command.push(pool_output.display().to_string());
+        command.push(records.to_string());
+        command.push(output_bytes.to_string());
+        command
+    };
+    let null = PathBuf::from("/dev/null");
+    let configurations: [(&str, Option<&str>, Vec<String>); 3] = [
+        ("floor, 1 core", Some("0"), floor_command),
+        ("selfcheck, 1 core", Some("0"), selfcheck_command(&input)),
+        ("selfcheck, 2 cores", Some("0,1"), selfcheck_command(&input)),
+    ];
+    let mut measured: Vec<Vec<Run>> = vec![Vec::new(); configurations.len()];
+    // Interleaved, so that a slow moment of the machine hits all alike.
+    for _ in 0..runs {
+        for ((_, cpus, command), runs) in configurations.iter().zip(&mut measured) {
+            let run = measure(command, *cpus, &null)?;
+            if run.exit.is_none() {
+                return Err(format!("{} was killed", command.join(" ")));
+            }
+            runs.push(run);
+        }
+    }
+    let medians: Vec<Run> = measured.iter().map(|runs| median(runs)).collect();
+    println!();
+    println!(
+        "{:<20} {:>9} {:>12} {:>10} {:>10} {:>6} {:>9}",
+        "", "wall s", "records/s", "in MB/s", "out MB/s", "CPU", "max RSS"
+    );
+    for ((name, _, _), run) in configurations.iter().zip(&medians) {
+        let seconds = run.wall.as_secs_f64();
+        println!(
+            "{name:<20} {seconds:>9.3} {:>12.0} {:>10.1} {:>10.1} {:>5}% {:>6.1} MB",
+            records as f64 / seconds,
+            mb(input_bytes) / seconds,
+            mb(output_bytes) / seconds,
+            run.cpu_percent,
+            run.max_rss_kb as f64 / 1024.0,
+        );
+    }
+    let floor = medians[0].wall.as_secs_f64();
+    println!();
+    println!("ratio selfcheck/floor (throughput), 1 core:  {:.2}", floor / medians[1].wall.as_secs_f64());
+    println!("ratio selfcheck/floor (throughput), 2 cores: {:.2}", floor / medians[2].wall.as_secs_f64());
+
+    let few = measure(&selfcheck_command(&small), None, &null)?;
+    println!();
+    println!(
+        "peak memory, selfcheck on 2 cores: {:.1} MB at {} records, {:.1} MB at {records}",
+        few.max_rss_kb as f64 / 1024.0,
+        SMALL_RECORDS.min(records),
+        medians[2].max_rss_kb as f64 / 1024.0,
+    );
+
+    let document = first_good_line(&input)?;
+    std::fs::write(&one, document).context("one answers document")?;
+    let startup = startup(&one)?;
+    println!(
+        "startup, `selfcheck assess` of one file (text report): median {:.2} ms, fastest {:.2} ms of {STARTUP_RUNS}",
+        startup.0.as_secs_f64() * 1e3,
+        startup.1.as_secs_f64() * 1e3,
+    );
+    Ok(())
+}
+
+// The answer sets.
+
+/// A small, fast, reproducible generator (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n`.
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    /// True with probability `percent` / 100.
+    fn percent(&mut self, percent: f64) -> bool {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64 * 100.0 < percent
+    }
+}
+
+/// `batch generate COUNT PATH`: the input of the benchmark, kept for
+/// profiling.
+fn generate_command(args: &[String]) -> Result<(), String> {
+    let [count, path] = args else {
+        return Err(String::from("usage: batch generate COUNT PATH"));
+    };
+    write_records(&shipped_questionnaire()?, count.parse().context("COUNT")?, Path::new(path))
+}
+
+fn shipped_questionnaire() -> Result<Questionnaire, String> {
+    let text = selfcheck::shipped(QUESTIONNAIRE).ok_or("not shipped")?;
+    Questionnaire::from_json(text, QUESTIONNAIRE).map_err(|e| e.to_string())
+}
+
+/// Writes the first `count` answer sets of the fixed seed to `path`, one
+/// JSON document per line.
+fn write_records(questionnaire: &Questionnaire, count: usize, path: &Path) -> Result<(), String> {
+    let mut out = BufWriter::new(File::create(path).context(path.display())?);
+    let mut rng = Rng(SEED);
+    let mut line = Vec::new();
+    for _ in 0..count {
+        line.clear();
+        answer_set(questionnaire, &mut rng, &mut line);
+        out.write_all(&line).and_then(|()| out.write_all(b"\n")).context(path.display())?;
+    }
+    out.flush().context(path.display())
+}
+
+/// One answers document: red flags mostly `no`, sometimes `not_sure`, `yes`
+/// or unanswered; every other question answered at random over its whole
+/// range or left out (follow-ups included, whether they apply or not);
+/// sometimes spaced or in a shuffled order; and about 1.5% bad lines of
+/// every kind (bad JSON, bad answers, unknown ids, empty lines, ...).
+fn answer_set(questionnaire: &Questionnaire, rng: &mut Rng, out: &mut Vec<u8>) {
+    let mut answers: Vec<(String, String)> = Vec::new();
+    for question in &questionnaire.questions {
+        let red_flag = question.red_flag.is_some();
+        if rng.percent(if red_flag { 1.0 } else { 8.0 }) {
+            continue;
+        }
+        let value = match &question.kind {
+            Kind::Integer { min, max, .. } => {
+                // Mostly in the lower half: ages, weeks and days are.
+                let span = (max - min + 1) as u64;
+                let span = if rng.percent(70.0) { span.div_ceil(2) } else { span };
+                (min + rng.below(span) as i64).to_string()
+            }
+            Kind::Number { min, max, .. } => {
+                let v = min + (max - min) * rng.below(1000) as f64 / 999.0;
+                match rng.below(3) {
+                    0 => format!("{}", v.round()),
+                    1 => format!("{}", (v * 2.0).round() / 2.0),
+                    _ => format!("{:.2}", v),
+                }
+            }
+            kind => {
+                let ids = kind.option_ids();
+                let index = if red_flag {
+                    match rng.below(1000) {
+                        0..=14 => 2.min(ids.len() - 1), // not_sure
+                        15..=24 => 0,                   // yes
+                        _ => 1,                         // no
+                    }
+                } else {
+                    rng.below(ids.len() as u64) as usize
+                };
+                format!("\"{}\"", ids[index])
+            }
+        };
+        answers.push((question.id.clone(), value));
+    }
+    if rng.percent(10.0) {
+        for i in (1..answers.len()).rev() {
+            answers.swap(i, rng.below(i as u64 + 1) as usize);
+        }
+    }
+    let mut questionnaire_id = format!("\"{QUESTIONNAIRE}\"");
+    if rng.percent(1.5) {
+        let at = rng.below(answers.len() as u64) as usize;
+        match rng.below(10) {
+            0 => answers[at].1 = String::from("\"forty\""),
+            1 => answers[at].1 = String::from("1000"),
+            2 => answers[at].1 = String::from("\"noo\""),
+            3 => {
+                // An unknown question: a letter left out of an id.
+                answers[at].0.pop();
+            }
+            4 => answers[at].1 = String::from("null"),
+            5 => answers.push(answers[at].clone()),
+            6 => questionnaire_id = String::from("\"low-back-glute\""),
+            7 => {
+                // Cut short: not JSON.
+                write_document(&questionnaire_id, &answers, false, out);
+                out.truncate(out.len() / 2);
+                return;
+            }
+            8 => return, // an empty line
+            _ => {
+                out.extend_from_slice(b"[1, 2, \xff]");
+                return;
+            }
+        }
+    }
+    let spaced = rng.percent(20.0);
+    write_document(&questionnaire_id, &answers, spaced, out);
+}
+
+fn write_document(questionnaire: &str, answers: &[(String, String)], spaced: bool, out: &mut Vec<u8>) {
+    let (colon, comma) = if spaced { (": ", ", ") } else { (":", ",") };
+    out.extend_from_slice(
+        format!("{{\"questionnaire\"{colon}{questionnaire}{comma}\"answers\"{colon}{{").as_bytes(),
+    );
+    for (i, (id, value)) in answers.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(comma.as_bytes());
+        }
+        out.extend_from_slice(format!("\"{id}\"{colon}{value}").as_bytes());
+    }
+    out.extend_from_slice(b"}}");
+}
+
+// Measuring.
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1e6
+}
+
+fn selfcheck_command(input: &Path) -> Vec<String> {
+    vec![SELFCHECK.into(), "assess".into(), "--jsonl".into(), input.display().to_string()]
+}
+
+/// One finished process, as the kernel accounted for it.
+#[derive(Debug, Clone)]
+struct Run {
+    wall: Duration,
+    cpu_percent: u32,
+    max_rss_kb: u64,
+    exit: Option<i32>,
+}
+
+/// Runs `command` under GNU time, pinned to `cpus` if given, with stdout
+/// to `output`.
+fn measure(command: &[String], cpus: Option<&str>, output: &Path) -> Result<Run, String> {
+    let report = tempfile::NamedTempFile::new().context("temporary file")?;
+    let mut process = Command::new(GNU_TIME);
+    process.arg("--format=%P %M").arg("--output").arg(report.path());
+    if let Some(cpus) = cpus {
+        process.args(["taskset", "--cpu-list", cpus]);
+    }
+    process.args(command);
+    process.stdin(Stdio::null()).stdout(File::create(output).context(output.display())?);
+    let start = Instant::now();
+    let status = process.status().context(command.join(" "))?;
+    let wall = start.elapsed();
+    let text = std::fs::read_to_string(report.path()).context("GNU time's report")?;
+    // The last line: GNU time first says if the command failed.
+    let line = text.lines().last().unwrap_or("");
+    let mut fields = line.split_whitespace();
+    let cpu_percent = fields.next().and_then(|f| f.trim_end_matches('%').parse().ok());
+    let max_rss_kb = fields.next().and_then(|f| f.parse().ok());
+    match (cpu_percent, max_rss_kb) {
+        (Some(cpu_percent), Some(max_rss_kb)) => {
+            Ok(Run { wall, cpu_percent, max_rss_kb, exit: status.code() })
+        }
+        _ => Err(format!("cannot read GNU time's report {text:?}")),
+    }
+}
+
+/// The run of median wall time.
+fn median(runs: &[Run]) -> Run {
+    let mut sorted = runs.to_vec();
+    sorted.sort_by_key(|run| run.wall);
+    sorted[sorted.len() / 2].clone()
+}
+
+/// The number of output lines, and of error records among them.
+fn count_lines(path: &Path) -> Result<(usize, usize), String> {
+    let reader = BufReader::new(File::open(path).context(path.display())?);
+    let mut lines = 0;
+    let mut bad = 0;
+    for line in reader.split(b'\n') {
+        let line = line.context(path.display())?;
+        lines += 1;
+        bad += usize::from(line.starts_with(b"{\"line\":"));
+    }
+    Ok((lines, bad))
+}
+
+fn first_good_line(path: &Path) -> Result<String, String> {
+    let reader = BufReader::new(File::open(path).context(path.display())?);
+    for line in reader.lines() {
+        let line = line.context(path.display())?;
+        if line.starts_with("{\"questionnaire\":\"low-back-glutes\",\"answers\":{\"rf_") {
+            return Ok(line);
+        }
+    }
+    Err(String::from("no good line"))
+}
+
+/// The median and fastest wall time of `selfcheck assess FILE`, after one
+/// run to warm the caches.
+fn startup(file: &Path) -> Result<(Duration, Duration), String> {
+    let mut times = Vec::with_capacity(STARTUP_RUNS);
+    for run in 0..=STARTUP_RUNS {
+        let start = Instant::now();
+        let status = Command::new(SELFCHECK)
+            .arg("assess")
+            .arg(file)
+            .stdout(Stdio::null())
+            .status()
+            .context("selfcheck assess")?;
+        let elapsed = start.elapsed();
+        if !status.success() {
+            return Err(format!("selfcheck assess {} failed: {status}", file.display()));
+        }
+        if run > 0 {
+            times.push(elapsed);
+        }
+    }
+    times.sort();
+    Ok((times[times.len() / 2], times[0]))
+}
+
+// The floor.
+
+/// `batch floor INPUT POOL LINES BYTES`.
+fn floor_command(args: &[String]) -> Result<(), String> {
+    let [input, pool, lines, bytes] = args else {
+        return Err(String::from("usage: batch floor INPUT POOL LINES BYTES"));
+    };
+    let lines: u64 = lines.parse().context("LINES")?;
+    let bytes: u64 = bytes.parse().context("BYTES")?;
+    let input = File::open(input).context(input)?;
+    let pool = read_pool(Path::new(pool))?;
+    let stdout = std::io::stdout().lock();
+    let written = floor(BufReader::with_capacity(INPUT_BUFFER, input), &pool, lines, bytes, stdout)
+        .context("the floor")?;
+    if written != bytes {
+        return Err(format!("the floor wrote {written} bytes instead of {bytes}"));
+    }
+    Ok(())
+}
+
+/// Report-shaped values, each with the length of its compact JSON and its
+/// newline, shortest first.
+fn read_pool(path: &Path) -> Result<Vec<(u64, Value)>, String> {
+    let text = std::fs::read_to_string(path).context(path.display())?;
+    let mut pool = Vec::new();
+    for line in text.lines() {
+        let value: Value = serde_json::from_str(line).context(path.display())?;
+        let length = serde_json::to_vec(&value).context("pool")?.len() as u64 + 1;
+        pool.push((length, value));
+    }
+    pool.sort_by_key(|(length, _)| *length);
+    if pool.is_empty() {
+        return Err(String::from("the pool is empty"));
+    }
+    Ok(pool)
+}
+
+/// The least work a JSON Lines batch tool can do: parse each of `lines`
+/// input lines into a [`Value`], and write one line of serde_json output
+/// for each, `bytes` bytes in all. Each output line is a report-shaped
+/// value (one of selfcheck's own output lines, parsed in advance)
+/// serialised by serde_json, the longest that keeps the total at or under
+/// `bytes * (n + 1) / lines` after line n; the few bytes left at the end are
+/// written as spaces. Returns the number of bytes written.
+///
+/// It does what selfcheck must also do (read lines, parse JSON, escape and
+/// write as many bytes of JSON through buffers of the same sizes) and
+/// nothing else: no checking of answers, no evaluation, no report to build.
+fn floor(
+    mut input: impl BufRead,
+    pool: &[(u64, Value)],
+    lines: u64,
+    bytes: u64,
+    out: impl Write,
+) -> std::io::Result<u64> {
+    let mut out = BufWriter::with_capacity(OUTPUT_BUFFER, out);
+    let mut line = Vec::new();
+    let mut written = 0u64;
+    let mut n = 0u64;
+    while input.read_until(b'\n', &mut line)? > 0 {
+        let parsed = serde_json::from_slice::<Value>(&line);
+        std::hint::black_box(&parsed);
+        n += 1;
+        let goal = (bytes * n / lines.max(1)).saturating_sub(written);
+        let fits = pool.partition_point(|(length, _)| *length <= goal);
+        let (length, value) = &pool[fits.saturating_sub(1)];
+        serde_json::to_writer(&mut out, value)?;
+        out.write_all(b"\n")?;
+        written += length;
+        line.clear();
+    }
+    let padding = vec![b' '; usize::try_from(bytes.saturating_sub(written)).unwrap_or(0)];
+    out.write_all(&padding)?;
+    out.flush()?;
+    Ok(written + padding.len() as u64)
+}
