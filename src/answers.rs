@@ -187,31 +187,47 @@ pub fn to_json(kind: &Kind, value: Value) -> Json {
 }
 
 /// Checks one JSON value against a question kind; the error says what was
-/// expected.
+/// expected. The message is built only for a bad answer: in a batch, almost
+/// every answer is good.
 pub fn check(kind: &Kind, given: &Json) -> Result<Value, String> {
+    let value = match (kind, given) {
+        (Kind::Integer { min, max, .. }, _) => {
+            given.as_i64().filter(|i| (*min..=*max).contains(i)).map(Value::Integer)
+        }
+        (Kind::Number { min, max, .. }, _) => {
+            given.as_f64().filter(|n| n.is_finite() && *min <= *n && *n <= *max).map(Value::Number)
+        }
+        (kind, Json::String(text)) => option_index(kind, text).map(Value::Option),
+        _ => None,
+    };
+    value.ok_or_else(|| expected(kind, given))
+}
+
+/// The index of the option `id` of a question answered with an option.
+fn option_index(kind: &Kind, id: &str) -> Option<u16> {
+    let index = match kind {
+        // The order of `Kind::option_ids`, without building the list.
+        Kind::YesNo => ["yes", "no"].iter().position(|o| *o == id),
+        Kind::YesNoNotSure => ["yes", "no", "not_sure"].iter().position(|o| *o == id),
+        Kind::SingleChoice { options } => options.iter().position(|o| o.id == id),
+        Kind::Integer { .. } | Kind::Number { .. } => None,
+    };
+    index.and_then(|i| u16::try_from(i).ok())
+}
+
+/// What a question of `kind` expected, for an answer it refused: with a
+/// suggestion for a misspelt option.
+fn expected(kind: &Kind, given: &Json) -> String {
     match kind {
+        Kind::Integer { min, max, unit } => format!("an integer from {min} to {max}{}", unit_suffix(unit)),
+        Kind::Number { min, max, unit } => format!("a number from {min} to {max}{}", unit_suffix(unit)),
         Kind::YesNo | Kind::YesNoNotSure | Kind::SingleChoice { .. } => {
             let ids = kind.option_ids();
-            let expected = format!("one of {}", list(&ids));
-            let Json::String(text) = given else { return Err(expected) };
-            match ids.iter().position(|id| id == text) {
-                Some(i) => u16::try_from(i).map(Value::Option).map_err(|_| expected),
-                None => Err(format!("{expected}{}", hint(did_you_mean(text, ids.iter().copied())))),
-            }
-        }
-        Kind::Integer { min, max, unit } => {
-            let expected = format!("an integer from {min} to {max}{}", unit_suffix(unit));
-            match given.as_i64() {
-                Some(i) if (*min..=*max).contains(&i) => Ok(Value::Integer(i)),
-                _ => Err(expected),
-            }
-        }
-        Kind::Number { min, max, unit } => {
-            let expected = format!("a number from {min} to {max}{}", unit_suffix(unit));
-            match given.as_f64() {
-                Some(n) if n.is_finite() && *min <= n && n <= *max => Ok(Value::Number(n)),
-                _ => Err(expected),
-            }
+            let suggestion = match given {
+                Json::String(text) => hint(did_you_mean(text, ids.iter().copied())),
+                _ => String::new(),
+            };
+            format!("one of {}{suggestion}", list(&ids))
         }
     }
 }

@@ -3,14 +3,15 @@
 //!
 //! The input is read in chunks of lines. The lines of a chunk are assessed
 //! in parallel, a few at a time, each batch into one buffer; the buffers go
-//! in input order to a writer thread, which writes them through a large
-//! buffer while the next chunk is assessed. At most three chunks are alive
-//! at once (being read and assessed, waiting, being written), whatever the
-//! length of the input, and output is flushed in large blocks, never per
-//! line.
+//! in input order to a writer thread, which writes each straight to stdout
+//! while the next chunk is assessed, then hands the emptied buffers back
+//! to be filled again. At most three chunks are alive at once (being read
+//! and assessed, waiting, being written), whatever the length of the input;
+//! output is written a batch at a time, never per line, and the buffers
+//! are reused rather than allocated again for every chunk.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::sync::mpsc;
 
@@ -29,14 +30,12 @@ const CHUNK_LINES: usize = 256;
 const CHUNK_BYTES: usize = 1 << 20;
 /// Lines assessed by one parallel task, into one buffer.
 const BATCH_LINES: usize = 8;
-/// Room reserved per output line; a report is usually a little over this.
-const LINE_ESTIMATE: usize = 12 << 10;
 /// A line buffer that grew past this for one long line is freed rather
 /// than kept for the next chunk.
 const KEEP_BUFFER: usize = 64 << 10;
+/// The same for the output of a batch (reports are some 10 to 20 kB each).
+const KEEP_BATCH: usize = BATCH_LINES * (64 << 10);
 const INPUT_BUFFER: usize = 64 << 10;
-/// Output is written in blocks of this size.
-const OUTPUT_BUFFER: usize = 1 << 20;
 
 /// The error record of a bad line, in the field order of the interfaces
 /// page.
@@ -53,6 +52,7 @@ struct ErrorBody<'a> {
 }
 
 /// The output lines of a few consecutive input lines.
+#[derive(Default)]
 struct Batch {
     bytes: Vec<u8>,
     bad: bool,
@@ -71,11 +71,13 @@ pub fn run(file: Option<&Path>, catalog: &Catalog) -> Result<(), Failure> {
         _ => (STDIN_NAME.to_owned(), Box::new(std::io::stdin().lock())),
     };
     let mut reader = BufReader::with_capacity(INPUT_BUFFER, input);
-    // Room for one chunk between the assessing and the writing thread.
+    // Room for one chunk between the assessing and the writing thread; the
+    // written chunks come back empty.
     let (sender, receiver) = mpsc::sync_channel::<Vec<Batch>>(1);
+    let (give_back, given_back) = mpsc::channel::<Vec<Batch>>();
     let (assessed, written) = std::thread::scope(|scope| {
-        let writer = scope.spawn(move || write(receiver));
-        let assessed = assess_chunks(&mut reader, &name, catalog, &sender);
+        let writer = scope.spawn(move || write(receiver, give_back));
+        let assessed = assess_chunks(&mut reader, &name, catalog, &sender, &given_back);
         drop(sender);
         (assessed, writer.join())
     });
@@ -91,14 +93,16 @@ pub fn run(file: Option<&Path>, catalog: &Catalog) -> Result<(), Failure> {
     }
 }
 
-/// Reads, assesses and sends every chunk of the input called `name`;
-/// returns whether any line was bad. Stops early when the writer has gone
-/// (its error says why).
+/// Reads, assesses and sends every chunk of the input called `name`, into
+/// the buffers of chunks `given_back` when there are any; returns whether
+/// any line was bad. Stops early when the writer has gone (its error says
+/// why).
 fn assess_chunks(
     reader: &mut impl BufRead,
     name: &str,
     catalog: &Catalog,
     sender: &mpsc::SyncSender<Vec<Batch>>,
+    given_back: &mpsc::Receiver<Vec<Batch>>,
 ) -> Result<bool, Failure> {
     let mut lines: Vec<Vec<u8>> = Vec::new();
     let mut done = 0usize;
@@ -106,11 +110,11 @@ fn assess_chunks(
     loop {
         let (count, at_end) = read_chunk(reader, &mut lines)
             .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read: {e}")).with_file(name))?;
-        let batches: Vec<Batch> = lines[..count]
-            .par_chunks(BATCH_LINES)
-            .enumerate()
-            .map(|(b, batch)| assess_batch(done + b * BATCH_LINES + 1, batch, catalog))
-            .collect::<Result<_, _>>()?;
+        let mut batches = given_back.try_recv().unwrap_or_default();
+        batches.resize_with(count.div_ceil(BATCH_LINES), Batch::default);
+        lines[..count].par_chunks(BATCH_LINES).zip(batches.par_iter_mut()).enumerate().try_for_each(
+            |(b, (batch_lines, batch))| assess_batch(done + b * BATCH_LINES + 1, batch_lines, catalog, batch),
+        )?;
         any_bad |= batches.iter().any(|batch| batch.bad);
         if sender.send(batches).is_err() {
             return Ok(any_bad);
@@ -122,13 +126,18 @@ fn assess_chunks(
     }
 }
 
-/// Writes every batch it receives, in order, then flushes.
-fn write(receiver: mpsc::Receiver<Vec<Batch>>) -> std::io::Result<()> {
-    let mut out = BufWriter::with_capacity(OUTPUT_BUFFER, std::io::stdout().lock());
+/// Writes every batch it receives, in order, and gives each chunk back.
+///
+/// Every batch ends with a newline, so stdout's line buffering passes it
+/// through to the output in one write, without copying it.
+fn write(receiver: mpsc::Receiver<Vec<Batch>>, give_back: mpsc::Sender<Vec<Batch>>) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
     for batches in receiver {
-        for batch in batches {
+        for batch in &batches {
             out.write_all(&batch.bytes)?;
         }
+        // The assessing side may have finished and gone.
+        let _ = give_back.send(batches);
     }
     out.flush()
 }
@@ -164,14 +173,23 @@ fn read_chunk(reader: &mut impl BufRead, lines: &mut Vec<Vec<u8>>) -> std::io::R
     Ok((count, false))
 }
 
-/// The output lines of consecutive input lines, the first numbered
-/// `first`.
-fn assess_batch(first: usize, lines: &[Vec<u8>], catalog: &Catalog) -> Result<Batch, Failure> {
-    let mut batch = Batch { bytes: Vec::with_capacity(lines.len() * LINE_ESTIMATE), bad: false };
+/// Fills `batch` with the output lines of consecutive input lines, the
+/// first numbered `first`.
+fn assess_batch(
+    first: usize,
+    lines: &[Vec<u8>],
+    catalog: &Catalog,
+    batch: &mut Batch,
+) -> Result<(), Failure> {
+    if batch.bytes.capacity() > KEEP_BATCH {
+        batch.bytes = Vec::new();
+    }
+    batch.bytes.clear();
+    batch.bad = false;
     for (i, line) in lines.iter().enumerate() {
         batch.bad |= assess_line(first + i, line, catalog, &mut batch.bytes)?;
     }
-    Ok(batch)
+    Ok(())
 }
 
 /// Appends the output line for input line `number` to `out`: a compact
