@@ -160,8 +160,12 @@ pub struct SourceEntry<'q> {
     pub url: Option<Text<'q>>,
 }
 
-/// Scores are whole numbers for sums: write `4`, not `4.0`.
-fn whole_if_integral<S: Serializer>(value: &Option<f64>, serializer: S) -> Result<S::Ok, S::Error> {
+/// Scores are whole numbers for sums: write `4`, not `4.0`. (The JSON Lines
+/// writer writes scores with it too.)
+pub(crate) fn whole_if_integral<S: Serializer>(
+    value: &Option<f64>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     match value {
         Some(v) if v.fract() == 0.0 && v.abs() < 9e15 => serializer.serialize_i64(*v as i64),
         Some(v) => serializer.serialize_f64(*v),

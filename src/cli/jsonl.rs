@@ -24,12 +24,12 @@ use super::catalog::Catalog;
 use super::{output, Failure};
 
 /// At most this many lines per chunk...
-const CHUNK_LINES: usize = 256;
+const CHUNK_LINES: usize = 64;
 /// ...and at most about this many bytes of input (a chunk always holds at
 /// least one line, however long).
 const CHUNK_BYTES: usize = 1 << 20;
 /// Lines assessed by one parallel task, into one buffer.
-const BATCH_LINES: usize = 8;
+const BATCH_LINES: usize = 4;
 /// A line buffer that grew past this for one long line is freed rather
 /// than kept for the next chunk.
 const KEEP_BUFFER: usize = 64 << 10;
