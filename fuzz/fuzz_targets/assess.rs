@@ -1,0 +1,37 @@
+//! Any bytes as an answers document, all the way through: parse, check,
+//! evaluate, render in every format. Whatever gets as far as a report must
+//! keep the safety promises.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use selfcheck::render::{self, Format};
+use selfcheck::{evaluate, triage_level, Answers, AnswersDocument, Level, Questionnaire, RecommendationKind};
+
+fn questionnaire() -> &'static Questionnaire {
+    static Q: OnceLock<Questionnaire> = OnceLock::new();
+    Q.get_or_init(|| {
+        let text = selfcheck::shipped("low-back-glutes").expect("shipped");
+        Questionnaire::from_json(text, "low-back-glutes").expect("the shipped questionnaire loads")
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let q = questionnaire();
+    let Ok(document) = AnswersDocument::parse(data) else { return };
+    let Ok(answers) = Answers::from_document(q, &document.answers) else { return };
+    let report = evaluate(q, &answers);
+    assert_eq!(triage_level(q, &answers), report.triage.level);
+    if report.triage.level >= Level::Urgent {
+        let exercise = [RecommendationKind::Strength, RecommendationKind::Stretch, RecommendationKind::Program];
+        assert!(report.recommendations.iter().all(|r| !exercise.contains(&r.kind)));
+    }
+    for format in Format::ALL {
+        assert!(!render::render(&report, format).is_empty());
+    }
+    let mut line = Vec::new();
+    render::write_json_line(&report, &mut line).expect("write to memory");
+    let back: selfcheck::Report<'_> = serde_json::from_slice(&line).expect("the JSON report reads back");
+    assert_eq!(back, report);
+});

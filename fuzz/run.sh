@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs one fuzz target, seeded from the project's own test inputs.
+#
+#   fuzz/run.sh <load_questionnaire|parse_answers|assess> [seconds]
+#
+# New inputs go to fuzz/corpus/<target>/ (not committed); the seed folders
+# are read-only extra corpora, so the committed test files are never
+# touched. Crashes land in fuzz/artifacts/<target>/.
+set -euo pipefail
+cd "$(dirname "$0")"
+target="${1:?usage: fuzz/run.sh <target> [seconds]}"
+seconds="${2:-600}"
+case "$target" in
+  load_questionnaire) seeds=(../questionnaires ../tests/fixtures ../tests/errors/questionnaires) ;;
+  parse_answers | assess) seeds=(../tests/cases ../tests/errors/answers ../examples) ;;
+  *) echo "unknown target: $target" >&2; exit 2 ;;
+esac
+mkdir -p "corpus/$target"
+exec cargo +nightly fuzz run --debug-assertions "$target" "corpus/$target" "${seeds[@]}" -- \
+  -dict=json.dict -max_len=65536 -max_total_time="$seconds" -print_final_stats=1
