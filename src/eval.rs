@@ -55,19 +55,26 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
         }
     }
 
-    // Why texts per catalogue entry, in rule order; output in catalogue order.
-    let mut whys: Vec<Vec<String>> = vec![Vec::new(); q.recommendations.len()];
+    // The why text of each catalogue entry a rule chose: one sentence per
+    // rule, in rule order, each written straight after the last; output in
+    // catalogue order.
+    let mut whys: Vec<Option<String>> = vec![None; q.recommendations.len()];
     for (rec, when, why) in &q.compiled.selection {
         if when.holds(&facts) {
-            whys[*rec].push(state.fill(why, level));
+            let text = match &mut whys[*rec] {
+                Some(text) => {
+                    text.push(' ');
+                    text
+                }
+                none => none.insert(String::new()),
+            };
+            state.fill(why, level, text);
         }
     }
     let mut recommendations = Vec::new();
     let mut withheld = Vec::new();
-    for (rec, whys) in q.recommendations.iter().zip(whys) {
-        if whys.is_empty() {
-            continue;
-        }
+    for (rec, why) in q.recommendations.iter().zip(whys) {
+        let Some(why) = why else { continue };
         if let Some((_, limit)) = withheld_kinds.iter().find(|(k, _)| *k == rec.kind) {
             withheld.push(Withheld {
                 id: Cow::Borrowed(&rec.id),
@@ -82,7 +89,7 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
             title: Cow::Borrowed(&rec.title),
             evidence: Cow::Borrowed(&rec.evidence),
             evidence_note: rec.evidence_note.as_deref().map(Cow::Borrowed),
-            why: Cow::Owned(whys.join(" ")),
+            why: Cow::Owned(why),
             summary: Cow::Borrowed(&rec.summary),
             dose: rec.dose.as_deref().map(Cow::Borrowed),
             how_to: rec.how_to.iter().map(|s| Cow::Borrowed(s.as_str())).collect(),
@@ -363,10 +370,10 @@ impl<'q> State<'q> {
             .collect()
     }
 
-    /// Fills a `why` template with this report's answers and scores.
-    fn fill(&self, template: &Template, level: Level) -> String {
+    /// Fills a `why` template with this report's answers and scores, at
+    /// the end of `out`.
+    fn fill(&self, template: &Template, level: Level, out: &mut String) {
         let q = self.q;
-        let mut out = String::new();
         for piece in &template.0 {
             match piece {
                 Piece::Text(text) => out.push_str(text),
@@ -394,7 +401,6 @@ impl<'q> State<'q> {
                 },
             }
         }
-        out
     }
 }
 
