@@ -39,7 +39,7 @@ const SMALL_RECORDS: usize = 1_000;
 const DEFAULT_RUNS: usize = 3;
 const STARTUP_RUNS: usize = 21;
 /// How many of selfcheck's output lines the floor picks its output from.
-const POOL_LINES: usize = 512;
+const POOL_LINES: usize = 128;
 /// The same buffer sizes as `selfcheck assess --jsonl`.
 const INPUT_BUFFER: usize = 64 << 10;
 const OUTPUT_BUFFER: usize = 1 << 20;
@@ -107,6 +107,7 @@ fn bench() -> Result<(), String> {
     let pool_output = dir.path().join("pool-reports.jsonl");
     measure(&selfcheck_command(&pool), None, &pool_output)?;
 
+    println!("machine: {}", machine());
     println!("selfcheck assess --jsonl: {records} records of `{QUESTIONNAIRE}` ({bad} bad lines)");
     println!(
         "input {:.1} MB, output {:.1} MB ({} bytes per report on average); {runs} runs each, medians",
@@ -144,33 +145,53 @@ fn bench() -> Result<(), String> {
     let medians: Vec<Run> = measured.iter().map(|runs| median(runs)).collect();
     println!();
     println!(
-        "{:<20} {:>9} {:>12} {:>10} {:>10} {:>6} {:>9}",
-        "", "wall s", "records/s", "in MB/s", "out MB/s", "CPU", "max RSS"
+        "{:<20} {:>8} {:>8} {:>6} {:>11} {:>9} {:>9} {:>9}",
+        "", "wall s", "CPU s", "CPU", "records/s", "in MB/s", "out MB/s", "max RSS"
     );
     for ((name, _, _), run) in configurations.iter().zip(&medians) {
         let seconds = run.wall.as_secs_f64();
         println!(
-            "{name:<20} {seconds:>9.3} {:>12.0} {:>10.1} {:>10.1} {:>5}% {:>6.1} MB",
+            "{name:<20} {seconds:>8.3} {:>8.2} {:>5}% {:>11.0} {:>9.1} {:>9.1} {:>6.1} MB",
+            run.cpu_seconds,
+            run.cpu_percent,
             records as f64 / seconds,
             mb(input_bytes) / seconds,
             mb(output_bytes) / seconds,
-            run.cpu_percent,
             run.max_rss_kb as f64 / 1024.0,
         );
     }
-    let floor = medians[0].wall.as_secs_f64();
+    // Run by run, so that a slow moment of the machine cancels out.
+    let ratio = |config: usize| {
+        let mut ratios: Vec<f64> = measured[0]
+            .iter()
+            .zip(&measured[config])
+            .map(|(floor, selfcheck)| floor.wall.as_secs_f64() / selfcheck.wall.as_secs_f64())
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        ratios[ratios.len() / 2]
+    };
     println!();
-    println!("ratio selfcheck/floor (throughput), 1 core:  {:.2}", floor / medians[1].wall.as_secs_f64());
-    println!("ratio selfcheck/floor (throughput), 2 cores: {:.2}", floor / medians[2].wall.as_secs_f64());
+    println!("throughput ratio selfcheck/floor (median of the runs' ratios):");
+    println!("  selfcheck on 1 core / floor on 1 core:  {:.2}", ratio(1));
+    println!("  selfcheck on 2 cores / floor on 1 core: {:.2}", ratio(2));
+    if medians[2].cpu_percent < 150 {
+        println!(
+            "  note: on 2 cores selfcheck got {}% of a core: other work kept the second core busy",
+            medians[2].cpu_percent
+        );
+    }
 
-    let few = measure(&selfcheck_command(&small), None, &null)?;
     println!();
-    println!(
-        "peak memory, selfcheck on 2 cores: {:.1} MB at {} records, {:.1} MB at {records}",
-        few.max_rss_kb as f64 / 1024.0,
-        SMALL_RECORDS.min(records),
-        medians[2].max_rss_kb as f64 / 1024.0,
-    );
+    println!("peak memory (max RSS) of selfcheck:");
+    for (name, cpus, at_scale) in [("1 core", "0", &medians[1]), ("2 cores", "0,1", &medians[2])] {
+        let few = measure(&selfcheck_command(&small), Some(cpus), &null)?;
+        println!(
+            "  {name:<8} {:>6.1} MB at {} records, {:>6.1} MB at {records}",
+            few.max_rss_kb as f64 / 1024.0,
+            SMALL_RECORDS.min(records),
+            at_scale.max_rss_kb as f64 / 1024.0,
+        );
+    }
 
     let document = first_good_line(&input)?;
     std::fs::write(&one, document).context("one answers document")?;
@@ -331,6 +352,19 @@ fn write_document(questionnaire: &str, answers: &[(String, String)], spaced: boo
 
 // Measuring.
 
+/// The processor, the cores this program may use, and the load average.
+fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|line| line.strip_prefix("model name"))
+        .map_or("unknown processor", |rest| rest.trim_start_matches([' ', '\t', ':']));
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load = load.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+    format!("{model}, {cores} cores; load average {load}")
+}
+
 fn mb(bytes: u64) -> f64 {
     bytes as f64 / 1e6
 }
@@ -343,6 +377,8 @@ fn selfcheck_command(input: &Path) -> Vec<String> {
 #[derive(Debug, Clone)]
 struct Run {
     wall: Duration,
+    /// User and system time.
+    cpu_seconds: f64,
     cpu_percent: u32,
     max_rss_kb: u64,
     exit: Option<i32>,
@@ -353,7 +389,7 @@ struct Run {
 fn measure(command: &[String], cpus: Option<&str>, output: &Path) -> Result<Run, String> {
     let report = tempfile::NamedTempFile::new().context("temporary file")?;
     let mut process = Command::new(GNU_TIME);
-    process.arg("--format=%P %M").arg("--output").arg(report.path());
+    process.arg("--format=%U %S %P %M").arg("--output").arg(report.path());
     if let Some(cpus) = cpus {
         process.args(["taskset", "--cpu-list", cpus]);
     }
@@ -366,11 +402,13 @@ fn measure(command: &[String], cpus: Option<&str>, output: &Path) -> Result<Run,
     // The last line: GNU time first says if the command failed.
     let line = text.lines().last().unwrap_or("");
     let mut fields = line.split_whitespace();
+    let mut seconds = || fields.next().and_then(|f| f.parse::<f64>().ok());
+    let cpu_seconds = seconds().zip(seconds()).map(|(user, system)| user + system);
     let cpu_percent = fields.next().and_then(|f| f.trim_end_matches('%').parse().ok());
     let max_rss_kb = fields.next().and_then(|f| f.parse().ok());
-    match (cpu_percent, max_rss_kb) {
-        (Some(cpu_percent), Some(max_rss_kb)) => {
-            Ok(Run { wall, cpu_percent, max_rss_kb, exit: status.code() })
+    match (cpu_seconds, cpu_percent, max_rss_kb) {
+        (Some(cpu_seconds), Some(cpu_percent), Some(max_rss_kb)) => {
+            Ok(Run { wall, cpu_seconds, cpu_percent, max_rss_kb, exit: status.code() })
         }
         _ => Err(format!("cannot read GNU time's report {text:?}")),
     }
