@@ -5,21 +5,23 @@
 //! 1. generates answer sets for `low-back-glutes` from a fixed seed, one
 //!    per line, with every question varied and about 1.5% bad lines;
 //! 2. times the release binary on them as a whole process, output to
-//!    `/dev/null`, pinned to one core (`taskset -c 0`, so that the writer
-//!    thread shares that core too) and on two cores;
+//!    `/dev/null` (every byte is still written by `write(2)`), pinned to
+//!    one core (`taskset -c 0`, so that the writer thread shares that core
+//!    too) and on two cores;
 //! 3. times the floor on the same input, pinned to one core: this same
 //!    program run as `batch floor ...` (see [`floor`]), which only parses
 //!    each line with serde_json and writes as many bytes of serde_json
 //!    output as selfcheck wrote;
-//! 4. prints records/s, MB/s and the ratio selfcheck/floor;
+//! 4. prints records/s, MB/s and the ratio selfcheck/floor, run by run;
 //! 5. prints the peak memory (max RSS) at 1,000 and at all records;
 //! 6. times the start of one `assess` of one file.
 //!
 //! Times, CPU and peak memory come from GNU time (`/usr/bin/time`, Debian
 //! package `time`), which reads them from the kernel's accounting of the
 //! finished process. `SELFCHECK_BENCH_RECORDS` and `SELFCHECK_BENCH_RUNS`
-//! change the number of records (100,000) and of timed runs (3; the median
-//! is reported).
+//! change the number of records (100,000) and of timed runs (3; medians
+//! are reported). `cargo bench --bench batch -- generate COUNT PATH` writes
+//! the same answer sets to a file, to profile with.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -514,9 +516,12 @@ fn read_pool(path: &Path) -> Result<Vec<(u64, Value)>, String> {
 /// `bytes * (n + 1) / lines` after line n; the few bytes left at the end are
 /// written as spaces. Returns the number of bytes written.
 ///
-/// It does what selfcheck must also do (read lines, parse JSON, escape and
-/// write as many bytes of JSON through buffers of the same sizes) and
-/// nothing else: no checking of answers, no evaluation, no report to build.
+/// It does what selfcheck must also do, with the same libraries: read the
+/// lines through a buffer of the same size, parse each as JSON (into a
+/// `Value`, which allocates every key and string as selfcheck's answers
+/// do), and escape and write as many bytes of the same kind of JSON (1 MiB
+/// at a time). It does nothing else: no checking of answers, no
+/// evaluation, no report to build, no second thread.
 fn floor(
     mut input: impl BufRead,
     pool: &[(u64, Value)],
