@@ -10,11 +10,13 @@ set -euo pipefail
 cd "$(dirname "$0")"
 target="${1:?usage: fuzz/run.sh <target> [seconds]}"
 seconds="${2:-600}"
+# Inputs may grow to twice the shipped questionnaire, so that it is mutated
+# whole rather than cut short.
 case "$target" in
-  load_questionnaire) seeds=(../questionnaires ../tests/fixtures ../tests/errors/questionnaires) ;;
-  parse_answers | assess) seeds=(../tests/cases ../tests/errors/answers ../examples) ;;
+  load_questionnaire) seeds=(../questionnaires ../tests/fixtures ../tests/errors/questionnaires) max_len=163840 ;;
+  parse_answers | assess) seeds=(../tests/cases ../tests/errors/answers ../examples) max_len=65536 ;;
   *) echo "unknown target: $target" >&2; exit 2 ;;
 esac
 mkdir -p "corpus/$target"
 exec cargo +nightly fuzz run --debug-assertions "$target" "corpus/$target" "${seeds[@]}" -- \
-  -dict=json.dict -max_len=65536 -max_total_time="$seconds" -print_final_stats=1
+  -dict=json.dict -max_len="$max_len" -max_total_time="$seconds" -print_final_stats=1
