@@ -3,19 +3,13 @@
 //! keep the safety promises.
 #![no_main]
 
-use std::sync::OnceLock;
+#[path = "shipped.rs"]
+mod shipped;
 
 use libfuzzer_sys::fuzz_target;
 use selfcheck::render::{self, Format};
-use selfcheck::{evaluate, triage_level, Answers, AnswersDocument, Level, Questionnaire, RecommendationKind};
-
-fn questionnaire() -> &'static Questionnaire {
-    static Q: OnceLock<Questionnaire> = OnceLock::new();
-    Q.get_or_init(|| {
-        let text = selfcheck::shipped("low-back-glutes").expect("shipped");
-        Questionnaire::from_json(text, "low-back-glutes").expect("the shipped questionnaire loads")
-    })
-}
+use selfcheck::{evaluate, triage_level, Answers, AnswersDocument, Level, RecommendationKind};
+use shipped::questionnaire;
 
 fuzz_target!(|data: &[u8]| {
     let q = questionnaire();
@@ -24,7 +18,8 @@ fuzz_target!(|data: &[u8]| {
     let report = evaluate(q, &answers);
     assert_eq!(triage_level(q, &answers), report.triage.level);
     if report.triage.level >= Level::Urgent {
-        let exercise = [RecommendationKind::Strength, RecommendationKind::Stretch, RecommendationKind::Program];
+        let exercise =
+            [RecommendationKind::Strength, RecommendationKind::Stretch, RecommendationKind::Program];
         assert!(report.recommendations.iter().all(|r| !exercise.contains(&r.kind)));
     }
     for format in Format::ALL {

@@ -2,18 +2,12 @@
 //! and checking either fail with an error or give answers.
 #![no_main]
 
-use std::sync::OnceLock;
+#[path = "shipped.rs"]
+mod shipped;
 
 use libfuzzer_sys::fuzz_target;
-use selfcheck::{Answers, AnswersDocument, Questionnaire};
-
-fn questionnaire() -> &'static Questionnaire {
-    static Q: OnceLock<Questionnaire> = OnceLock::new();
-    Q.get_or_init(|| {
-        let text = selfcheck::shipped("low-back-glutes").expect("shipped");
-        Questionnaire::from_json(text, "low-back-glutes").expect("the shipped questionnaire loads")
-    })
-}
+use selfcheck::{Answers, AnswersDocument};
+use shipped::questionnaire;
 
 fuzz_target!(|data: &[u8]| {
     let q = questionnaire();
