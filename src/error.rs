@@ -27,6 +27,9 @@ pub enum ErrorKind {
     UnknownQuestionnaire,
     /// A questionnaire file failed validation.
     InvalidQuestionnaire,
+    /// An input larger than its limit (such as a JSON Lines line or a CSV
+    /// row), refused without being read whole.
+    TooLarge,
 }
 
 impl ErrorKind {
@@ -40,6 +43,7 @@ impl ErrorKind {
             ErrorKind::UnknownQuestion => "unknown_question",
             ErrorKind::UnknownQuestionnaire => "unknown_questionnaire",
             ErrorKind::InvalidQuestionnaire => "invalid_questionnaire",
+            ErrorKind::TooLarge => "too_large",
         }
     }
 }

@@ -7,8 +7,10 @@
 mod ask;
 mod assess;
 mod catalog;
+mod csv;
 mod jsonl;
 mod output;
+mod stream;
 mod validate;
 
 use std::io::IsTerminal;
@@ -88,7 +90,9 @@ struct AskArgs {
 
 #[derive(Debug, Args)]
 #[command(after_help = "With --jsonl, a bad line gives an error record on its own output line, \
-                        the other lines are still assessed, and the exit code is 2.")]
+                        the other lines are still assessed, and the exit code is 2. With --csv, \
+                        a bad row gives an output row with its `error` cell filled, the other \
+                        rows are still assessed, and the exit code is 2.")]
 struct AssessArgs {
     /// The answers document; `-` or nothing reads stdin
     #[arg(value_name = "FILE|-")]
@@ -96,13 +100,27 @@ struct AssessArgs {
     /// The report's format [default: text; json with --jsonl]
     #[arg(long, value_name = "FORMAT", value_parser = format_parser())]
     format: Option<Format>,
-    /// The questionnaire (id or path) for documents that do not name one
+    /// The questionnaire (id or path) for documents that do not name one,
+    /// and for --csv
     #[arg(long, short, value_name = "ID|PATH")]
     questionnaire: Option<String>,
     /// Read one answers document per line and write one JSON report (or
     /// error record) per line, in order
-    #[arg(long)]
+    #[arg(long, conflicts_with = "csv")]
     jsonl: bool,
+    /// Read a CSV table, one respondent per row and one question per
+    /// column (plus `record_id`), and write one scored CSV row per
+    /// respondent, in order
+    #[arg(long, conflicts_with = "format")]
+    csv: bool,
+    /// With --csv, write the long format: one row per respondent and item
+    /// (record_id, item, value, derived)
+    #[arg(long, requires = "csv")]
+    long: bool,
+    /// With --jsonl or --csv, the largest line or row read, in bytes;
+    /// larger ones are refused one by one, without being held in memory
+    #[arg(long = "max-record-bytes", value_name = "BYTES", default_value_t = stream::DEFAULT_MAX_RECORD)]
+    max_record_bytes: usize,
 }
 
 fn format_parser() -> impl TypedValueParser<Value = Format> {
@@ -200,7 +218,9 @@ fn run_assess(args: AssessArgs) -> Result<(), Failure> {
     }
     let catalog = Catalog::new(args.questionnaire.as_deref())?;
     if args.jsonl {
-        jsonl::run(args.file.as_deref(), &catalog)
+        jsonl::run(args.file.as_deref(), &catalog, args.max_record_bytes)
+    } else if args.csv {
+        csv::run(args.file.as_deref(), &catalog, args.long, args.max_record_bytes)
     } else {
         assess::run(args.file.as_deref(), args.format.unwrap_or(Format::Text), &catalog)
     }
