@@ -29,12 +29,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use selfcheck::model::Kind;
 use selfcheck::Questionnaire;
 use serde_json::Value;
 
+#[path = "../tests/answer_sets/mod.rs"]
+mod answer_sets;
+
+use answer_sets::{answer_set, Rng, QUESTIONNAIRE};
+
 const SELFCHECK: &str = env!("CARGO_BIN_EXE_selfcheck");
-const QUESTIONNAIRE: &str = "low-back-glutes";
 const SEED: u64 = 0x5e1f_c4ec_b47c_4001;
 const DEFAULT_RECORDS: usize = 100_000;
 const SMALL_RECORDS: usize = 1_000;
@@ -208,29 +211,6 @@ fn bench() -> Result<(), String> {
 
 // The answer sets.
 
-/// A small, fast, reproducible generator (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n`.
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-
-    /// True with probability `percent` / 100.
-    fn percent(&mut self, percent: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 * 100.0 < percent
-    }
-}
-
 /// `batch generate COUNT PATH`: the input of the benchmark, kept for
 /// profiling.
 fn generate_command(args: &[String]) -> Result<(), String> {
@@ -257,99 +237,6 @@ fn write_records(questionnaire: &Questionnaire, count: usize, path: &Path) -> Re
         out.write_all(&line).and_then(|()| out.write_all(b"\n")).context(path.display())?;
     }
     out.flush().context(path.display())
-}
-
-/// One answers document: red flags mostly `no`, sometimes `not_sure`, `yes`
-/// or unanswered; every other question answered at random over its whole
-/// range or left out (follow-ups included, whether they apply or not);
-/// sometimes spaced or in a shuffled order; and about 1.5% bad lines of
-/// every kind (bad JSON, bad answers, unknown ids, empty lines, ...).
-fn answer_set(questionnaire: &Questionnaire, rng: &mut Rng, out: &mut Vec<u8>) {
-    let mut answers: Vec<(String, String)> = Vec::new();
-    for question in &questionnaire.questions {
-        let red_flag = question.red_flag.is_some();
-        if rng.percent(if red_flag { 1.0 } else { 8.0 }) {
-            continue;
-        }
-        let value = match &question.kind {
-            Kind::Integer { min, max, .. } => {
-                // Mostly in the lower half: ages, weeks and days are.
-                let span = (max - min + 1) as u64;
-                let span = if rng.percent(70.0) { span.div_ceil(2) } else { span };
-                (min + rng.below(span) as i64).to_string()
-            }
-            Kind::Number { min, max, .. } => {
-                let v = min + (max - min) * rng.below(1000) as f64 / 999.0;
-                match rng.below(3) {
-                    0 => format!("{}", v.round()),
-                    1 => format!("{}", (v * 2.0).round() / 2.0),
-                    _ => format!("{:.2}", v),
-                }
-            }
-            kind => {
-                let ids = kind.option_ids();
-                let index = if red_flag {
-                    match rng.below(1000) {
-                        0..=14 => 2.min(ids.len() - 1), // not_sure
-                        15..=24 => 0,                   // yes
-                        _ => 1,                         // no
-                    }
-                } else {
-                    rng.below(ids.len() as u64) as usize
-                };
-                format!("\"{}\"", ids[index])
-            }
-        };
-        answers.push((question.id.clone(), value));
-    }
-    if rng.percent(10.0) {
-        for i in (1..answers.len()).rev() {
-            answers.swap(i, rng.below(i as u64 + 1) as usize);
-        }
-    }
-    let mut questionnaire_id = format!("\"{QUESTIONNAIRE}\"");
-    if rng.percent(1.5) {
-        let at = rng.below(answers.len() as u64) as usize;
-        match rng.below(10) {
-            0 => answers[at].1 = String::from("\"forty\""),
-            1 => answers[at].1 = String::from("1000"),
-            2 => answers[at].1 = String::from("\"noo\""),
-            3 => {
-                // An unknown question: a letter left out of an id.
-                answers[at].0.pop();
-            }
-            4 => answers[at].1 = String::from("null"),
-            5 => answers.push(answers[at].clone()),
-            6 => questionnaire_id = String::from("\"low-back-glute\""),
-            7 => {
-                // Cut short: not JSON.
-                write_document(&questionnaire_id, &answers, false, out);
-                out.truncate(out.len() / 2);
-                return;
-            }
-            8 => return, // an empty line
-            _ => {
-                out.extend_from_slice(b"[1, 2, \xff]");
-                return;
-            }
-        }
-    }
-    let spaced = rng.percent(20.0);
-    write_document(&questionnaire_id, &answers, spaced, out);
-}
-
-fn write_document(questionnaire: &str, answers: &[(String, String)], spaced: bool, out: &mut Vec<u8>) {
-    let (colon, comma) = if spaced { (": ", ", ") } else { (":", ",") };
-    out.extend_from_slice(
-        format!("{{\"questionnaire\"{colon}{questionnaire}{comma}\"answers\"{colon}{{").as_bytes(),
-    );
-    for (i, (id, value)) in answers.iter().enumerate() {
-        if i > 0 {
-            out.extend_from_slice(comma.as_bytes());
-        }
-        out.extend_from_slice(format!("\"{id}\"{colon}{value}").as_bytes());
-    }
-    out.extend_from_slice(b"}}");
 }
 
 // Measuring.
