@@ -273,8 +273,11 @@ fn csv_floor_command(args: &[String]) -> Result<(), String> {
         return Err(String::from("usage: batch csv-floor INPUT"));
     };
     let file = File::open(input).context(input)?;
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).buffer_capacity(INPUT_BUFFER).from_reader(file);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(INPUT_BUFFER)
+        .from_reader(file);
     let stdout = std::io::stdout().lock();
     let mut writer = csv::WriterBuilder::new().buffer_capacity(OUTPUT_BUFFER).from_writer(stdout);
     let mut row = csv::ByteRecord::new();

@@ -31,13 +31,12 @@ use std::collections::HashMap;
 use serde_json::Value as Json;
 
 use crate::answers::{self, Answers, Value};
-use crate::condition::hint;
 use crate::error::{Error, ErrorKind};
 use crate::eval::evaluate;
 use crate::model::Kind;
 use crate::questionnaire::Questionnaire;
 use crate::report::Report;
-use crate::suggest::did_you_mean;
+use crate::suggest::{did_you_mean, hint, shown};
 
 /// The column that names a row rather than answering a question: passed
 /// through to the output as it is.
@@ -196,8 +195,7 @@ pub fn parse_cell(kind: &Kind, text: &str) -> Result<Value, String> {
     } else {
         Json::from(text)
     };
-    answers::check(kind, &given)
-        .map_err(|expected| format!("expected {expected}, got {}", answers::shown(&given)))
+    answers::check(kind, &given).map_err(|expected| format!("expected {expected}, got {}", shown(&given)))
 }
 
 /// Reads the cell of the question at `index` into `answers`, or its
