@@ -121,11 +121,11 @@ fn a_line_over_the_limit_is_an_error_record_and_the_run_goes_on() {
     let good = json!({"answers": {"age": 40}}).to_string();
     let long = format!("{{\"answers\": {{\"age\": 40, \"x\": \"{}\"}}}}", "y".repeat(300));
     let input = format!("{good}\n{long}\n{good}\r\n{}\n{good}", "z".repeat(5000));
-    let (code, output) = run(&["assess", "--jsonl", "--max-record-bytes", "200"], input.into_bytes());
+    let (code, output) = run(&["assess", "--jsonl", "--max-document-bytes", "200"], input.into_bytes());
     assert_eq!(code, Some(2));
     let lines: Vec<&str> = output.lines().collect();
     assert_eq!(lines.len(), 5);
-    let record = "the line is longer than 200 bytes, the most this run reads (--max-record-bytes raises it)";
+    let record = "the line is larger than the limit of 200 bytes; --max-document-bytes raises it";
     for n in [2, 4] {
         let got: Json = serde_json::from_str(lines[n - 1]).expect("JSON");
         assert_eq!(got, json!({"line": n, "error": {"kind": "too_large", "message": record}}));
@@ -135,7 +135,7 @@ fn a_line_over_the_limit_is_an_error_record_and_the_run_goes_on() {
     }
     // At the limit exactly, a line is read.
     let (code, output) =
-        run(&["assess", "--jsonl", "--max-record-bytes", &good.len().to_string()], good.into_bytes());
+        run(&["assess", "--jsonl", "--max-document-bytes", &good.len().to_string()], good.into_bytes());
     assert_eq!(code, Some(0), "{output}");
 }
 
@@ -144,14 +144,13 @@ fn a_row_over_the_limit_is_an_error_row_and_the_run_goes_on() {
     // A quoted line break inside the long row: the row still ends where
     // CSV says, not at the first line break.
     let input = format!("record_id,age\na,40\nb,\"{}\n{}\"\nc,41\n", "4".repeat(150), "2".repeat(150));
-    let (code, output) = run(&["assess", "--csv", "--max-record-bytes", "200"], input.into_bytes());
+    let (code, output) = run(&["assess", "--csv", "--max-document-bytes", "200"], input.into_bytes());
     assert_eq!(code, Some(2));
     let rows: Vec<&str> = output.lines().collect();
     assert_eq!(rows.len(), 4, "{output}");
     assert!(rows[1].starts_with("a,soon,"));
-    assert!(rows[2].ends_with(
-        ",\"the row is longer than 200 bytes, the most this run reads (--max-record-bytes raises it)\""
-    ));
+    assert!(rows[2]
+        .ends_with(",\"the row is larger than the limit of 200 bytes; --max-document-bytes raises it\""));
     assert!(rows[3].starts_with("c,soon,"));
 }
 

@@ -117,10 +117,10 @@ struct AssessArgs {
     /// (record_id, item, value, derived)
     #[arg(long, requires = "csv")]
     long: bool,
-    /// With --jsonl or --csv, the largest line or row read, in bytes;
-    /// larger ones are refused one by one, without being held in memory
-    #[arg(long = "max-record-bytes", value_name = "BYTES", default_value_t = stream::DEFAULT_MAX_RECORD)]
-    max_record_bytes: usize,
+    /// The largest answers document (with --jsonl: the longest line; with
+    /// --csv: the longest row) read, in bytes
+    #[arg(long, value_name = "BYTES", default_value_t = stream::DEFAULT_MAX_RECORD)]
+    max_document_bytes: u64,
 }
 
 fn format_parser() -> impl TypedValueParser<Value = Format> {
@@ -217,10 +217,11 @@ fn run_assess(args: AssessArgs) -> Result<(), Failure> {
         return Err(Failure::Usage(command.error(clap::error::ErrorKind::ArgumentConflict, message)));
     }
     let catalog = Catalog::new(args.questionnaire.as_deref())?;
+    let max_record = usize::try_from(args.max_document_bytes).unwrap_or(usize::MAX);
     if args.jsonl {
-        jsonl::run(args.file.as_deref(), &catalog, args.max_record_bytes)
+        jsonl::run(args.file.as_deref(), &catalog, max_record)
     } else if args.csv {
-        csv::run(args.file.as_deref(), &catalog, args.long, args.max_record_bytes)
+        csv::run(args.file.as_deref(), &catalog, args.long, max_record)
     } else {
         assess::run(args.file.as_deref(), args.format.unwrap_or(Format::Text), &catalog)
     }

@@ -41,18 +41,22 @@ use selfcheck::{Error, ErrorKind};
 use super::{output, Failure};
 
 /// The largest record (a JSON Lines line, a CSV row) read by default, in
-/// bytes: larger ones are refused, without being held in memory.
-pub const DEFAULT_MAX_RECORD: usize = 1 << 20;
+/// bytes: the largest answers document. Larger ones are refused, without
+/// being held in memory.
+pub const DEFAULT_MAX_RECORD: u64 = 1 << 20;
 
-/// The option that sets the largest record, named in the error about one.
-pub const MAX_RECORD_OPTION: &str = "--max-record-bytes";
-
-/// The error for a record (`what`: "the line", "the row") longer than
+/// The error for a record (`what`: "the line", "the row") of more than
 /// `max` bytes.
 pub fn too_long(what: &str, max: usize) -> Error {
+    const MIB: usize = 1 << 20;
+    let limit = if max >= MIB && max % MIB == 0 {
+        format!("{} MiB ({max} bytes)", max / MIB)
+    } else {
+        format!("{max} bytes")
+    };
     Error::new(
         ErrorKind::TooLarge,
-        format!("{what} is longer than {max} bytes, the most this run reads ({MAX_RECORD_OPTION} raises it)"),
+        format!("{what} is larger than the limit of {limit}; --max-document-bytes raises it"),
     )
 }
 
