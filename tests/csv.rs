@@ -218,3 +218,38 @@ fn pairs_from_rust_score_as_csv_rows_do() {
          answer `leg_pain`: expected one of `none`, `buttock_or_thigh` or `below_knee`, got \"sideways\""
     );
 }
+
+#[test]
+fn csv_options_that_do_not_go_together_are_usage_errors() {
+    for args in [
+        &["assess", "--csv", "--jsonl"][..],
+        &["assess", "--csv", "--format", "json"],
+        &["assess", "--long"],
+        &["assess", "--jsonl", "--long"],
+    ] {
+        let output = run(selfcheck().args(args), b"record_id\n".to_vec());
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(output.stdout.is_empty(), "{args:?}");
+        assert!(!output.stderr.is_empty(), "{args:?}");
+    }
+}
+
+/// `--questionnaire` chooses the questionnaire of every row; its ids are
+/// the columns.
+#[test]
+fn the_questionnaire_option_chooses_the_columns() {
+    let args = ["assess", "--csv", "-q", "tests/fixtures/engine.json"];
+    let output = run(selfcheck().args(args), b"record_id,age,hours\nr1,40,3\n".to_vec());
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.lines().nth(1).is_some_and(|row| row.starts_with("r1,")), "{stdout}");
+
+    let output = run(selfcheck().args(args), b"record_id,age,sitting_hours\nr1,40,3\n".to_vec());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("column `sitting_hours`: questionnaire `engine-fixture` has no such question"),
+        "{stderr}"
+    );
+}

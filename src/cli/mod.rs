@@ -115,7 +115,7 @@ struct AssessArgs {
     csv: bool,
     /// With --csv, write the long format: one row per respondent and item
     /// (record_id, item, value, derived)
-    #[arg(long, requires = "csv")]
+    #[arg(long, requires = "csv", conflicts_with = "jsonl")]
     long: bool,
     /// The largest answers document (with --jsonl: the longest line; with
     /// --csv: the longest row) read, in bytes
