@@ -35,7 +35,7 @@
 //! ```
 
 use crate::answers::{Answers, Value};
-use crate::eval::triage_level;
+use crate::eval::{applying, triage_level};
 use crate::model::{Level, Question, Section};
 use crate::questionnaire::Questionnaire;
 
@@ -158,10 +158,8 @@ impl<'q> Session<'q> {
     /// The questions not yet put to the person that apply given the answers
     /// so far, in file order.
     fn pending(&self) -> Vec<usize> {
-        let values = self.answers.values();
-        (0..self.questionnaire.questions.len())
-            .filter(|&i| !self.asked[i] && self.questionnaire.applies(i, values))
-            .collect()
+        let applies = applying(self.questionnaire, &self.answers);
+        (0..self.questionnaire.questions.len()).filter(|&i| !self.asked[i] && applies[i]).collect()
     }
 
     fn step(&self, index: usize, pending: &[usize]) -> Step<'q> {

@@ -407,15 +407,8 @@ proptest! {
     fn answers_behind_a_false_condition_change_nothing(answers in any_answers(), others in any_answers()) {
         let q = questionnaire();
         // Which questions apply, in order, as a person would be asked.
-        let mut in_force = vec![None; q.questions.len()];
-        let mut not_asked = Vec::new();
-        for i in 0..q.questions.len() {
-            if q.applies(i, &in_force) {
-                in_force[i] = answers.get(i);
-            } else {
-                not_asked.push(i);
-            }
-        }
+        let applies = selfcheck::eval::applying(q, &answers);
+        let not_asked: Vec<usize> = (0..q.questions.len()).filter(|&i| !applies[i]).collect();
         prop_assume!(!not_asked.is_empty());
         let mut removed = answers.clone();
         let mut replaced = answers.clone();
