@@ -153,7 +153,7 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
     let unanswered_red_flags: Vec<Cow<'q, str>> = q
         .red_flags()
         .iter()
-        .filter(|i| state.in_force[**i].is_none())
+        .filter(|i| state.applies[**i] && state.in_force[**i].is_none())
         .map(|i| Cow::Borrowed(q.questions[*i].id.as_str()))
         .collect();
     let ignored_answers: Vec<Cow<'q, str>> = (0..q.questions.len())
@@ -163,7 +163,7 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
     // The questions of the three lists above, by the same tests.
     let question_texts = (0..q.questions.len())
         .filter(|i| {
-            let missing = state.in_force[*i].is_none() && (state.applies[*i] || q.red_flags().contains(i));
+            let missing = state.in_force[*i].is_none() && state.applies[*i];
             missing || (!state.applies[*i] && answers.get(*i).is_some())
         })
         .map(|i| QuestionText {
@@ -279,9 +279,9 @@ impl<'q> State<'q> {
                     Some((at, level)) if at == ready => level,
                     _ => {
                         let (scores, bands, answered) = scores(q, &in_force);
-                        let partial = State { q, applies: Vec::new(), in_force, scores, bands, answered };
+                        let partial = State { q, applies, in_force, scores, bands, answered };
                         let level = partial.triage(i, None, None);
-                        in_force = partial.in_force;
+                        (applies, in_force) = (partial.applies, partial.in_force);
                         level_before = Some((ready, level));
                         level
                     }
@@ -335,6 +335,11 @@ impl<'q> State<'q> {
         for &i in q.red_flags().iter().take_while(|&&i| i < before) {
             let question = &q.questions[i];
             let Some(flag) = &question.red_flag else { continue };
+            // A red flag that does not apply is neither answered nor
+            // missing.
+            if !self.applies[i] {
+                continue;
+            }
             let (raised, suffix, because) = match self.in_force[i] {
                 Some(Value::Option(0)) => (flag.yes, "yes", &flag.because),
                 Some(Value::Option(2)) => {
