@@ -258,6 +258,22 @@ struct Expect {
     notices_exclude: Vec<String>,
     unanswered_red_flags: Option<Vec<String>>,
     ignored_answers: Option<Vec<String>>,
+    /// Exactly these recommendations, in any order.
+    recommendations: Option<Vec<String>>,
+    /// Chosen and part of the plan (`in_plan: true`).
+    #[serde(default)]
+    in_plan: Vec<String>,
+    /// Chosen but beyond the plan's size (`in_plan: false`).
+    #[serde(default)]
+    not_in_plan: Vec<String>,
+    /// Exactly these notes, in any order.
+    notes: Option<Vec<String>>,
+    #[serde(default)]
+    notes_include: Vec<String>,
+    #[serde(default)]
+    notes_exclude: Vec<String>,
+    /// Exactly these contested entries.
+    contested: Option<Vec<String>>,
     /// Domain id → expected band id.
     #[serde(default)]
     bands: BTreeMap<String, String>,
@@ -277,6 +293,7 @@ struct Known {
     rules: BTreeSet<String>,
     recommendations: BTreeSet<String>,
     notices: BTreeSet<String>,
+    notes: BTreeSet<String>,
     questions: BTreeSet<String>,
     bands: BTreeMap<String, BTreeSet<String>>,
 }
@@ -295,6 +312,7 @@ impl Known {
             rules,
             recommendations,
             notices: ids(q.plan_limits.iter().map(|l| l.id.as_str())),
+            notes: ids(q.notes.iter().map(|n| n.id.as_str())),
             questions: ids(q.questions.iter().map(|question| question.id.as_str())),
             bands: q
                 .domains
@@ -318,6 +336,13 @@ impl Known {
         check("recommendation", &self.recommendations, &expect.withheld_include);
         check("plan limit", &self.notices, &expect.notices_include);
         check("plan limit", &self.notices, &expect.notices_exclude);
+        check("recommendation", &self.recommendations, expect.recommendations.as_deref().unwrap_or_default());
+        check("recommendation", &self.recommendations, &expect.in_plan);
+        check("recommendation", &self.recommendations, &expect.not_in_plan);
+        check("note", &self.notes, expect.notes.as_deref().unwrap_or_default());
+        check("note", &self.notes, &expect.notes_include);
+        check("note", &self.notes, &expect.notes_exclude);
+        check("recommendation", &self.recommendations, expect.contested.as_deref().unwrap_or_default());
         check("question", &self.questions, expect.unanswered_red_flags.as_deref().unwrap_or_default());
         check("question", &self.questions, expect.ignored_answers.as_deref().unwrap_or_default());
         for (domain, band) in &expect.bands {
@@ -354,6 +379,26 @@ fn unmet(report: &Report<'_>, expect: &Expect) -> Vec<String> {
     includes("withheld recommendation", &withheld, &expect.withheld_include, true);
     includes("notice", &notices, &expect.notices_include, true);
     includes("notice", &notices, &expect.notices_exclude, false);
+    let notes = ids(report.notes.iter().map(|n| n.id.as_ref()));
+    includes("note", &notes, &expect.notes_include, true);
+    includes("note", &notes, &expect.notes_exclude, false);
+    let planned = ids(report.recommendations.iter().filter(|r| r.in_plan).map(|r| r.id.as_ref()));
+    let further = ids(report.recommendations.iter().filter(|r| !r.in_plan).map(|r| r.id.as_ref()));
+    includes("recommendation in the plan", &planned, &expect.in_plan, true);
+    includes("further option", &further, &expect.not_in_plan, true);
+    let contested = ids(report.contested.iter().map(|c| c.id.as_ref()));
+    for (what, got, wanted) in [
+        ("recommendations", &chosen, &expect.recommendations),
+        ("notes", &notes, &expect.notes),
+        ("contested entries", &contested, &expect.contested),
+    ] {
+        if let Some(wanted) = wanted {
+            let wanted = ids(wanted.iter().map(String::as_str));
+            if got != &wanted {
+                out.push(format!("{what} are {got:?}, expected {wanted:?}"));
+            }
+        }
+    }
     let listed = |list: &[std::borrow::Cow<'_, str>]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     if let Some(wanted) = &expect.unanswered_red_flags {
         let got = listed(&report.unanswered_red_flags);
