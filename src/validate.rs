@@ -234,8 +234,9 @@ impl Lint<'_> {
     }
 
     fn compiled(&mut self) -> Option<Compiled> {
-        let ask_if = self.questions();
-        let red_flags = self.red_flags(ask_if.as_deref());
+        let (resolved, all_resolved) = self.questions();
+        let red_flags = self.red_flags(&resolved, all_resolved);
+        let ask_if = all_resolved.then_some(resolved);
         let domains = self.domains();
         let triage = self.triage();
         let selection = self.selection();
@@ -273,7 +274,9 @@ impl Lint<'_> {
         }
     }
 
-    fn questions(&mut self) -> Option<Vec<Option<Expr>>> {
+    /// Every question's `ask_if`, resolved (`None` where it failed), and
+    /// whether all of them resolved.
+    fn questions(&mut self) -> (Vec<Option<Expr>>, bool) {
         let def = self.def;
         let mut out = Vec::new();
         let mut ok = true;
@@ -314,7 +317,7 @@ impl Lint<'_> {
             };
             out.push(resolved);
         }
-        ok.then_some(out)
+        (out, ok)
     }
 
     /// Red flags are yes/no/not sure questions, asked first, so that no
@@ -323,14 +326,14 @@ impl Lint<'_> {
     /// and the questions before it may only be those: a question a red
     /// flag's `ask_if` reads (such as age), or a follow-up that reads a
     /// red flag.
-    fn red_flags(&mut self, ask_if: Option<&[Option<Expr>]>) -> Vec<usize> {
+    fn red_flags(&mut self, ask_if: &[Option<Expr>], all_resolved: bool) -> Vec<usize> {
         let def = self.def;
         let flags: Vec<usize> =
             def.questions.iter().enumerate().filter(|(_, q)| q.red_flag.is_some()).map(|(i, _)| i).collect();
         // What the `ask_if` conditions read, when they resolved.
         let reads = |i: usize| {
             let mut out = Vec::new();
-            if let Some(Some(expr)) = ask_if.and_then(|a| a.get(i)) {
+            if let Some(Some(expr)) = ask_if.get(i) {
                 expr.questions(&mut out);
             }
             out
@@ -340,7 +343,9 @@ impl Lint<'_> {
         for (i, question) in def.questions.iter().enumerate() {
             let path = format!("questions[{i}]");
             let Some(flag) = &question.red_flag else {
-                let before_a_flag = last_flag.is_some_and(|last| i < last);
+                // What an `ask_if` that failed to resolve reads is unknown,
+                // so the order is judged only when every one resolved.
+                let before_a_flag = all_resolved && last_flag.is_some_and(|last| i < last);
                 let follow_up = reads(i).iter().any(|q| def.questions[*q].red_flag.is_some());
                 if before_a_flag && !follow_up && !read_by_red_flags.contains(&i) {
                     let later = flags.iter().find(|&&f| f > i).map_or("", |&f| def.questions[f].id.as_str());
