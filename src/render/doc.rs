@@ -229,7 +229,7 @@ fn plan<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
         doc.push(Block::Para(para));
     }
     for note in report.notes.iter().filter(|note| note.place == NotePlace::Plan) {
-        doc.push(Block::Para(vec![strong("Note:"), lit(" "), text(&note.text)]));
+        doc.push(Block::Para(vec![text(&note.text)]));
     }
 }
 
