@@ -183,12 +183,16 @@ fn every_exercise_has_a_dose_and_every_plan_one_stop_rule() {
     for (name, _, report) in cases(&q).into_iter().chain(vignettes(&q)) {
         let exercise = report.recommendations.iter().any(|r| r.in_plan && exercises.contains(&r.kind));
         let notes: Vec<&str> = report.notes.iter().map(|n| n.id.as_ref()).collect();
-        let leg_rules = notes.iter().filter(|id| id.starts_with("stop_") && **id != "stop_for_everyone").count();
+        let leg_rules =
+            notes.iter().filter(|id| id.starts_with("stop_") && **id != "stop_for_everyone").count();
         if exercise {
             assert_eq!(leg_rules, 1, "{name}: {notes:?}");
             assert!(notes.contains(&"stop_for_everyone"), "{name}: {notes:?}");
         } else {
-            assert!(notes.iter().all(|id| !id.starts_with("stop_")), "{name}: a stop rule without exercise: {notes:?}");
+            assert!(
+                notes.iter().all(|id| !id.starts_with("stop_")),
+                "{name}: a stop rule without exercise: {notes:?}"
+            );
         }
     }
 }
@@ -575,7 +579,8 @@ fn plan_safety_rules_hold_everywhere() {
             assert!(other.is_empty(), "{name}: under 18: {other:?}");
             assert!(report.notices.iter().any(|n| n.id == "under_18"), "{name}: no notice");
         }
-        let planned = report.recommendations.iter().filter(|r| r.in_plan && bounded.contains(&r.kind)).count();
+        let planned =
+            report.recommendations.iter().filter(|r| r.in_plan && bounded.contains(&r.kind)).count();
         assert!(planned <= 3, "{name}: {planned} exercises in the plan");
         assert!(chosen.iter().all(|(id, _)| *id != "acupuncture"), "{name}");
         let contested: Vec<(&str, &str)> =

@@ -285,10 +285,15 @@ fn yes_on_saddle_numbness_asks_the_follow_up_then_stops_at_the_emergency() {
     let q = questionnaire();
     let mut ask = Ask::start(false);
     let mut typed = serde_json::Map::new();
+    // Age comes first, then the red flags.
+    let age = &q.questions[0];
+    ask.wait_for_question(age);
+    ask.send(&keys(age, &json!(40)));
+    typed.insert(age.id.clone(), json!(40));
     let total_at_start;
     loop {
-        // Red flags come first; "no" to any before saddle numbness.
-        let i = q.red_flags()[typed.len()];
+        // "no" to any red flag before saddle numbness.
+        let i = q.red_flags()[typed.len() - 1];
         let question = &q.questions[i];
         let ((number, total), _) = ask.wait_for_question(question);
         assert_eq!(number, typed.len() + 1);
@@ -310,13 +315,14 @@ fn yes_on_saddle_numbness_asks_the_follow_up_then_stops_at_the_emergency() {
         .map(|i| &q.questions[i])
         .collect();
     assert!(!follow_ups.is_empty(), "a follow-up is asked before stopping at an emergency");
+    let asked_before = typed.len();
     for question in &follow_ups {
         let ((number, total), prompt) = ask.wait_for_question(question);
         // Enter alone keeps the emergency: "no" would lower it.
         assert!(prompt.contains("> Not sure"), "the cursor starts on Not sure:\n{prompt}");
         assert_eq!(number, typed.len() + 1);
         // Only what is left before the stop is counted now.
-        assert_eq!(total, typed.len() + follow_ups.len());
+        assert_eq!(total, asked_before + follow_ups.len());
         ask.send(&keys(question, &json!("yes")));
         typed.insert(question.id.clone(), json!("yes"));
     }
@@ -353,7 +359,10 @@ fn answer_until_a_whole_number<'q>(q: &'q Questionnaire, ask: &mut Ask) -> (usiz
             continue;
         }
         ask.wait_for_question(question);
-        if matches!(question.kind, Kind::Integer { .. }) {
+        // The first whole number after the red flags (age comes before
+        // them, and a red flag cannot be skipped).
+        let after_red_flags = q.red_flags().last().is_some_and(|last| i > *last);
+        if matches!(question.kind, Kind::Integer { .. }) && after_red_flags {
             return (i, question, so_far);
         }
         ask.send(&keys(question, &plan[&question.id]));
@@ -400,8 +409,12 @@ fn esc_on_a_red_flag_explains_why_and_asks_again() {
     let q = questionnaire();
     let first = &q.questions[q.red_flags()[0]];
     let mut ask = Ask::start(false);
+    // Age comes first.
+    let age = &q.questions[0];
+    ask.wait_for_question(age);
+    ask.send(&keys(age, &json!(40)));
     let ((number, _), prompt) = ask.wait_for_question(first);
-    assert_eq!(number, 1);
+    assert_eq!(number, 2);
     // The cursor starts on "Not sure": Enter alone never answers "yes".
     assert!(prompt.contains("> Not sure"), "the cursor starts on Not sure:\n{prompt}");
     assert!(prompt.contains("cannot be skipped"), "the help line says it cannot be skipped:\n{prompt}");
@@ -416,7 +429,7 @@ fn esc_on_a_red_flag_explains_why_and_asks_again() {
     // Answered after all, the session moves on.
     ask.send(&keys(first, &json!("no")));
     let ((number, _), _) = ask.wait_for_question(second);
-    assert_eq!(number, 2);
+    assert_eq!(number, 3);
     ask.send(CTRL_C);
     assert_eq!(ask.finish().1, 130);
 }
@@ -425,7 +438,7 @@ fn esc_on_a_red_flag_explains_why_and_asks_again() {
 fn ctrl_c_ends_at_once_with_exit_130_and_no_report() {
     let q = questionnaire();
     let mut ask = Ask::start(true);
-    ask.wait_for_question(&q.questions[q.red_flags()[0]]);
+    ask.wait_for_question(&q.questions[0]);
     ask.send(CTRL_C);
     let (rest, code) = ask.finish();
     assert_eq!(code, 130);
