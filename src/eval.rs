@@ -214,14 +214,14 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
 /// [`evaluate`], for callers that only need the level (the interactive
 /// early stop, exhaustive checks).
 pub fn triage_level(questionnaire: &Questionnaire, answers: &Answers) -> Level {
-    State::new(questionnaire, answers).triage(usize::MAX, None, None)
+    State::for_triage(questionnaire, answers).triage(usize::MAX, None, None)
 }
 
 /// Which questions apply to these answers (their `ask_if` holds, or they
 /// have none), in file order: the same test for the interactive session
 /// as for batch evaluation, so that both ask and use the same questions.
 pub fn applying(questionnaire: &Questionnaire, answers: &Answers) -> Vec<bool> {
-    State::in_force(questionnaire, answers).0
+    State::in_force(questionnaire, answers, true).0
 }
 
 /// What raised the level: per question, whether its red-flag answer did;
@@ -250,7 +250,17 @@ struct State<'q> {
 
 impl<'q> State<'q> {
     fn new(q: &'q Questionnaire, answers: &Answers) -> State<'q> {
-        let (applies, in_force) = State::in_force(q, answers);
+        State::with(q, answers, true)
+    }
+
+    /// The state for working out the level alone: questions asked only
+    /// at some levels are left as they are, since triage never reads them.
+    fn for_triage(q: &'q Questionnaire, answers: &Answers) -> State<'q> {
+        State::with(q, answers, false)
+    }
+
+    fn with(q: &'q Questionnaire, answers: &Answers, full: bool) -> State<'q> {
+        let (applies, in_force) = State::in_force(q, answers, full);
         let (scores, bands, answered) = scores(q, &in_force);
         State { q, applies, in_force, scores, bands, answered }
     }
@@ -259,7 +269,7 @@ impl<'q> State<'q> {
     /// questions that do not apply cleared), settled in file order: an
     /// `ask_if` looks only at earlier questions, and at the level raised
     /// by them, which are settled by the time it is read.
-    fn in_force(q: &'q Questionnaire, answers: &Answers) -> (Vec<bool>, Vec<Option<Value>>) {
+    fn in_force(q: &'q Questionnaire, answers: &Answers, full: bool) -> (Vec<bool>, Vec<Option<Value>>) {
         let n = q.questions.len();
         // All the answers at once, then cleared where they do not apply.
         // (Copying the slice whole is markedly faster than filling it slot
@@ -272,6 +282,9 @@ impl<'q> State<'q> {
         let mut level_before: Option<(usize, Level)> = None;
         for i in 0..n {
             let Some(ask_if) = &q.compiled.ask_if[i] else { continue };
+            if !full && q.compiled.level_dependent[i] {
+                continue;
+            }
             let before = if q.compiled.reads_level_before[i] {
                 let ready = q.compiled.triage.iter().filter(|r| r.ready <= i).count()
                     + q.red_flags().iter().filter(|&&f| f < i).count();

@@ -36,9 +36,14 @@ pub(crate) struct Compiled {
     pub ask_if: Vec<Option<Expr>>,
     /// Indices of the red-flag questions, in order.
     pub red_flags: Vec<usize>,
-    /// Per question: whether its `ask_if` depends on the level raised
-    /// by the questions before it.
+    /// Per question: whether its `ask_if` reads the level raised by the
+    /// questions before it.
     pub reads_level_before: Vec<bool>,
+    /// Per question: whether its being asked depends on that level,
+    /// directly or through earlier answers. Triage never reads such a
+    /// question (the linter sees to it), so working out the level alone
+    /// may skip them.
+    pub level_dependent: Vec<bool>,
     /// One per triage rule, in order.
     pub triage: Vec<CompiledRule>,
     pub domains: Vec<CompiledDomain>,
@@ -245,11 +250,12 @@ impl Lint<'_> {
         let notes = self.notes();
         let contested = self.contested();
         let (ask_if, domains, triage) = (ask_if?, domains?, triage?);
-        let reads_level_before = self.well_founded(&ask_if, &domains, &triage);
+        let (reads_level_before, level_dependent) = self.well_founded(&ask_if, &domains, &triage);
         Some(Compiled {
             ask_if,
             red_flags,
             reads_level_before,
+            level_dependent,
             triage,
             domains,
             selection: selection?,
@@ -389,13 +395,14 @@ impl Lint<'_> {
     /// red flag asked only at some levels, or a triage rule reading a
     /// question (or a domain scoring one) asked only at some levels, would
     /// make the level decide itself. Returns, per question, whether its
-    /// `ask_if` reads the level before it.
+    /// `ask_if` reads the level before it, and whether its being asked
+    /// depends on that level.
     fn well_founded(
         &mut self,
         ask_if: &[Option<Expr>],
         domains: &[CompiledDomain],
         triage: &[CompiledRule],
-    ) -> Vec<bool> {
+    ) -> (Vec<bool>, Vec<bool>) {
         let def = self.def;
         let reads_level: Vec<bool> =
             ask_if.iter().map(|a| a.as_ref().is_some_and(Expr::reads_level_before)).collect();
@@ -452,7 +459,7 @@ impl Lint<'_> {
                 );
             }
         }
-        reads_level
+        (reads_level, depends)
     }
 
     fn red_flag_indices(&self) -> Vec<usize> {

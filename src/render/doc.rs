@@ -336,6 +336,14 @@ fn gaps<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
 }
 
 fn safety_net<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+    // Notes for some people only stand beside the safety net, just before
+    // it, so that the safety net itself is the same for everyone.
+    for note in report.notes.iter().filter(|note| note.place == NotePlace::SafetyNet) {
+        doc.push(Block::Alert {
+            heading: vec![strong("Also for you")],
+            body: vec![Block::Para(vec![text(&note.text)])],
+        });
+    }
     doc.push(Block::Heading(vec![lit("Safety net")]));
     if let Some(intro) = &report.safety_net_intro {
         doc.push(Block::Para(vec![strong(intro)]));
@@ -346,12 +354,6 @@ fn safety_net<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
         doc.push(Block::Para(vec![strong(&tier.intro)]));
         let items = tier.signs.iter().map(|line| vec![Block::Para(vec![text(line)])]).collect();
         doc.push(Block::List { numbered: false, items });
-    }
-    for note in report.notes.iter().filter(|note| note.place == NotePlace::SafetyNet) {
-        doc.push(Block::Alert {
-            heading: vec![strong("Also for you")],
-            body: vec![Block::Para(vec![text(&note.text)])],
-        });
     }
 }
 
