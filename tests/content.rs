@@ -18,6 +18,9 @@ use selfcheck::{evaluate, Answers, AnswersDocument, Level, Questionnaire, Recomm
 use serde::Deserialize;
 use serde_json::{json, Value as Json};
 
+#[path = "common/readability.rs"]
+mod readability;
+
 const ID: &str = "low-back-glutes";
 
 fn questionnaire() -> Questionnaire {
@@ -590,4 +593,112 @@ fn plan_safety_rules_hold_everywhere() {
         assert_eq!(contested, expected, "{name}");
         assert!(!report.safety_net.is_empty() && !report.safety_net_tiers.is_empty(), "{name}");
     }
+}
+
+/// Every text a person reads, with a name for failure messages: each
+/// question and each help text alone; each reason, note, notice, level
+/// text, domain text and band, each "why" (placeholders filled with a
+/// number); each catalogue entry as one passage (title, evidence note,
+/// summary, dose, steps and progression, as a person reads it); the
+/// safety net and its tiers, one sign to a line; purpose and disclaimer.
+fn texts_a_person_reads(q: &Questionnaire) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut add = |name: String, text: &str| out.push((name, text.to_owned()));
+    add("intended_purpose".into(), &q.intended_purpose);
+    add("disclaimer".into(), &q.disclaimer);
+    for level in Level::ALL {
+        let text = q.levels.get(level);
+        let passage = [Some(text.title.as_str()), Some(text.action.as_str()), text.plan_note.as_deref()];
+        add(format!("levels.{level}"), &passage.iter().flatten().copied().collect::<Vec<_>>().join(".\n"));
+    }
+    for section in &q.sections {
+        if let Some(intro) = &section.intro {
+            add(format!("sections.{}", section.id), intro);
+        }
+    }
+    for question in &q.questions {
+        add(format!("{}.text", question.id), &question.text);
+        if let Some(help) = &question.help {
+            add(format!("{}.help", question.id), help);
+        }
+        if let Some(flag) = &question.red_flag {
+            add(format!("{}.because", question.id), &flag.because);
+            for (what, text) in [
+                ("not_sure_because", &flag.not_sure_because),
+                ("unanswered_because", &flag.unanswered_because),
+            ] {
+                if let Some(text) = text {
+                    add(format!("{}.{what}", question.id), text);
+                }
+            }
+        }
+    }
+    for rule in &q.triage_rules {
+        add(format!("{}.because", rule.id), &rule.because);
+        for (i, case) in rule.because_cases.iter().enumerate() {
+            add(format!("{}.because_cases[{i}]", rule.id), &case.because);
+        }
+    }
+    for domain in &q.domains {
+        if let Some(note) = &domain.note {
+            add(format!("{}.note", domain.id), note);
+        }
+        for band in &domain.bands {
+            add(format!("{}.{}", domain.id, band.id), &band.explanation);
+        }
+    }
+    for rec in &q.recommendations {
+        let mut passage = vec![rec.title.clone()];
+        passage.extend(rec.evidence_note.clone());
+        passage.push(rec.summary.clone());
+        passage.extend(rec.dose.clone());
+        passage.extend(rec.how_to.iter().cloned());
+        passage.extend(rec.progression.clone());
+        add(rec.id.clone(), &passage.join("\n"));
+    }
+    for rule in &q.selection_rules {
+        let mut why = String::new();
+        let mut rest = rule.why.as_str();
+        while let Some(open) = rest.find('{') {
+            why.push_str(&rest[..open]);
+            why.push('5');
+            rest = rest[open..].find('}').map_or("", |close| &rest[open + close + 1..]);
+        }
+        why.push_str(rest);
+        add(format!("{}.why", rule.id), &why);
+    }
+    for limit in &q.plan_limits {
+        add(format!("{}.notice", limit.id), &limit.notice);
+    }
+    for note in &q.notes {
+        add(format!("notes.{}", note.id), &note.text);
+    }
+    for entry in &q.contested {
+        add(format!("{}.summary", entry.id), &entry.summary);
+    }
+    let mut net: Vec<&str> = q.safety_net_intro.iter().map(String::as_str).collect();
+    net.extend(q.safety_net.iter().map(String::as_str));
+    add("safety_net".into(), &net.join("\n"));
+    for (i, tier) in q.safety_net_tiers.iter().enumerate() {
+        let mut lines = vec![tier.intro.as_str()];
+        lines.extend(tier.signs.iter().map(String::as_str));
+        add(format!("safety_net_tiers[{i}]"), &lines.join("\n"));
+    }
+    out
+}
+
+/// Plain words (brief: "Flesch-Kincaid grade 8 or lower for every text a
+/// person reads"), measured with `tests/common/readability.rs`.
+#[test]
+fn every_text_a_person_reads_is_at_grade_8_or_lower() {
+    let q = questionnaire();
+    let texts = texts_a_person_reads(&q);
+    assert!(texts.len() > 200, "only {} texts", texts.len());
+    let hard: Vec<String> = texts
+        .iter()
+        .map(|(name, text)| (name, readability::grade(text), text))
+        .filter(|(_, grade, _)| *grade > 8.0)
+        .map(|(name, grade, text)| format!("{name}: grade {grade:.1}: {text}"))
+        .collect();
+    assert!(hard.is_empty(), "{} text(s) above grade 8:\n{}", hard.len(), hard.join("\n"));
 }
