@@ -168,10 +168,8 @@ impl Expr {
                 parts.iter().for_each(|p| p.domains(out))
             }
             Expr::Not(inner) => inner.domains(out),
-            Expr::Score { domain, .. } | Expr::BandIn { domain, .. } => {
-                if !out.contains(domain) {
-                    out.push(*domain)
-                }
+            Expr::Score { domain, .. } | Expr::BandIn { domain, .. } if !out.contains(domain) => {
+                out.push(*domain)
             }
             _ => {}
         }

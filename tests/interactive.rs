@@ -355,7 +355,7 @@ fn answer_until_a_whole_number<'q>(q: &'q Questionnaire, ask: &mut Ask) -> (usiz
     let plan = self_care_plan(q);
     let mut so_far = Answers::empty(q);
     for (i, question) in q.questions.iter().enumerate() {
-        if !selfcheck::eval::applying(&q, &so_far)[i] {
+        if !selfcheck::eval::applying(q, &so_far)[i] {
             continue;
         }
         ask.wait_for_question(question);
