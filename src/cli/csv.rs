@@ -310,7 +310,14 @@ fn derived<'r>(report: &'r Report) -> Vec<Cow<'r, str>> {
         }));
         values.push(Cow::Borrowed(domain.band.as_deref().unwrap_or("")));
     }
-    let plan: Vec<&str> = report.recommendations.iter().map(|chosen| chosen.id.as_ref()).collect();
+    // The plan: not the further options a bounded plan names beyond its
+    // size.
+    let plan: Vec<&str> = report
+        .recommendations
+        .iter()
+        .filter(|chosen| chosen.in_plan)
+        .map(|chosen| chosen.id.as_ref())
+        .collect();
     values.push(Cow::Owned(plan.join(ID_SEPARATOR)));
     values
 }
