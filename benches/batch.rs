@@ -279,7 +279,8 @@ fn csv_floor_command(args: &[String]) -> Result<(), String> {
         .buffer_capacity(INPUT_BUFFER)
         .from_reader(file);
     let stdout = std::io::stdout().lock();
-    let mut writer = csv::WriterBuilder::new().flexible(true).buffer_capacity(OUTPUT_BUFFER).from_writer(stdout);
+    let mut writer =
+        csv::WriterBuilder::new().flexible(true).buffer_capacity(OUTPUT_BUFFER).from_writer(stdout);
     let mut row = csv::ByteRecord::new();
     while reader.read_byte_record(&mut row).context(input)? {
         writer.write_byte_record(&row).context("stdout")?;
