@@ -41,20 +41,21 @@ pub fn code_system(id: &str) -> String {
     format!("{BASE}/CodeSystem/{id}")
 }
 
-// Link ids of the items that are not questions. Question ids have no `/`,
-// so these never collide with them.
+// Link ids of the items that are not questions. Question ids have no `.`,
+// so these never collide with them. (A `/` would be as safe for
+// selfcheck, but form renderers build paths of link ids with it.)
 
 fn group_link_id(section: &str, run: usize) -> String {
     match run {
-        1 => format!("section/{section}"),
-        n => format!("section/{section}/{n}"),
+        1 => format!("section.{section}"),
+        n => format!("section.{section}.{n}"),
     }
 }
 
 fn intro_link_id(section: &str) -> String {
-    format!("section/{section}/intro")
+    format!("section.{section}.intro")
 }
 
 fn help_link_id(question: &str) -> String {
-    format!("{question}/help")
+    format!("{question}.help")
 }

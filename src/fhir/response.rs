@@ -246,11 +246,11 @@ fn flatten<'r>(
 /// Whether `link_id` names an item of the export that is not a question: a
 /// section's group or introduction, or a question's help text.
 fn is_structure(questionnaire: &Questionnaire, link_id: &str) -> bool {
-    if let Some(rest) = link_id.strip_prefix("section/") {
-        let section = rest.split('/').next().unwrap_or(rest);
+    if let Some(rest) = link_id.strip_prefix("section.") {
+        let section = rest.split('.').next().unwrap_or(rest);
         return questionnaire.section(section).is_some();
     }
-    link_id.strip_suffix("/help").is_some_and(|question| questionnaire.question(question).is_some())
+    link_id.strip_suffix(".help").is_some_and(|question| questionnaire.question(question).is_some())
 }
 
 /// The answer in `answer` (at `path`) to a question of `kind`; on failure,
