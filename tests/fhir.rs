@@ -373,6 +373,7 @@ fn exported_conditions_agree_with_ask_if_on_10000_random_answer_sets() {
     for (name, q) in [("shipped", shipped()), ("conditions", conditions())] {
         let questionnaire = dir.path().join(format!("{name}-questionnaire.json"));
         fs::write(&questionnaire, pretty(&fhir::questionnaire(&q))).expect("writable");
+        let started = std::time::Instant::now();
         let mut random = Random(0x5EED_F00D_u64 + name.len() as u64);
         let mut lines = String::new();
         let mut held = vec![[0usize; 2]; q.questions.len()];
@@ -397,7 +398,9 @@ fn exported_conditions_agree_with_ask_if_on_10000_random_answer_sets() {
                 assert!(held[index].iter().all(|n| *n >= 100), "{name}: `{}` held {:?} times", question.id, held[index]);
             }
         }
+        eprintln!("{name}: generated in {:?}", started.elapsed());
         let output = node("enable-when.mjs", &[&questionnaire.display().to_string()], lines.as_bytes());
+        eprintln!("{name}: checked in {:?}", started.elapsed());
         let verdict = verdict(&output, "enable-when.mjs");
         assert_eq!(verdict["answerSets"], SETS, "{verdict:#}");
         assert_eq!(verdict["disagreements"], 0, "{name}: {verdict:#}");

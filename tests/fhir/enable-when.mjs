@@ -10,8 +10,14 @@
 // cannot see) must be enabled wherever selfcheck asks it; it may be
 // enabled more often.
 //
+// fhirpath.js takes milliseconds per evaluation, so each expression is
+// evaluated once per distinct combination of the answers it can see: those
+// of the linkIds named in its text. (An expression names every item it
+// reads, so its result is a function of those answers; a wrong linkId in
+// it changes the key and the result alike, and is still caught.)
+//
 // Prints the first disagreements, then one JSON line:
-// {"answerSets", "checked", "disagreements", "widened", "byItem"}.
+// {"answerSets", "checked", "evaluations", "disagreements", "widened", "byItem"}.
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import fhirpath from 'fhirpath';
@@ -30,8 +36,10 @@ const conditional = new Map();
     const expression = extensions.find((e) => e.url === EXPRESSION);
     const approximated = extensions.some((e) => e.url === APPROXIMATED);
     if (expression) {
-      const compiled = fhirpath.compile(expression.valueExpression.expression, r4);
-      conditional.set(item.linkId, { kind: 'expression', compiled, approximated });
+      const text = expression.valueExpression.expression;
+      const compiled = fhirpath.compile(text, r4);
+      const reads = [...new Set([...text.matchAll(/linkId = '([^']*)'/g)].map((m) => m[1]))];
+      conditional.set(item.linkId, { kind: 'expression', compiled, reads, results: new Map(), approximated });
     } else if (item.enableWhen) {
       conditional.set(item.linkId, { kind: 'enableWhen', list: item.enableWhen, behavior: item.enableBehavior ?? 'all', approximated });
     }
@@ -84,16 +92,22 @@ function enableWhenHolds(condition, answers) {
 
 function enabled(rule, response, answers) {
   if (rule.kind === 'expression') {
-    const result = rule.compiled(response, { resource: response, questionnaire });
-    if (result.length !== 1 || typeof result[0] !== 'boolean') {
-      throw new Error(`the expression gave ${JSON.stringify(result)}, not one boolean`);
+    const key = JSON.stringify(rule.reads.map((linkId) => answers.get(linkId) ?? []));
+    if (!rule.results.has(key)) {
+      const result = rule.compiled(response, { resource: response, questionnaire });
+      if (result.length !== 1 || typeof result[0] !== 'boolean') {
+        throw new Error(`the expression gave ${JSON.stringify(result)}, not one boolean`);
+      }
+      rule.results.set(key, result[0]);
+      evaluations += 1;
     }
-    return result[0];
+    return rule.results.get(key);
   }
   const results = rule.list.map((condition) => enableWhenHolds(condition, answers));
   return rule.behavior === 'any' ? results.some(Boolean) : results.every(Boolean);
 }
 
+let evaluations = 0;
 let answerSets = 0;
 let checked = 0;
 let disagreements = 0;
@@ -126,4 +140,4 @@ for await (const line of createInterface({ input: process.stdin })) {
   }
 }
 for (const case_ of shown) console.log(JSON.stringify(case_));
-console.log(JSON.stringify({ answerSets, checked, disagreements, widened, byItem }));
+console.log(JSON.stringify({ answerSets, checked, evaluations, disagreements, widened, byItem }));
