@@ -11,8 +11,8 @@
 use serde::Deserialize;
 use serde_json::Value as Json;
 
-use crate::answers::{self, shown, Answers, Value};
-use crate::condition::hint;
+use crate::answers::{self, Answers, Value};
+use crate::suggest::{hint, shown};
 use crate::error::{Error, ErrorKind};
 use crate::model::Kind;
 use crate::questionnaire::Questionnaire;
