@@ -3,8 +3,8 @@
 use std::io::{IsTerminal, Read};
 use std::path::Path;
 
-use selfcheck::render::Format;
 use selfcheck::fhir::{self, Response};
+use selfcheck::render::Format;
 use selfcheck::{evaluate, Answers, AnswersDocument, Error, ErrorKind, Report};
 
 use super::catalog::Catalog;

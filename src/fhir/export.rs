@@ -4,10 +4,10 @@ use crate::model::{Kind, Question};
 use crate::questionnaire::Questionnaire;
 
 use super::condition::{self, Exported};
-use super::resource::{
-    self, extension, AnswerOption, Coding, Extension, ExtensionValue, Item, ItemType,
+use super::resource::{self, extension, AnswerOption, Coding, Extension, ExtensionValue, Item, ItemType};
+use super::{
+    code_system, group_link_id, help_link_id, intro_link_id, questionnaire_url, APPROXIMATED_ASK_IF,
 };
-use super::{code_system, group_link_id, help_link_id, intro_link_id, questionnaire_url, APPROXIMATED_ASK_IF};
 
 /// What the form is for, and what it leaves to selfcheck: the mark that
 /// the triage, the scores and the plan are not exported.
@@ -41,54 +41,71 @@ pub fn questionnaire(questionnaire: &Questionnaire) -> resource::Questionnaire {
     }
 }
 
-/// The top-level items: a group per run of questions in one section, in
-/// file order (so that every condition still looks back, never ahead), and
-/// questions without a section as they come.
-fn items(questionnaire: &Questionnaire) -> Vec<Item> {
-    let system = code_system(&questionnaire.id);
-    let mut items: Vec<Item> = Vec::new();
-    // The section of the group being filled, and how many groups each
-    // section has had.
-    let mut current: Option<&str> = None;
-    let mut runs: Vec<(&str, usize)> = Vec::new();
-    for question in &questionnaire.questions {
-        let item = question_item(questionnaire, question, &system);
-        let Some(section_id) = question.section.as_deref() else {
-            current = None;
-            items.push(item);
-            continue;
-        };
-        if current != Some(section_id) {
-            let run = match runs.iter_mut().find(|(id, _)| *id == section_id) {
-                Some((_, count)) => {
-                    *count += 1;
-                    *count
-                }
-                None => {
-                    runs.push((section_id, 1));
-                    1
-                }
-            };
-            items.push(group(questionnaire, section_id, run));
-            current = Some(section_id);
-        }
-        if let Some(group) = items.last_mut() {
-            group.item.push(item);
-        }
-    }
-    items
+/// How the questions are laid out in the form: a group per run of
+/// questions in one section, in file order (so that every condition still
+/// looks back, never ahead), and questions without a section as they come.
+/// The export and the responses selfcheck writes share it.
+pub(crate) enum Block<'q> {
+    Group { link_id: String, title: &'q str, intro: Option<&'q str>, questions: Vec<usize> },
+    Question(usize),
 }
 
-/// A section's group, with its introduction as a display item on its first
-/// run.
-fn group(questionnaire: &Questionnaire, section_id: &str, run: usize) -> Item {
-    let section = questionnaire.section(section_id);
-    let title = section.map_or(section_id, |s| s.title.as_str());
-    let mut group = Item::new(group_link_id(section_id, run), title, ItemType::Group);
-    if let Some(intro) = section.and_then(|s| s.intro.as_ref()).filter(|_| run == 1) {
-        group.item.push(Item::new(intro_link_id(section_id), intro.clone(), ItemType::Display));
+pub(crate) fn layout(questionnaire: &Questionnaire) -> Vec<Block<'_>> {
+    let mut blocks: Vec<Block> = Vec::new();
+    // How many groups each section has had so far.
+    let mut runs: Vec<(&str, usize)> = Vec::new();
+    for (index, question) in questionnaire.questions.iter().enumerate() {
+        let Some(section_id) = question.section.as_deref() else {
+            blocks.push(Block::Question(index));
+            continue;
+        };
+        if let Some(Block::Group { questions, .. }) = blocks.last_mut() {
+            if questionnaire.questions[questions[0]].section.as_deref() == Some(section_id) {
+                questions.push(index);
+                continue;
+            }
+        }
+        let run = match runs.iter_mut().find(|(id, _)| *id == section_id) {
+            Some((_, count)) => {
+                *count += 1;
+                *count
+            }
+            None => {
+                runs.push((section_id, 1));
+                1
+            }
+        };
+        let section = questionnaire.section(section_id);
+        blocks.push(Block::Group {
+            link_id: group_link_id(section_id, run),
+            title: section.map_or(section_id, |s| s.title.as_str()),
+            // The introduction opens the section's first group only.
+            intro: section.and_then(|s| s.intro.as_deref()).filter(|_| run == 1),
+            questions: vec![index],
+        });
     }
-    group
+    blocks
+}
+
+/// The top-level items, one per block of the layout.
+fn items(questionnaire: &Questionnaire) -> Vec<Item> {
+    let system = code_system(&questionnaire.id);
+    let question = |index: usize| question_item(questionnaire, &questionnaire.questions[index], &system);
+    layout(questionnaire)
+        .into_iter()
+        .map(|block| match block {
+            Block::Question(index) => question(index),
+            Block::Group { link_id, title, intro, questions } => {
+                let mut group = Item::new(link_id.clone(), title, ItemType::Group);
+                if let Some(intro) = intro {
+                    let section = link_id.trim_start_matches("section.");
+                    group.item.push(Item::new(intro_link_id(section), intro, ItemType::Display));
+                }
+                group.item.extend(questions.into_iter().map(question));
+                group
+            }
+        })
+        .collect()
 }
 
 fn question_item(questionnaire: &Questionnaire, question: &Question, system: &str) -> Item {
@@ -128,7 +145,8 @@ fn question_item(questionnaire: &Questionnaire, question: &Question, system: &st
                 item.extension.push(Extension::new(extension::ENABLE_WHEN_EXPRESSION, value));
                 if !exact {
                     let original = serde_json::to_string(ask_if).unwrap_or_default();
-                    item.extension.push(Extension::new(APPROXIMATED_ASK_IF, ExtensionValue::String(original)));
+                    item.extension
+                        .push(Extension::new(APPROXIMATED_ASK_IF, ExtensionValue::String(original)));
                 }
             }
         }
@@ -198,7 +216,10 @@ fn machine_name(id: &str) -> String {
     id.split(['-', '_'])
         .map(|word| {
             let mut chars = word.chars();
-            chars.next().map(|first| first.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
         })
         .collect()
 }

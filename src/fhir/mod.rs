@@ -29,7 +29,8 @@ pub const BASE: &str = "https://selfcheck.example/fhir";
 /// The extension that marks a question whose `ask_if` could not be
 /// exported exactly; its `valueString` is the condition as the
 /// questionnaire file writes it.
-pub const APPROXIMATED_ASK_IF: &str = "https://selfcheck.example/fhir/StructureDefinition/approximated-ask-if";
+pub const APPROXIMATED_ASK_IF: &str =
+    "https://selfcheck.example/fhir/StructureDefinition/approximated-ask-if";
 
 /// The canonical URL of questionnaire `id`.
 pub fn questionnaire_url(id: &str) -> String {

@@ -12,13 +12,13 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::answers::{self, Answers, Value};
-use crate::suggest::{hint, shown};
 use crate::error::{Error, ErrorKind};
 use crate::model::Kind;
 use crate::questionnaire::Questionnaire;
 use crate::suggest::did_you_mean;
+use crate::suggest::{hint, shown};
 
-use super::export::labelled_options;
+use super::export::{labelled_options, layout, Block};
 use super::resource::{self, Coding, ResponseAnswer, ResponseIn, ResponseItem};
 use super::{code_system, questionnaire_url, BASE};
 
@@ -296,7 +296,10 @@ fn value(kind: &Kind, answer: &ResponseAnswer, system: &str, path: &str) -> Resu
 /// system.
 fn code(coding: &Coding, system: &str, path: &str) -> Result<Json, (String, String)> {
     if let Some(given) = coding.system.as_deref().filter(|given| *given != system) {
-        return Err((format!("{path}.system"), format!("expected the code system `{system}`, got `{given}`")));
+        return Err((
+            format!("{path}.system"),
+            format!("expected the code system `{system}`, got `{given}`"),
+        ));
     }
     match &coding.code {
         Some(code) => Ok(Json::String(code.clone())),
@@ -310,40 +313,39 @@ fn code(coding: &Coding, system: &str, path: &str) -> Result<Json, (String, Stri
 /// for an answers document.
 pub fn response(questionnaire: &Questionnaire, answers: &Answers) -> resource::QuestionnaireResponse {
     let system = code_system(&questionnaire.id);
-    let exported = super::questionnaire(questionnaire);
+    let question = |index: usize| {
+        let value = answers.get(index)?;
+        let q = &questionnaire.questions[index];
+        Some(ResponseItem {
+            link_id: q.id.clone(),
+            text: Some(q.text.clone()),
+            answer: vec![answer(&q.kind, value, &system)],
+            item: Vec::new(),
+            other: Default::default(),
+        })
+    };
+    let item = layout(questionnaire)
+        .into_iter()
+        .filter_map(|block| match block {
+            Block::Question(index) => question(index),
+            Block::Group { link_id, title, questions, .. } => {
+                let item: Vec<ResponseItem> = questions.into_iter().filter_map(question).collect();
+                (!item.is_empty()).then(|| ResponseItem {
+                    link_id,
+                    text: Some(title.to_owned()),
+                    answer: Vec::new(),
+                    item,
+                    other: Default::default(),
+                })
+            }
+        })
+        .collect();
     resource::QuestionnaireResponse {
         resource_type: RESOURCE_TYPE,
-        questionnaire: format!("{}|{}", exported.url, exported.version),
+        questionnaire: format!("{}|{}", questionnaire_url(&questionnaire.id), questionnaire.version),
         status: "completed",
-        item: response_items(questionnaire, answers, &exported.item, &system),
+        item,
     }
-}
-
-fn response_items(
-    questionnaire: &Questionnaire,
-    answers: &Answers,
-    items: &[resource::Item],
-    system: &str,
-) -> Vec<ResponseItem> {
-    let mut out = Vec::new();
-    for item in items {
-        let answer = questionnaire
-            .question_index(&item.link_id)
-            .and_then(|index| Some((index, answers.get(index)?)))
-            .map(|(index, value)| answer(&questionnaire.questions[index].kind, value, system));
-        let nested = response_items(questionnaire, answers, &item.item, system);
-        if answer.is_none() && nested.is_empty() {
-            continue;
-        }
-        out.push(ResponseItem {
-            link_id: item.link_id.clone(),
-            text: Some(item.text.clone()),
-            answer: answer.into_iter().collect(),
-            item: nested,
-            other: Default::default(),
-        });
-    }
-    out
 }
 
 fn answer(kind: &Kind, value: Value, system: &str) -> ResponseAnswer {
