@@ -377,14 +377,12 @@ fn random_answers(q: &Questionnaire, near: &[Vec<f64>], random: &mut Random) -> 
 /// answer to a question that does not apply is dropped, as a form drops
 /// the answer of a disabled item. Returns them with which questions apply.
 fn in_force(q: &Questionnaire, answers: &Answers) -> (Answers, Vec<bool>) {
+    let applies = selfcheck::eval::applying(q, answers);
     let mut kept = answers.clone();
-    let mut applies = Vec::new();
-    for index in 0..q.questions.len() {
-        let holds = q.applies(index, kept.values());
+    for (index, holds) in applies.iter().enumerate() {
         if !holds {
             kept.set(index, None);
         }
-        applies.push(holds);
     }
     (kept, applies)
 }

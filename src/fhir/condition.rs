@@ -11,8 +11,9 @@
 //! and never empty, and FHIRPath's three-valued logic gives the same
 //! results as selfcheck's two-valued one.
 //!
-//! A comparison FHIR cannot see (the triage level reached before the
-//! question, a score, a band) is not exported. The expression then keeps
+//! A comparison FHIR cannot see (the level raised by the questions before
+//! this one, `level_before_at_least` / `level_before_below`; the triage
+//! level, a score, a band, a rule that fired) is not exported. The expression then keeps
 //! the question enabled wherever selfcheck *might* ask it: such a leaf is
 //! read as `true` or `false`, whichever lets the whole condition hold. A
 //! form may therefore show a question that selfcheck would not ask; the
@@ -148,6 +149,17 @@ impl FhirPath {
             Condition::Any(parts) => join(parts, "or", "false"),
             Condition::Not(inner) => format!("({}).not()", self.write(inner, !hopeful)),
             Condition::AtLeast(n, parts) => format!("({}) >= {n}", self.count(parts, hopeful)),
+            Condition::Exactly(n, parts) if parts.iter().all(FhirPath::exact) => {
+                format!("({}) = {n}", self.count(parts, hopeful))
+            }
+            // Not monotone: it may hold when the fewest parts that might
+            // hold are no more than N and the most are at least N (and
+            // surely holds when both are N).
+            Condition::Exactly(n, parts) => format!(
+                "(({}) <= {n}) and (({}) >= {n})",
+                self.count(parts, !hopeful),
+                self.count(parts, hopeful)
+            ),
             Condition::Is(question, option) => {
                 format!("{}.answer.value.where(code = {}).exists()", item(question), literal(option))
             }
@@ -169,7 +181,10 @@ impl FhirPath {
             | Condition::ScoreLte(..)
             | Condition::BandIn(..)
             | Condition::LevelAtLeast(_)
-            | Condition::LevelBelow(_) => hopeful.to_string(),
+            | Condition::LevelBelow(_)
+            | Condition::LevelBeforeAtLeast(_)
+            | Condition::LevelBeforeBelow(_)
+            | Condition::Fired(_) => hopeful.to_string(),
         }
     }
 
@@ -190,9 +205,10 @@ impl FhirPath {
     /// Whether every part of the condition can be exported.
     fn exact(condition: &Condition) -> bool {
         match condition {
-            Condition::All(parts) | Condition::Any(parts) | Condition::AtLeast(_, parts) => {
-                parts.iter().all(FhirPath::exact)
-            }
+            Condition::All(parts)
+            | Condition::Any(parts)
+            | Condition::AtLeast(_, parts)
+            | Condition::Exactly(_, parts) => parts.iter().all(FhirPath::exact),
             Condition::Not(inner) => FhirPath::exact(inner),
             Condition::Is(..)
             | Condition::OneOf(..)
@@ -205,7 +221,10 @@ impl FhirPath {
             | Condition::ScoreLte(..)
             | Condition::BandIn(..)
             | Condition::LevelAtLeast(_)
-            | Condition::LevelBelow(_) => false,
+            | Condition::LevelBelow(_)
+            | Condition::LevelBeforeAtLeast(_)
+            | Condition::LevelBeforeBelow(_)
+            | Condition::Fired(_) => false,
         }
     }
 }
