@@ -144,7 +144,7 @@ fn question_item(questionnaire: &Questionnaire, question: &Question, system: &st
                 let value = ExtensionValue::Expression { language: "text/fhirpath", expression: fhirpath };
                 item.extension.push(Extension::new(extension::ENABLE_WHEN_EXPRESSION, value));
                 if !exact {
-                    let original = serde_json::to_string(ask_if).unwrap_or_default();
+                    let original = serde_json::to_value(ask_if).map(as_written).unwrap_or_default().to_string();
                     item.extension
                         .push(Extension::new(APPROXIMATED_ASK_IF, ExtensionValue::String(original)));
                 }
@@ -201,6 +201,21 @@ pub(crate) fn labelled_options(kind: &Kind) -> Vec<(&str, &str)> {
         Kind::YesNoNotSure => vec![("yes", "Yes"), ("no", "No"), ("not_sure", "Not sure")],
         Kind::SingleChoice { options } => options.iter().map(|o| (o.id.as_str(), o.label.as_str())).collect(),
         Kind::Integer { .. } | Kind::Number { .. } => Vec::new(),
+    }
+}
+
+/// A condition's JSON with whole numbers written as the file writes them
+/// (`18`, not the `18.0` of the parsed `f64`).
+fn as_written(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value as Json;
+    match value {
+        Json::Number(n) => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9e15 => Json::from(f as i64),
+            _ => Json::Number(n),
+        },
+        Json::Array(items) => Json::Array(items.into_iter().map(as_written).collect()),
+        Json::Object(map) => Json::Object(map.into_iter().map(|(k, v)| (k, as_written(v))).collect()),
+        other => other,
     }
 }
 
