@@ -382,8 +382,9 @@ fn answers_saved_as_a_fhir_response_replay_through_assess_to_the_same_report() {
     let (_, code) = ask.finish();
     assert_eq!(code, 0);
 
-    let saved: Json = serde_json::from_slice(&std::fs::read(&ask.answers_path).expect("the answers were saved"))
-        .expect("JSON");
+    let saved: Json =
+        serde_json::from_slice(&std::fs::read(&ask.answers_path).expect("the answers were saved"))
+            .expect("JSON");
     assert_eq!(saved["resourceType"], "QuestionnaireResponse");
     let read = selfcheck::fhir::Response::parse(saved.to_string().as_bytes()).expect("a response");
     let answers = read.answers(&q).expect("answers that fit the questionnaire");

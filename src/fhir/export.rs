@@ -144,7 +144,8 @@ fn question_item(questionnaire: &Questionnaire, question: &Question, system: &st
                 let value = ExtensionValue::Expression { language: "text/fhirpath", expression: fhirpath };
                 item.extension.push(Extension::new(extension::ENABLE_WHEN_EXPRESSION, value));
                 if !exact {
-                    let original = serde_json::to_value(ask_if).map(as_written).unwrap_or_default().to_string();
+                    let original =
+                        serde_json::to_value(ask_if).map(as_written).unwrap_or_default().to_string();
                     item.extension
                         .push(Extension::new(APPROXIMATED_ASK_IF, ExtensionValue::String(original)));
                 }
