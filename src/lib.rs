@@ -44,6 +44,8 @@ pub mod session;
 pub mod shipped;
 pub mod suggest;
 pub mod validate;
+#[cfg(feature = "web")]
+pub mod web;
 
 pub use answers::{Answers, AnswersDocument, Value};
 pub use error::{Error, ErrorKind, Location};
