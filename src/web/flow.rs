@@ -25,7 +25,11 @@ pub(crate) struct Replay<'q> {
 /// Answers the session never reaches (a follow-up that no longer applies,
 /// questions after an early stop) are dropped, as the session would never
 /// have asked them.
-pub(crate) fn replay<'q>(questionnaire: &'q Questionnaire, answers: &Answers, skipped: &[usize]) -> Replay<'q> {
+pub(crate) fn replay<'q>(
+    questionnaire: &'q Questionnaire,
+    answers: &Answers,
+    skipped: &[usize],
+) -> Replay<'q> {
     let mut session = Session::new(questionnaire);
     let mut asked = Vec::new();
     loop {

@@ -125,18 +125,25 @@ pub(crate) fn as_json(questionnaire: &Questionnaire, id: &str, text: &str) -> Js
 
 /// Checks posted answers as `assess` checks a document: every problem,
 /// each with `assess`'s message.
-pub(crate) fn check(questionnaire: &Questionnaire, posted: &[(String, String)]) -> Result<Answers, Vec<String>> {
+pub(crate) fn check(
+    questionnaire: &Questionnaire,
+    posted: &[(String, String)],
+) -> Result<Answers, Vec<String>> {
     let mut problems = Vec::new();
     for (i, (id, _)) in posted.iter().enumerate() {
-        if posted[..i].iter().any(|(earlier, _)| earlier == id) && !problems.iter().any(|p: &String| p.contains(id)) {
+        if posted[..i].iter().any(|(earlier, _)| earlier == id)
+            && !problems.iter().any(|p: &String| p.contains(id))
+        {
             problems.push(format!("answer `{id}` is given twice; give each answer once"));
         }
     }
     if !problems.is_empty() {
         return Err(problems);
     }
-    let raw = RawAnswers(posted.iter().map(|(id, text)| (id.clone(), as_json(questionnaire, id, text))).collect());
-    Answers::from_document(questionnaire, &raw).map_err(|error| error.message().lines().map(str::to_owned).collect())
+    let raw =
+        RawAnswers(posted.iter().map(|(id, text)| (id.clone(), as_json(questionnaire, id, text))).collect());
+    Answers::from_document(questionnaire, &raw)
+        .map_err(|error| error.message().lines().map(str::to_owned).collect())
 }
 
 /// Checks one answer; the error is `assess`'s message without the

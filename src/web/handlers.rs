@@ -17,8 +17,8 @@ use super::flow::{self, Replay};
 use super::form::{self, Action, Form};
 use super::limits;
 use super::pages::{
-    self, CheckPage, ChoiceView, ErrorItem, IndexPage, Layout, NoticeView, NumberView, QuestionPage, ReportPage,
-    Row, SectionView, StartPage, UrgentPage,
+    self, CheckPage, ChoiceView, ErrorItem, IndexPage, Layout, NoticeView, NumberView, QuestionPage,
+    ReportPage, Row, SectionView, StartPage, UrgentPage,
 };
 use super::Site;
 use crate::answers::{Answers, AnswersDocument};
@@ -113,17 +113,18 @@ fn bad_form(details: Vec<String>) -> Response {
     pages::problem(
         StatusCode::BAD_REQUEST,
         "The form could not be used",
-        vec![
-            "The answers this page was sent do not fit the questionnaire, so nothing was done with them. \
+        vec!["The answers this page was sent do not fit the questionnaire, so nothing was done with them. \
              This happens when a page is changed before it is sent. Start again from the questionnaire's \
              page."
-                .to_owned(),
-        ],
+            .to_owned()],
         details,
     )
 }
 
-pub(crate) async fn start(State(site): Shared, path: Result<Path<String>, axum::extract::rejection::PathRejection>) -> Response {
+pub(crate) async fn start(
+    State(site): Shared,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+) -> Response {
     let Ok(Path(id)) = path else { return not_found().await };
     match find(&site, &id) {
         Ok(q) => start_page(q, StatusCode::OK, Vec::new(), String::new()),
@@ -195,7 +196,14 @@ pub(crate) async fn question(
         (Action::Continue, Some(index)) => {
             let text = typed.unwrap_or_default();
             if text.trim().is_empty() {
-                return ask_again(q, &answers, &skipped, index, &text, missing_message(&q.questions[index].kind, is_red_flag(q, index)));
+                return ask_again(
+                    q,
+                    &answers,
+                    &skipped,
+                    index,
+                    &text,
+                    missing_message(&q.questions[index].kind, is_red_flag(q, index)),
+                );
             }
             match form::check_one(q, &q.questions[index].id, &text) {
                 Ok(value) => {
@@ -245,8 +253,12 @@ pub(crate) async fn question(
     let replay = flow::replay(q, &answers, &skipped);
     let after = replay.level();
     match replay.next {
-        Next::Ask(_) if after == Level::Urgent && before < Level::Urgent => urgent_page(q, &answers, &skipped),
-        Next::Ask(step) => question_page(q, &answers, &skipped, step, StatusCode::OK, QuestionState::default()),
+        Next::Ask(_) if after == Level::Urgent && before < Level::Urgent => {
+            urgent_page(q, &answers, &skipped)
+        }
+        Next::Ask(step) => {
+            question_page(q, &answers, &skipped, step, StatusCode::OK, QuestionState::default())
+        }
         Next::Done => check_page(q, &replay),
         Next::StoppedEarly => report_page(q, replay.session.answers(), true),
     }
@@ -330,8 +342,10 @@ fn revisit(q: &Questionnaire, answers: &Answers, skipped: &[usize], index: usize
     let replay = flow::revisit(q, answers, skipped, index);
     match flow::current(&replay) {
         Some(step) => {
-            let typed =
-                answers.get(step.index).map(|v| form::field_value(&step.question.kind, v)).unwrap_or_default();
+            let typed = answers
+                .get(step.index)
+                .map(|v| form::field_value(&step.question.kind, v))
+                .unwrap_or_default();
             question_page(q, answers, skipped, step, StatusCode::OK, QuestionState { typed, error: None })
         }
         None => check_page(q, &replay),
@@ -378,7 +392,10 @@ fn question_page(
         Kind::Number { min, max, unit } => Some(NumberView {
             value: state.typed.clone(),
             inputmode: "decimal",
-            hint: format!("A number from {min} to {max}{}; decimals take a point, as in 1.5.", unit_words(unit)),
+            hint: format!(
+                "A number from {min} to {max}{}; decimals take a point, as in 1.5.",
+                unit_words(unit)
+            ),
             unit: unit.as_deref(),
         }),
         _ => None,
@@ -388,7 +405,11 @@ fn question_page(
         (None, Some(first)) => Some(first.html_id.clone()),
         (None, None) => None,
     };
-    let errors = state.error.iter().map(|message| ErrorItem { message: message.clone(), target: target.clone() }).collect();
+    let errors = state
+        .error
+        .iter()
+        .map(|message| ErrorItem { message: message.clone(), target: target.clone() })
+        .collect();
     let section = step.section.map(|s| SectionView {
         title: &s.title,
         intro: if step.new_section { s.intro.as_deref() } else { None },
@@ -435,7 +456,11 @@ fn check_page(q: &Questionnaire, replay: &Replay<'_>) -> Response {
         .iter()
         .map(|&index| {
             let question = &q.questions[index];
-            Row { id: &question.id, question: &question.text, answer: answer_words(&question.kind, answers.get(index)) }
+            Row {
+                id: &question.id,
+                question: &question.text,
+                answer: answer_words(&question.kind, answers.get(index)),
+            }
         })
         .collect();
     let page = CheckPage {
@@ -485,7 +510,11 @@ fn report_page(q: &Questionnaire, answers: &Answers, stopped: bool) -> Response 
 
 /// The answers of a form that carries nothing else (the report page and
 /// the downloads), checked in full.
-async fn posted_answers<'s>(site: &'s Site, id: &str, request: Request) -> Result<(&'s Questionnaire, Answers), Response> {
+async fn posted_answers<'s>(
+    site: &'s Site,
+    id: &str,
+    request: Request,
+) -> Result<(&'s Questionnaire, Answers), Response> {
     let q = find(site, id)?;
     let body = limits::body(request).await?;
     let form = Form::parse(&body).map_err(|problem| bad_form(vec![problem]))?;
@@ -533,7 +562,11 @@ pub(crate) async fn report_file(
     match posted_answers(&site, &id, request).await {
         Ok((q, answers)) => {
             let report = evaluate(q, &answers);
-            attachment("text/markdown; charset=utf-8", &format!("{}-report.md", q.id), render::markdown(&report))
+            attachment(
+                "text/markdown; charset=utf-8",
+                &format!("{}-report.md", q.id),
+                render::markdown(&report),
+            )
         }
         Err(response) => response,
     }
@@ -542,7 +575,13 @@ pub(crate) async fn report_file(
 fn attachment(content_type: &'static str, filename: &str, body: String) -> Response {
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
-    ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type)), (header::CONTENT_DISPOSITION, disposition)], body)
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
         .into_response()
 }
 
@@ -562,19 +601,27 @@ pub(crate) async fn resume(
         Ok(parts) => parts,
         Err(response) => return response,
     };
-    let bytes = if file.iter().any(|b| !b.is_ascii_whitespace()) { file } else { Bytes::from(pasted.clone().into_bytes()) };
+    let bytes = if file.iter().any(|b| !b.is_ascii_whitespace()) {
+        file
+    } else {
+        Bytes::from(pasted.clone().into_bytes())
+    };
     match resume_answers(q, &bytes) {
         Ok(answers) => {
             let replay = flow::replay(q, &answers, &[]);
             match replay.next {
-                Next::Ask(step) => question_page(q, &answers, &[], step, StatusCode::OK, QuestionState::default()),
+                Next::Ask(step) => {
+                    question_page(q, &answers, &[], step, StatusCode::OK, QuestionState::default())
+                }
                 Next::Done => check_page(q, &replay),
                 Next::StoppedEarly => report_page(q, replay.session.answers(), true),
             }
         }
         Err(messages) => {
-            let errors =
-                messages.into_iter().map(|message| ErrorItem { message, target: Some("answers-file".to_owned()) }).collect();
+            let errors = messages
+                .into_iter()
+                .map(|message| ErrorItem { message, target: Some("answers-file".to_owned()) })
+                .collect();
             start_page(q, StatusCode::UNPROCESSABLE_ENTITY, errors, pasted)
         }
     }
@@ -583,9 +630,9 @@ pub(crate) async fn resume(
 /// The file and the pasted text of the resume form.
 async fn saved_answers(request: Request) -> Result<(Bytes, String), Response> {
     let request = limits::buffered(request).await?;
-    let mut multipart = Multipart::from_request(request, &())
-        .await
-        .map_err(|_| bad_form(vec!["the form was not sent as a file upload (multipart/form-data)".to_owned()]))?;
+    let mut multipart = Multipart::from_request(request, &()).await.map_err(|_| {
+        bad_form(vec!["the form was not sent as a file upload (multipart/form-data)".to_owned()])
+    })?;
     let mut file = Bytes::new();
     let mut pasted = String::new();
     loop {
@@ -595,7 +642,10 @@ async fn saved_answers(request: Request) -> Result<(Bytes, String), Response> {
             Err(error) => return Err(bad_form(vec![format!("the upload could not be read: {error}")])),
         };
         let name = field.name().unwrap_or_default().to_owned();
-        let data = field.bytes().await.map_err(|error| bad_form(vec![format!("the upload could not be read: {error}")]))?;
+        let data = field
+            .bytes()
+            .await
+            .map_err(|error| bad_form(vec![format!("the upload could not be read: {error}")]))?;
         match name.as_str() {
             "answers_file" => file = data,
             "answers_text" => pasted = String::from_utf8_lossy(&data).into_owned(),
@@ -619,7 +669,8 @@ fn resume_answers(q: &Questionnaire, bytes: &[u8]) -> Result<Answers, Vec<String
     if text.trim().is_empty() {
         return Err(vec!["Choose your answers file, or paste its text.".to_owned()]);
     }
-    let document = AnswersDocument::parse(text.as_bytes()).map_err(|error| vec![capitalised(&error.to_string())])?;
+    let document =
+        AnswersDocument::parse(text.as_bytes()).map_err(|error| vec![capitalised(&error.to_string())])?;
     if let Some(named) = &document.questionnaire {
         if *named != q.id {
             return Err(vec![format!(

@@ -9,6 +9,11 @@
 //! Where a person is in a questionnaire is worked out again on every
 //! request by [`flow`], from the answers their [`form`] carries.
 
+// A refused request is answered with the page that says why: handlers pass
+// that `Response` back as their error, on the rare path, as axum's own
+// examples do.
+#![allow(clippy::result_large_err)]
+
 mod flow;
 mod form;
 mod handlers;

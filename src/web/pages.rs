@@ -159,7 +159,12 @@ pub(crate) fn page(status: StatusCode, template: &impl Template) -> Response {
 }
 
 /// A page that says what went wrong, in the site's language and look.
-pub(crate) fn problem(status: StatusCode, heading: &str, lines: Vec<String>, details: Vec<String>) -> Response {
+pub(crate) fn problem(
+    status: StatusCode,
+    heading: &str,
+    lines: Vec<String>,
+    details: Vec<String>,
+) -> Response {
     let layout = Layout {
         lang: crate::render::DEFAULT_LANGUAGE,
         level: None,
@@ -170,7 +175,14 @@ pub(crate) fn problem(status: StatusCode, heading: &str, lines: Vec<String>, det
     };
     page(
         status,
-        &ProblemPage { layout, heading, lines, details, back: "/", back_label: "Go to the list of questionnaires" },
+        &ProblemPage {
+            layout,
+            heading,
+            lines,
+            details,
+            back: "/",
+            back_label: "Go to the list of questionnaires",
+        },
     )
 }
 
@@ -183,7 +195,9 @@ pub(crate) fn choices(kind: &Kind) -> Vec<(usize, &str)> {
     match kind {
         Kind::YesNo => vec![(1, "No"), (0, "Yes")],
         Kind::YesNoNotSure => vec![(1, "No"), (2, "Not sure"), (0, "Yes")],
-        Kind::SingleChoice { options } => options.iter().enumerate().map(|(i, o)| (i, o.label.as_str())).collect(),
+        Kind::SingleChoice { options } => {
+            options.iter().enumerate().map(|(i, o)| (i, o.label.as_str())).collect()
+        }
         Kind::Integer { .. } | Kind::Number { .. } => Vec::new(),
     }
 }
