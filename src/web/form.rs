@@ -108,7 +108,7 @@ fn set_once<T>(slot: &mut Option<T>, name: &str, value: T) -> Result<(), String>
 
 /// A posted name or value as it appears in a message.
 fn shorten(text: &str) -> String {
-    crate::answers::shown(&Json::String(text.to_owned()))
+    crate::suggest::shown(&Json::String(text.to_owned()))
 }
 
 /// A typed or posted answer as the JSON an answers document would hold:

@@ -87,7 +87,7 @@ fn find<'s>(site: &'s Site, id: &str) -> Result<&'s Questionnaire, Response> {
             Some(close) => format!(" Did you mean \"{close}\"?"),
             None => String::new(),
         };
-        let shown = crate::answers::shown(&Json::String(id.to_owned()));
+        let shown = crate::suggest::shown(&Json::String(id.to_owned()));
         pages::problem(
             StatusCode::NOT_FOUND,
             "Page not found",
@@ -181,7 +181,7 @@ pub(crate) async fn question(
         Err(qid) => {
             return bad_form(vec![format!(
                 "the form names the question {}, which questionnaire `{}` does not have",
-                crate::answers::shown(&Json::String(qid.to_owned())),
+                crate::suggest::shown(&Json::String(qid.to_owned())),
                 q.id
             )])
         }
@@ -241,7 +241,7 @@ pub(crate) async fn question(
                 Some(index) => revisit(q, &answers, &skipped, index),
                 None => bad_form(vec![format!(
                     "the form asks to change {}, which questionnaire `{}` does not have",
-                    crate::answers::shown(&Json::String(qid)),
+                    crate::suggest::shown(&Json::String(qid)),
                     q.id
                 )]),
             };
@@ -295,7 +295,7 @@ fn checked(q: &Questionnaire, form: &Form) -> Result<(Answers, Vec<usize>), Resp
             None => {
                 return Err(bad_form(vec![format!(
                     "the form says {} was skipped, but questionnaire `{}` has no such question",
-                    crate::answers::shown(&Json::String(id.clone())),
+                    crate::suggest::shown(&Json::String(id.clone())),
                     q.id
                 )]))
             }
@@ -652,7 +652,7 @@ async fn saved_answers(request: Request) -> Result<(Bytes, String), Response> {
             other => {
                 return Err(bad_form(vec![format!(
                     "the form has a field {} that no page sends",
-                    crate::answers::shown(&Json::String(other.to_owned()))
+                    crate::suggest::shown(&Json::String(other.to_owned()))
                 )]))
             }
         }
