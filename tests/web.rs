@@ -653,3 +653,27 @@ async fn the_server_answers_and_stops_gracefully() {
     tokio::time::timeout(Duration::from_secs(5), handle).await.expect("stops promptly").expect("cleanly");
     assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "still listening");
 }
+
+#[test]
+fn assess_format_html_prints_the_report_page_without_its_buttons() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = root.join("examples/saddle-numbness.json");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_selfcheck"))
+        .args(["assess", "--format", "html"])
+        .arg(&path)
+        .output()
+        .expect("selfcheck runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let page = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(
+        page.starts_with("<!DOCTYPE html>\n<html lang=\"en\" data-triage-level=\"emergency\">"),
+        "{page}"
+    );
+    // The stylesheet inline, so that the file stands on its own.
+    assert!(page.contains(&format!("<style>\n{}</style>", render::HTML_STYLE)));
+    let q = questionnaire();
+    let document = AnswersDocument::parse(&std::fs::read(&path).expect("read")).expect("parse");
+    let report = evaluate(&q, &Answers::from_document(&q, &document.answers).expect("valid"));
+    assert!(page.contains(&render::html_fragment(&report)));
+    assert!(!page.contains("<form") && !page.contains("<button") && !page.contains("<script"));
+}

@@ -30,6 +30,11 @@ pub(crate) const CHANGE: &str = "_change";
 /// The most fields a form may have: far more than any page sends.
 const MAX_FIELDS: usize = 1_000;
 
+/// The longest field name or value a form may have: question ids, option
+/// ids and numbers are far shorter, and a bound keeps the "did you mean"
+/// search over a stranger's input short.
+const MAX_FIELD_BYTES: usize = 200;
+
 /// The button pressed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Action {
@@ -66,6 +71,12 @@ impl Form {
         for (n, (name, value)) in form_urlencoded::parse(body).enumerate() {
             if n >= MAX_FIELDS {
                 return Err(format!("the form has more than {MAX_FIELDS} fields"));
+            }
+            if name.len() > MAX_FIELD_BYTES || value.len() > MAX_FIELD_BYTES {
+                return Err(format!(
+                    "the form has a field {} whose name or value is longer than {MAX_FIELD_BYTES} bytes",
+                    shorten(&name)
+                ));
             }
             match name.as_ref() {
                 QUESTION => set_once(&mut form.question, QUESTION, value.into_owned())?,
@@ -129,16 +140,18 @@ pub(crate) fn check(
     questionnaire: &Questionnaire,
     posted: &[(String, String)],
 ) -> Result<Answers, Vec<String>> {
-    let mut problems = Vec::new();
-    for (i, (id, _)) in posted.iter().enumerate() {
-        if posted[..i].iter().any(|(earlier, _)| earlier == id)
-            && !problems.iter().any(|p: &String| p.contains(id))
-        {
-            problems.push(format!("answer `{id}` is given twice; give each answer once"));
+    let mut seen = std::collections::HashSet::with_capacity(posted.len());
+    let mut twice = std::collections::BTreeSet::new();
+    for (id, _) in posted {
+        if !seen.insert(id.as_str()) {
+            twice.insert(id.as_str());
         }
     }
-    if !problems.is_empty() {
-        return Err(problems);
+    if !twice.is_empty() {
+        return Err(twice
+            .into_iter()
+            .map(|id| format!("answer `{id}` is given twice; give each answer once"))
+            .collect());
     }
     let raw =
         RawAnswers(posted.iter().map(|(id, text)| (id.clone(), as_json(questionnaire, id, text))).collect());
