@@ -19,11 +19,19 @@ pub(super) fn write(person: &[Block<'_>], clinician: &[Block<'_>]) -> String {
     blocks(person, &mut out);
     out.push_str("</section>\n");
     if !clinician.is_empty() {
-        out.push_str(
-            "<details class=\"clinician\">\n<summary><h2 class=\"clinician-heading\">For your clinician</h2>\
-             </summary>\n",
-        );
-        blocks(clinician, &mut out);
+        // The part's own title, when it starts with one, is what the
+        // folded part shows.
+        let (title, rest) = match clinician {
+            [Block::Title(title), rest @ ..] => (Some(title), rest),
+            _ => (None, clinician),
+        };
+        out.push_str("<details class=\"clinician\">\n<summary><h2 class=\"clinician-heading\">");
+        match title {
+            Some(title) => inline(title, &mut out),
+            None => out.push_str("For your clinician"),
+        }
+        out.push_str("</h2></summary>\n");
+        blocks(rest, &mut out);
         out.push_str("</details>\n");
     }
     out.push_str("</div>\n");
@@ -224,12 +232,13 @@ mod tests {
     #[test]
     fn the_clinician_part_is_folded_under_its_heading() {
         let person = [Block::Para(vec![text("Yours.")])];
-        let clinician = [Block::Para(vec![text("Theirs.")])];
+        let clinician = [Block::Title(vec![text("For your clinician")]), Block::Para(vec![text("Theirs.")])];
         let html = write(&person, &clinician);
         let details = html.find("<details").expect("a details element");
         assert!(html.find("Yours.").expect("person") < details);
         assert!(html[details..].contains("<summary><h2 class=\"clinician-heading\">For your clinician</h2>"));
         assert!(html[details..].contains("Theirs."));
+        assert!(!html.contains("<h1>For your clinician"), "the title is the summary, once");
         assert!(!write(&person, &[]).contains("<details"));
     }
 
