@@ -79,7 +79,7 @@ fn the_pages_in_a_real_browser() {
 
     // The log line is method, path, status and time, and nothing else.
     let requests = &log[..log.len() - 1];
-    assert!(requests.len() > 100, "only {} requests logged", requests.len());
+    assert!(requests.len() >= 50, "only {} requests logged", requests.len());
     for line in requests {
         let parts: Vec<&str> = line.split(' ').collect();
         assert_eq!(parts.len(), 4, "{line}");
