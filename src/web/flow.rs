@@ -6,7 +6,8 @@
 //! until it reaches a question with no answer. So the web pages ask what
 //! `selfcheck ask` would ask, stop early where it stops, and a red flag
 //! left out of a form (or "skipped" by a tampered one) is asked again,
-//! since red flags cannot be skipped.
+//! since red flags cannot be skipped (nor the follow-ups asked before an
+//! emergency stop).
 
 use crate::answers::Answers;
 use crate::model::Level;
@@ -38,13 +39,20 @@ pub(crate) fn replay<'q>(
             return Replay { session, asked, next };
         };
         let value = answers.get(step.index);
-        let skippable = step.question.red_flag.is_none();
+        let skippable = !needed_for_safety(step.question);
         if value.is_none() && !(skippable && skipped.contains(&step.index)) {
             return Replay { session, asked, next };
         }
         session.record(step.index, value);
         asked.push(step.index);
     }
+}
+
+/// Whether a question cannot be skipped, as in `selfcheck ask`: red flags
+/// and the follow-ups asked before an emergency stop, whose answers decide
+/// how urgent the advice is.
+pub(crate) fn needed_for_safety(question: &crate::model::Question) -> bool {
+    question.red_flag.is_some() || question.ask_before_stop
 }
 
 impl Replay<'_> {
@@ -101,60 +109,71 @@ mod tests {
     const NO: Option<Value> = Some(Value::Option(1));
     const YES: Option<Value> = Some(Value::Option(0));
 
+    /// The answers that take a session to its first red flag.
+    fn before_the_red_flags(q: &Questionnaire) -> Answers {
+        let mut answers = Answers::empty(q);
+        for index in 0..q.red_flags()[0] {
+            answers.set(index, Some(Value::Integer(40)));
+        }
+        answers
+    }
+
     #[test]
     fn a_skipped_red_flag_is_asked_again() {
         let q = questionnaire();
         let first = q.red_flags()[0];
-        let replay = replay(&q, &Answers::empty(&q), &[first]);
+        let replay = replay(&q, &before_the_red_flags(&q), &[first]);
         assert_eq!(current(&replay).map(|s| s.index), Some(first));
-        assert!(replay.asked.is_empty());
+        assert_eq!(replay.asked.len(), first);
     }
 
     #[test]
     fn replays_in_session_order_and_drops_what_it_never_reaches() {
         let q = questionnaire();
-        let mut answers = Answers::empty(&q);
+        let mut answers = before_the_red_flags(&q);
         for &i in q.red_flags() {
             answers.set(i, NO);
         }
-        let age = q.question_index("age").expect("age");
-        answers.set(age, Some(Value::Integer(40)));
         // The follow-up to the cauda equina signs does not apply to "no".
         let follow_up = q.question_index("rf_cauda_equina_recent").expect("follow-up");
         answers.set(follow_up, YES);
         let replay = replay(&q, &answers, &[]);
-        assert_eq!(replay.asked.len(), q.red_flags().len() + 1);
         assert!(!replay.asked.contains(&follow_up));
         assert_eq!(replay.session.answers().get(follow_up), None);
         let next = current(&replay).expect("more questions");
-        assert_eq!(q.questions[next.index].id, "first_episode");
-        assert_eq!(previous(&replay), Some(age));
+        assert!(q.questions[next.index].red_flag.is_none());
+        let last_red_flag = replay.asked.iter().rev().find(|&&i| q.questions[i].red_flag.is_some());
+        assert_eq!(previous(&replay), last_red_flag.copied());
     }
 
     #[test]
     fn an_emergency_stops_the_replay() {
         let q = questionnaire();
-        let mut answers = Answers::empty(&q);
+        let mut answers = before_the_red_flags(&q);
         let saddle = q.question_index("rf_saddle_numbness").expect("saddle");
         answers.set(saddle, YES);
-        let follow_up = q.question_index("rf_cauda_equina_recent").expect("follow-up");
-        answers.set(follow_up, YES);
+        // The follow-ups asked before the stop, answered "yes": an emergency.
+        for (index, question) in q.questions.iter().enumerate() {
+            if question.ask_before_stop {
+                answers.set(index, YES);
+            }
+        }
         let replay = replay(&q, &answers, &[]);
-        assert!(matches!(replay.next, Next::StoppedEarly));
+        assert!(matches!(replay.next, Next::StoppedEarly), "{:?}", replay.asked);
         assert_eq!(replay.level(), Level::Emergency);
-        assert_eq!(replay.asked, [saddle, follow_up]);
+        assert!(replay.asked.len() < q.questions.len() / 2, "{:?}", replay.asked);
     }
 
     #[test]
     fn revisiting_shows_the_question_with_its_first_number() {
         let q = questionnaire();
-        let mut answers = Answers::empty(&q);
+        let mut answers = before_the_red_flags(&q);
         for &i in &q.red_flags()[..3] {
             answers.set(i, NO);
         }
         let second = q.red_flags()[1];
         let again = revisit(&q, &answers, &[], second);
         let step = current(&again).expect("a question");
-        assert_eq!((step.index, step.number), (second, 2));
+        assert_eq!((step.index, step.number), (second, second + 1));
     }
 }

@@ -202,7 +202,7 @@ pub(crate) async fn question(
                     &skipped,
                     index,
                     &text,
-                    missing_message(&q.questions[index].kind, is_red_flag(q, index)),
+                    missing_message(&q.questions[index].kind, cannot_be_skipped(q, index)),
                 );
             }
             match form::check_one(q, &q.questions[index].id, &text) {
@@ -213,7 +213,7 @@ pub(crate) async fn question(
                 Err(message) => return ask_again(q, &answers, &skipped, index, &text, capitalised(&message)),
             }
         }
-        (Action::Skip, Some(index)) if is_red_flag(q, index) => {
+        (Action::Skip, Some(index)) if cannot_be_skipped(q, index) => {
             let text = typed.unwrap_or_default();
             return ask_again(q, &answers, &skipped, index, &text, RED_FLAG_NOT_SKIPPED.to_owned());
         }
@@ -267,14 +267,17 @@ pub(crate) async fn question(
 const RED_FLAG_NOT_SKIPPED: &str =
     "This question is needed for your safety, so it cannot be skipped. If you do not know, choose \"Not sure\".";
 
-fn is_red_flag(q: &Questionnaire, index: usize) -> bool {
-    q.questions[index].red_flag.is_some()
+fn cannot_be_skipped(q: &Questionnaire, index: usize) -> bool {
+    flow::needed_for_safety(&q.questions[index])
 }
 
 fn missing_message(kind: &Kind, red_flag: bool) -> String {
     match (kind.is_numeric(), red_flag) {
-        (_, true) => "Choose an answer: this question is needed for your safety. If you do not know, choose \"Not sure\"."
-            .to_owned(),
+        (true, true) => "Enter a number: this question is needed for your safety.".to_owned(),
+        (false, true) => {
+            "Choose an answer: this question is needed for your safety. If you do not know, choose \"Not sure\"."
+                .to_owned()
+        }
         (true, false) => "Enter a number, or choose \"Skip this question\".".to_owned(),
         (false, false) => "Choose an answer, or choose \"Skip this question\".".to_owned(),
     }
@@ -425,7 +428,7 @@ fn question_page(
         question,
         progress: format!("Question {} of about {}", step.number, step.total),
         section,
-        red_flag: question.red_flag.is_some(),
+        red_flag: flow::needed_for_safety(question),
         choices,
         number,
         error: state.error,
