@@ -153,6 +153,17 @@ fn memory(child: &Child) -> (f64, f64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
+/// One target's figures, one per round.
+#[derive(Default)]
+struct Runs {
+    rps: Vec<f64>,
+    p99: Vec<f64>,
+    floor_rps: Vec<f64>,
+    floor_p99: Vec<f64>,
+    /// Requests per second over the floor's, round by round.
+    ratio: Vec<f64>,
+}
+
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
@@ -186,18 +197,17 @@ fn main() {
         warm_up(&format!("{base}/floor/{n}"), body);
     }
     let (rss_start, _) = memory(&child);
-    let mut per_target: Vec<(Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>)> =
-        targets.iter().map(|_| Default::default()).collect();
+    let mut per_target: Vec<Runs> = targets.iter().map(|_| Runs::default()).collect();
     for round in 1..=ROUNDS {
         for (n, (name, path, body)) in targets.iter().enumerate() {
             let (floor_rps, floor_p99) = load(&format!("{base}/floor/{n}"), body);
             let (rps, p99) = load(&format!("{base}{path}"), body);
-            let entry = &mut per_target[n];
-            entry.0.push(rps);
-            entry.1.push(p99);
-            entry.2.push(floor_rps);
-            entry.3.push(floor_p99);
-            entry.4.push(rps / floor_rps);
+            let runs = &mut per_target[n];
+            runs.rps.push(rps);
+            runs.p99.push(p99);
+            runs.floor_rps.push(floor_rps);
+            runs.floor_p99.push(floor_p99);
+            runs.ratio.push(rps / floor_rps);
             println!(
                 "round {round}: {name}: {rps:.0} req/s, p99 {p99:.2} ms; floor {floor_rps:.0} req/s, p99 {floor_p99:.2} ms; ratio {:.2}",
                 rps / floor_rps
@@ -211,15 +221,15 @@ fn main() {
     println!("| | requests/s | p99 | floor requests/s | floor p99 | ratio to the floor |");
     println!("|---|---|---|---|---|---|");
     for (n, (name, _, body)) in targets.iter().enumerate() {
-        let (rps, p99, floor_rps, floor_p99, ratio) = &mut per_target[n];
+        let runs = &mut per_target[n];
         println!(
             "| {name} ({} B form) | {:.0} | {:.2} ms | {:.0} | {:.2} ms | {:.2} |",
             body.len(),
-            median(rps),
-            median(p99),
-            median(floor_rps),
-            median(floor_p99),
-            median(ratio)
+            median(&mut runs.rps),
+            median(&mut runs.p99),
+            median(&mut runs.floor_rps),
+            median(&mut runs.floor_p99),
+            median(&mut runs.ratio)
         );
     }
     println!();
