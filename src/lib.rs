@@ -48,6 +48,7 @@ pub mod answers;
 pub mod condition;
 pub mod error;
 pub mod eval;
+pub mod fhir;
 mod json;
 pub mod model;
 pub mod questionnaire;
