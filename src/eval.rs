@@ -121,7 +121,7 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
         .filter(|(note, when)| {
             let with_plan = note.with_kinds.is_empty()
                 || recommendations.iter().any(|r| r.in_plan && note.with_kinds.contains(&r.kind));
-            with_plan && when.as_ref().map_or(true, |when| when.holds(&facts))
+            with_plan && when.as_ref().is_none_or(|when| when.holds(&facts))
         })
         .map(|(note, _)| NoteEntry {
             id: Cow::Borrowed(&note.id),
@@ -134,7 +134,7 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
         .contested
         .iter()
         .zip(&q.compiled.contested)
-        .filter(|(_, when)| when.as_ref().map_or(true, |when| when.holds(&facts)))
+        .filter(|(_, when)| when.as_ref().is_none_or(|when| when.holds(&facts)))
         .map(|(c, _)| ContestedEntry {
             id: Cow::Borrowed(&c.id),
             title: Cow::Borrowed(&c.title),

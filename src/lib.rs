@@ -60,6 +60,8 @@ pub mod shipped;
 pub mod suggest;
 pub mod table;
 pub mod validate;
+#[cfg(feature = "web")]
+pub mod web;
 
 pub use answers::{Answers, AnswersDocument, Value};
 pub use error::{Error, ErrorKind, Location};

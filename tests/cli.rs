@@ -143,12 +143,12 @@ fn version_is_the_crate_version() {
 
 #[test]
 fn usage_errors_exit_2() {
-    for args in [&[][..], &["frobnicate"], &["assess", "--format", "html"], &["list", "extra"], &["--nope"]] {
+    for args in [&[][..], &["frobnicate"], &["assess", "--format", "pdf"], &["list", "extra"], &["--nope"]] {
         let output = run(selfcheck().args(args), b"");
         assert_eq!(output.status.code(), Some(2), "selfcheck {args:?}: {}", stderr(&output));
         assert!(output.stdout.is_empty(), "selfcheck {args:?} printed on stdout");
     }
-    settings().bind(|| assert_cmd_snapshot!("bad-format", selfcheck().args(["assess", "--format", "html"])));
+    settings().bind(|| assert_cmd_snapshot!("bad-format", selfcheck().args(["assess", "--format", "pdf"])));
 }
 
 // ---------------------------------------------------------------- list, validate

@@ -21,7 +21,9 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 pub fn run(file: Option<&Path>, format: Format, catalog: &Catalog) -> Result<(), Failure> {
     let (name, bytes) = read(file)?;
     let report = assess(&bytes, catalog).map_err(|e| e.with_file(name))?;
-    output::stdout(output::render(&report, format).as_bytes())
+    // The report's questionnaire was found by this id a moment ago.
+    let language = catalog.get(Some(&report.questionnaire.id))?.language.as_str();
+    output::stdout(output::render(&report, format, language).as_bytes())
 }
 
 /// Whether a FILE argument means standard input.

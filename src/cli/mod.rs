@@ -11,6 +11,8 @@ mod csv;
 mod jsonl;
 mod output;
 mod stream;
+#[cfg(feature = "web")]
+mod serve;
 mod validate;
 
 use std::io::IsTerminal;
@@ -64,6 +66,9 @@ enum Command {
     },
     /// List the shipped questionnaires: id, version and title
     List,
+    /// Serve the questionnaires as web pages, one question to a page
+    #[cfg(feature = "web")]
+    Serve(serve::ServeArgs),
     /// Print the JSON Schema (draft 2020-12) of a questionnaire's answers documents
     Schema {
         /// A shipped questionnaire's id, or the path to a questionnaire file
@@ -224,6 +229,8 @@ fn dispatch(command: Command) -> Result<(), Failure> {
         Command::Assess(args) => run_assess(args),
         Command::Validate { paths } => validate::run(&paths),
         Command::List => catalog::list(),
+        #[cfg(feature = "web")]
+        Command::Serve(args) => serve::run(args),
         Command::Schema { questionnaire } => {
             let questionnaire = catalog::load(&questionnaire)?;
             let schema = selfcheck::schema::answers_schema(&questionnaire);
@@ -283,7 +290,7 @@ fn run_ask(args: AskArgs) -> Result<(), Failure> {
         None => Ok(()),
     };
     let report = selfcheck::evaluate(&questionnaire, &answers);
-    let text = output::render(&report, args.format);
+    let text = output::render(&report, args.format, &questionnaire.language);
     let shown = match &args.output {
         Some(path) => output::file(path, text.as_bytes()),
         None => output::stdout(text.as_bytes()),

@@ -12,10 +12,12 @@ use super::Failure;
 /// Narrower than this, wrapped text is harder to read than overflowing text.
 const MIN_WIDTH: usize = 40;
 
-/// A report in `format`, ending with a newline.
-pub fn render(report: &Report, format: Format) -> String {
+/// A report in `format`, ending with a newline; an HTML page declares
+/// `language`, the questionnaire's.
+pub fn render(report: &Report, format: Format, language: &str) -> String {
     let mut text = match format {
         Format::Text => render::text(report, width()),
+        Format::Html => render::html(report, language),
         other => render::render(report, other),
     };
     if !text.ends_with('\n') {

@@ -1,11 +1,12 @@
-//! Renderers: the same [`Report`] as text, Markdown or JSON.
+//! Renderers: the same [`Report`] as text, Markdown, JSON or HTML.
 //!
 //! Rendering is a pure function of the report: the same report always
 //! gives the same bytes (no timestamps, no colour, no terminal queries).
-//! Text and Markdown write out one shared document (see `doc`), so they
-//! say the same things in the same order; JSON is the report itself.
+//! Text, Markdown and HTML write out one shared document (see `doc`), so
+//! they say the same things in the same order; JSON is the report itself.
 
 mod doc;
+mod html;
 mod json;
 mod markdown;
 mod text;
@@ -25,11 +26,13 @@ pub enum Format {
     Text,
     Markdown,
     Json,
+    /// A web page, the one `selfcheck serve` shows, without its buttons.
+    Html,
 }
 
 impl Format {
     /// Every format, in the order help texts list them.
-    pub const ALL: [Format; 3] = [Format::Text, Format::Markdown, Format::Json];
+    pub const ALL: [Format; 4] = [Format::Text, Format::Markdown, Format::Json, Format::Html];
 
     /// The name used on the command line.
     pub fn as_str(self) -> &'static str {
@@ -37,6 +40,7 @@ impl Format {
             Format::Text => "text",
             Format::Markdown => "markdown",
             Format::Json => "json",
+            Format::Html => "html",
         }
     }
 }
@@ -49,7 +53,7 @@ impl fmt::Display for Format {
 
 /// A format name that is not one of [`Format::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown format `{0}`: expected one of text, markdown, json")]
+#[error("unknown format `{0}`: expected one of text, markdown, json, html")]
 pub struct UnknownFormat(pub String);
 
 impl FromStr for Format {
@@ -60,13 +64,39 @@ impl FromStr for Format {
     }
 }
 
-/// Renders the report in `format`; text is wrapped at [`DEFAULT_WIDTH`].
+/// Renders the report in `format`; text is wrapped at [`DEFAULT_WIDTH`],
+/// and an HTML page declares the language [`DEFAULT_LANGUAGE`] (use
+/// [`html`] to give the questionnaire's own).
 pub fn render(report: &Report<'_>, format: Format) -> String {
     match format {
         Format::Text => text(report, DEFAULT_WIDTH),
         Format::Markdown => markdown(report),
         Format::Json => json(report),
+        Format::Html => html(report, DEFAULT_LANGUAGE),
     }
+}
+
+/// The language an HTML page declares when it is not told the
+/// questionnaire's: a report carries its questionnaire's texts but not the
+/// tag of their language.
+pub const DEFAULT_LANGUAGE: &str = "en";
+
+/// The stylesheet of HTML reports (and of every page `selfcheck serve`
+/// shows).
+pub const HTML_STYLE: &str = html::STYLE;
+
+/// The report as a complete HTML page in `language` (a BCP 47 tag), with
+/// its stylesheet inline so that the file stands on its own. The root
+/// element carries `data-triage-level`.
+pub fn html(report: &Report<'_>, language: &str) -> String {
+    let title = format!("{}: your report", report.questionnaire.title);
+    html::page(&title, language, report.triage.level.as_str(), &html_fragment(report))
+}
+
+/// The report as a fragment of HTML for a page that has its own `<head>`:
+/// the person's part, then the part for a clinician under a `<details>`.
+pub fn html_fragment(report: &Report<'_>) -> String {
+    html::write(&doc::document(report), &[])
 }
 
 /// The report as plain text wrapped at `width` columns (at least 24):

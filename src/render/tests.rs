@@ -319,6 +319,6 @@ fn formats_parse_by_name() {
         assert_eq!(format.as_str().parse::<Format>(), Ok(format));
         assert_eq!(format.to_string(), format.as_str());
     }
-    let error = "html".parse::<Format>().unwrap_err().to_string();
-    assert_eq!(error, "unknown format `html`: expected one of text, markdown, json");
+    let error = "pdf".parse::<Format>().unwrap_err().to_string();
+    assert_eq!(error, "unknown format `pdf`: expected one of text, markdown, json, html");
 }

@@ -1,0 +1,258 @@
+//! HTML for browsers: the report's outline as plain, semantic markup that
+//! a stylesheet dresses and a screen reader can walk by its headings.
+//!
+//! Every string is escaped, questionnaire texts and answers alike, so that
+//! nothing in the data can become markup; a web address becomes a link only
+//! when it is `http` or `https`, so that no `javascript:` or `data:` address
+//! from a questionnaire file can ever be followed.
+
+use super::doc::{Block, Inline};
+
+/// The report's own stylesheet, the same one `selfcheck serve` links to.
+pub(super) const STYLE: &str = include_str!("html.css");
+
+/// The person's part, then the part for a clinician folded under a
+/// `<details>` (left out when there is none), as a fragment of HTML.
+pub(super) fn write(person: &[Block<'_>], clinician: &[Block<'_>]) -> String {
+    let mut out = String::with_capacity(32 * 1024);
+    out.push_str("<div class=\"report\">\n<section class=\"person\">\n");
+    blocks(person, &mut out);
+    out.push_str("</section>\n");
+    if !clinician.is_empty() {
+        // The part's own title, when it starts with one, is what the
+        // folded part shows.
+        let (title, rest) = match clinician {
+            [Block::Title(title), rest @ ..] => (Some(title), rest),
+            _ => (None, clinician),
+        };
+        out.push_str("<details class=\"clinician\">\n<summary><h2 class=\"clinician-heading\">");
+        match title {
+            Some(title) => inline(title, &mut out),
+            None => out.push_str("For your clinician"),
+        }
+        out.push_str("</h2></summary>\n");
+        blocks(rest, &mut out);
+        out.push_str("</details>\n");
+    }
+    out.push_str("</div>\n");
+    out
+}
+
+/// A whole page around a fragment: for a file or a terminal's pipe, with
+/// the stylesheet inline so that the file stands on its own.
+pub(super) fn page(title: &str, language: &str, level: &str, body: &str) -> String {
+    let mut out = String::with_capacity(body.len() + STYLE.len() + 512);
+    out.push_str("<!DOCTYPE html>\n<html lang=\"");
+    escape(language, &mut out);
+    out.push_str("\" data-triage-level=\"");
+    escape(level, &mut out);
+    out.push_str(
+        "\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+    );
+    escape(title, &mut out);
+    out.push_str("</title>\n<style>\n");
+    out.push_str(STYLE);
+    out.push_str("</style>\n</head>\n<body>\n<main class=\"page\">\n");
+    out.push_str(body);
+    out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
+
+fn blocks(blocks: &[Block<'_>], out: &mut String) {
+    for block in blocks {
+        write_block(block, out);
+    }
+}
+
+fn write_block(block: &Block<'_>, out: &mut String) {
+    match block {
+        Block::Title(para) => tagged("h1", para, out),
+        Block::Heading(para) => tagged("h2", para, out),
+        Block::Para(para) => tagged("p", para, out),
+        Block::Alert { heading, body } => {
+            // A border and the heading's words carry the warning, never the
+            // colour alone.
+            out.push_str("<div class=\"alert\">\n<p class=\"alert-heading\">");
+            inline(heading, out);
+            out.push_str("</p>\n");
+            blocks(body, out);
+            out.push_str("</div>\n");
+        }
+        Block::List { numbered, items } => {
+            let tag = if *numbered { "ol" } else { "ul" };
+            out.push('<');
+            out.push_str(tag);
+            out.push_str(">\n");
+            for item in items {
+                out.push_str("<li>");
+                match item.as_slice() {
+                    // A lone paragraph needs no <p> of its own.
+                    [Block::Para(para)] => inline(para, out),
+                    many => {
+                        out.push('\n');
+                        blocks(many, out);
+                    }
+                }
+                out.push_str("</li>\n");
+            }
+            out.push_str("</");
+            out.push_str(tag);
+            out.push_str(">\n");
+        }
+        Block::Entries(entries) => {
+            out.push_str("<ol class=\"entries\">\n");
+            for (title, body) in entries {
+                out.push_str("<li>\n");
+                tagged("h3", title, out);
+                blocks(body, out);
+                out.push_str("</li>\n");
+            }
+            out.push_str("</ol>\n");
+        }
+    }
+}
+
+fn tagged(tag: &str, para: &[Inline<'_>], out: &mut String) {
+    out.push('<');
+    out.push_str(tag);
+    out.push('>');
+    inline(para, out);
+    out.push_str("</");
+    out.push_str(tag);
+    out.push_str(">\n");
+}
+
+fn inline(para: &[Inline<'_>], out: &mut String) {
+    for inline in para {
+        match inline {
+            Inline::Text(s) => escape(s, out),
+            Inline::Strong(s) => {
+                out.push_str("<strong>");
+                escape(s, out);
+                out.push_str("</strong>");
+            }
+            Inline::Code(s) => {
+                out.push_str("<code>");
+                escape(s, out);
+                out.push_str("</code>");
+            }
+            Inline::Link(s) if is_web_address(s) => {
+                out.push_str("<a href=\"");
+                escape(s, out);
+                out.push_str("\">");
+                escape(s, out);
+                out.push_str("</a>");
+            }
+            Inline::Link(s) => escape(s, out),
+            Inline::Break => out.push_str("<br>\n"),
+        }
+    }
+}
+
+/// Whether an address may be a link: `http` or `https`, with a host, and
+/// nothing a browser would read differently from what is shown.
+fn is_web_address(address: &str) -> bool {
+    let lower = address.get(..8).unwrap_or(address).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &address[8..]
+    } else if lower.starts_with("http://") {
+        &address[7..]
+    } else {
+        return false;
+    };
+    !rest.is_empty()
+        && !rest.starts_with('/')
+        && !address.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+}
+
+/// Escapes text for HTML content and quoted attribute values alike.
+pub(crate) fn escape(text: &str, out: &mut String) {
+    let mut start = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(entity);
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    fn text(s: &str) -> Inline<'_> {
+        Inline::Text(Cow::Borrowed(s))
+    }
+
+    #[test]
+    fn escapes_every_string() {
+        let mut out = String::new();
+        escape(r#"<script>alert("x") & 'y'</script>"#, &mut out);
+        assert_eq!(out, "&lt;script&gt;alert(&quot;x&quot;) &amp; &#39;y&#39;&lt;/script&gt;");
+    }
+
+    #[test]
+    fn links_only_web_addresses() {
+        for good in ["https://www.nice.org.uk/guidance/ng59", "HTTP://example.org/a?b=1&c=2"] {
+            assert!(is_web_address(good), "{good}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,<b>x</b>",
+            "https://",
+            "https:///etc/passwd",
+            "https://exa mple.org",
+            "//example.org",
+            "ftp://example.org",
+            "https://a\\b",
+        ] {
+            assert!(!is_web_address(bad), "{bad}");
+        }
+        let mut out = String::new();
+        inline(&[Inline::Link(Cow::Borrowed("javascript:alert(1)"))], &mut out);
+        assert_eq!(out, "javascript:alert(1)");
+        let mut out = String::new();
+        inline(&[Inline::Link(Cow::Borrowed("https://e.org/?a=\"><b>"))], &mut out);
+        assert_eq!(
+            out,
+            "<a href=\"https://e.org/?a=&quot;&gt;&lt;b&gt;\">https://e.org/?a=&quot;&gt;&lt;b&gt;</a>"
+        );
+    }
+
+    #[test]
+    fn the_clinician_part_is_folded_under_its_heading() {
+        let person = [Block::Para(vec![text("Yours.")])];
+        let clinician = [Block::Title(vec![text("For your clinician")]), Block::Para(vec![text("Theirs.")])];
+        let html = write(&person, &clinician);
+        let details = html.find("<details").expect("a details element");
+        assert!(html.find("Yours.").expect("person") < details);
+        assert!(html[details..].contains("<summary><h2 class=\"clinician-heading\">For your clinician</h2>"));
+        assert!(html[details..].contains("Theirs."));
+        assert!(!html.contains("<h1>For your clinician"), "the title is the summary, once");
+        assert!(!write(&person, &[]).contains("<details"));
+    }
+
+    #[test]
+    fn a_list_item_of_one_paragraph_has_no_paragraph_tag() {
+        let list = Block::List {
+            numbered: true,
+            items: vec![
+                vec![Block::Para(vec![text("one")])],
+                vec![Block::Para(vec![text("two")]), Block::Para(vec![text("more")])],
+            ],
+        };
+        let mut out = String::new();
+        write_block(&list, &mut out);
+        assert_eq!(out, "<ol>\n<li>one</li>\n<li>\n<p>two</p>\n<p>more</p>\n</li>\n</ol>\n");
+    }
+}

@@ -1,0 +1,210 @@
+//! What a posted form says: the answers so far, the questions skipped, the
+//! question the page asked and the button pressed.
+//!
+//! Pages keep no state on the server: every form carries the answers given
+//! so far as hidden fields named by question id, so that a form body reads
+//! like an answers document. Fields of the page's own start with `_`, which
+//! no question id can (ids start with a lowercase letter).
+//!
+//! Nothing posted is trusted: the answers are checked exactly as `assess`
+//! checks a document, with its messages, and a form whose hidden answers
+//! fail is refused whole. A tampered form can only change its sender's own
+//! answers.
+
+use serde_json::Value as Json;
+
+use crate::answers::{to_json, Answers, RawAnswers};
+use crate::model::Kind;
+use crate::questionnaire::Questionnaire;
+use crate::Value;
+
+/// The name of the hidden field naming the question a page asked.
+pub(crate) const QUESTION: &str = "_question";
+/// The name of the hidden fields listing skipped questions, one each.
+pub(crate) const SKIPPED: &str = "_skipped";
+/// The name of the buttons that say what to do.
+pub(crate) const ACTION: &str = "_action";
+/// The name of the "Change" buttons, whose value is a question id.
+pub(crate) const CHANGE: &str = "_change";
+
+/// The most fields a form may have: far more than any page sends.
+const MAX_FIELDS: usize = 1_000;
+
+/// The longest field name or value a form may have: question ids, option
+/// ids and numbers are far shorter, and a bound keeps the "did you mean"
+/// search over a stranger's input short.
+const MAX_FIELD_BYTES: usize = 200;
+
+/// The button pressed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Action {
+    /// Record the answer to the page's question (if it asked one) and go on.
+    Continue,
+    /// Leave the page's question unanswered and go on.
+    Skip,
+    /// Show the question before the page's one again.
+    Back,
+    /// Show this question again, to change its answer.
+    Change(String),
+    /// Show every answer so far, each with a Change button.
+    Check,
+}
+
+/// A posted form, split into its parts but not yet checked against the
+/// questionnaire.
+#[derive(Debug, Default)]
+pub(crate) struct Form {
+    /// `(question id, value)` in the order posted; the page's own question
+    /// included.
+    pub answers: Vec<(String, String)>,
+    pub skipped: Vec<String>,
+    /// The question the page asked, if it asked one.
+    pub question: Option<String>,
+    pub action: Option<Action>,
+}
+
+impl Form {
+    /// Reads an `application/x-www-form-urlencoded` body. Fails on fields no
+    /// page has, with a message that names them.
+    pub(crate) fn parse(body: &[u8]) -> Result<Form, String> {
+        let mut form = Form::default();
+        for (n, (name, value)) in form_urlencoded::parse(body).enumerate() {
+            if n >= MAX_FIELDS {
+                return Err(format!("the form has more than {MAX_FIELDS} fields"));
+            }
+            if name.len() > MAX_FIELD_BYTES || value.len() > MAX_FIELD_BYTES {
+                return Err(format!(
+                    "the form has a field {} whose name or value is longer than {MAX_FIELD_BYTES} bytes",
+                    shorten(&name)
+                ));
+            }
+            match name.as_ref() {
+                QUESTION => set_once(&mut form.question, QUESTION, value.into_owned())?,
+                SKIPPED => form.skipped.push(value.into_owned()),
+                ACTION => {
+                    let action = match value.as_ref() {
+                        "continue" => Action::Continue,
+                        "skip" => Action::Skip,
+                        "back" => Action::Back,
+                        "check" => Action::Check,
+                        other => return Err(format!("the form's button `{}` is unknown", shorten(other))),
+                    };
+                    set_once(&mut form.action, ACTION, action)?;
+                }
+                CHANGE => set_once(&mut form.action, "_action", Action::Change(value.into_owned()))?,
+                other if other.starts_with('_') => {
+                    return Err(format!("the form has a field `{}` that no page sends", shorten(other)));
+                }
+                _ => form.answers.push((name.into_owned(), value.into_owned())),
+            }
+        }
+        Ok(form)
+    }
+
+    /// The value posted for the page's own question, and the rest.
+    pub(crate) fn take_current(&mut self) -> Option<String> {
+        let id = self.question.as_deref()?;
+        let at = self.answers.iter().position(|(name, _)| name == id)?;
+        Some(self.answers.remove(at).1)
+    }
+}
+
+fn set_once<T>(slot: &mut Option<T>, name: &str, value: T) -> Result<(), String> {
+    if slot.is_some() {
+        return Err(format!("the form gives `{name}` twice"));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// A posted name or value as it appears in a message.
+fn shorten(text: &str) -> String {
+    crate::suggest::shown(&Json::String(text.to_owned()))
+}
+
+/// A typed or posted answer as the JSON an answers document would hold:
+/// a number for numeric questions when it reads as one, else the text.
+pub(crate) fn as_json(questionnaire: &Questionnaire, id: &str, text: &str) -> Json {
+    let numeric = questionnaire.question(id).is_some_and(|q| q.kind.is_numeric());
+    if numeric {
+        if let Ok(number) = text.trim().parse::<serde_json::Number>() {
+            return Json::Number(number);
+        }
+    }
+    Json::String(text.to_owned())
+}
+
+/// Checks posted answers as `assess` checks a document: every problem,
+/// each with `assess`'s message.
+pub(crate) fn check(
+    questionnaire: &Questionnaire,
+    posted: &[(String, String)],
+) -> Result<Answers, Vec<String>> {
+    let mut seen = std::collections::HashSet::with_capacity(posted.len());
+    let mut twice = std::collections::BTreeSet::new();
+    for (id, _) in posted {
+        if !seen.insert(id.as_str()) {
+            twice.insert(id.as_str());
+        }
+    }
+    if !twice.is_empty() {
+        return Err(twice
+            .into_iter()
+            .map(|id| format!("answer `{id}` is given twice; give each answer once"))
+            .collect());
+    }
+    let raw =
+        RawAnswers(posted.iter().map(|(id, text)| (id.clone(), as_json(questionnaire, id, text))).collect());
+    Answers::from_document(questionnaire, &raw)
+        .map_err(|error| error.message().lines().map(str::to_owned).collect())
+}
+
+/// Checks one answer; the error is `assess`'s message without the
+/// `answer `id`: ` it starts with, since the page shows it beside the
+/// question.
+pub(crate) fn check_one(questionnaire: &Questionnaire, id: &str, text: &str) -> Result<Value, String> {
+    let raw = RawAnswers(vec![(id.to_owned(), as_json(questionnaire, id, text))]);
+    match Answers::from_document(questionnaire, &raw) {
+        Ok(answers) => {
+            let index = questionnaire.question_index(id).ok_or_else(|| format!("no question `{id}`"))?;
+            answers.get(index).ok_or_else(|| format!("no answer to `{id}`"))
+        }
+        Err(error) => {
+            let message = error.message();
+            let prefix = format!("answer `{id}`: ");
+            Err(message.strip_prefix(&prefix).unwrap_or(message).to_owned())
+        }
+    }
+}
+
+/// An answer as a form field's value: the option id, or the number as an
+/// answers document writes it.
+pub(crate) fn field_value(kind: &Kind, value: Value) -> String {
+    match to_json(kind, value) {
+        Json::String(text) => text,
+        other => other.to_string(),
+    }
+}
+
+/// The hidden fields that carry `answers` and `skipped` to the next page,
+/// in questionnaire order, leaving out the question `except` (the one the
+/// page asks).
+pub(crate) fn hidden_fields(
+    questionnaire: &Questionnaire,
+    answers: &Answers,
+    skipped: &[usize],
+    except: Option<usize>,
+) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    for (index, question) in questionnaire.questions.iter().enumerate() {
+        if Some(index) == except {
+            continue;
+        }
+        if let Some(value) = answers.get(index) {
+            fields.push((question.id.clone(), field_value(&question.kind, value)));
+        } else if skipped.contains(&index) {
+            fields.push((SKIPPED.to_owned(), question.id.clone()));
+        }
+    }
+    fields
+}

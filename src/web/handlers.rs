@@ -1,0 +1,687 @@
+//! The handlers: read a request, ask the library, answer with a page.
+//!
+//! Every handler that takes answers checks all of them first; a form that
+//! fails is refused with a page that says why (400), a typed answer that
+//! fails is shown again beside its question (422), and nothing a person
+//! sends can make a handler panic.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::Value as Json;
+
+use super::flow::{self, Replay};
+use super::form::{self, Action, Form};
+use super::limits;
+use super::pages::{
+    self, CheckPage, ChoiceView, ErrorItem, IndexPage, Layout, NoticeView, NumberView, QuestionPage,
+    ReportPage, Row, SectionView, StartPage, UrgentPage,
+};
+use super::Site;
+use crate::answers::{Answers, AnswersDocument};
+use crate::model::{Kind, Level};
+use crate::questionnaire::Questionnaire;
+use crate::session::{Next, Step};
+use crate::suggest::did_you_mean;
+use crate::{evaluate, render};
+
+pub(crate) type Shared = State<Arc<Site>>;
+
+/// A rough pace for the time estimate, as `selfcheck ask` gives it: some
+/// questions are self-checks that take a minute, most take a few seconds.
+const SECONDS_PER_QUESTION: usize = 20;
+
+pub(crate) async fn index(State(site): Shared) -> Response {
+    let questionnaires = site.questionnaires.iter().map(|q| (q.id.as_str(), q.title.as_str())).collect();
+    let layout = Layout {
+        lang: render::DEFAULT_LANGUAGE,
+        level: None,
+        title: "Questionnaires".to_owned(),
+        site: None,
+        home: None,
+        error: false,
+    };
+    pages::page(StatusCode::OK, &IndexPage { layout, questionnaires })
+}
+
+pub(crate) async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+pub(crate) async fn style() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+        ],
+        render::HTML_STYLE,
+    )
+        .into_response()
+}
+
+pub(crate) async fn not_found() -> Response {
+    pages::problem(
+        StatusCode::NOT_FOUND,
+        "Page not found",
+        vec!["There is no page at this address. If you typed it, check it is correct.".to_owned()],
+        Vec::new(),
+    )
+}
+
+pub(crate) async fn method_not_allowed() -> Response {
+    pages::problem(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "This page cannot be used that way",
+        vec!["Use the buttons on the pages rather than typing or changing their addresses.".to_owned()],
+        Vec::new(),
+    )
+}
+
+/// The questionnaire a path names, or the page that says there is none.
+fn find<'s>(site: &'s Site, id: &str) -> Result<&'s Questionnaire, Response> {
+    site.questionnaires.iter().find(|q| q.id == id).ok_or_else(|| {
+        let hint = match did_you_mean(id, site.questionnaires.iter().map(|q| q.id.as_str())) {
+            Some(close) => format!(" Did you mean \"{close}\"?"),
+            None => String::new(),
+        };
+        let shown = crate::suggest::shown(&Json::String(id.to_owned()));
+        pages::problem(
+            StatusCode::NOT_FOUND,
+            "Page not found",
+            vec![format!("There is no questionnaire called {shown} here.{hint}")],
+            Vec::new(),
+        )
+    })
+}
+
+fn layout<'q>(q: &'q Questionnaire, title: impl Into<String>) -> Layout<'q> {
+    Layout {
+        lang: &q.language,
+        level: None,
+        title: title.into(),
+        site: Some(&q.title),
+        home: Some(format!("/{}", q.id)),
+        error: false,
+    }
+}
+
+/// A form that fails its checks: the page says what is wrong with it.
+fn bad_form(details: Vec<String>) -> Response {
+    pages::problem(
+        StatusCode::BAD_REQUEST,
+        "The form could not be used",
+        vec!["The answers this page was sent do not fit the questionnaire, so nothing was done with them. \
+             This happens when a page is changed before it is sent. Start again from the questionnaire's \
+             page."
+            .to_owned()],
+        details,
+    )
+}
+
+pub(crate) async fn start(
+    State(site): Shared,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+) -> Response {
+    let Ok(Path(id)) = path else { return not_found().await };
+    match find(&site, &id) {
+        Ok(q) => start_page(q, StatusCode::OK, Vec::new(), String::new()),
+        Err(response) => response,
+    }
+}
+
+fn start_page(q: &Questionnaire, status: StatusCode, errors: Vec<ErrorItem>, pasted: String) -> Response {
+    let count = match flow::replay(q, &Answers::empty(q), &[]).next {
+        Next::Ask(step) => step.total,
+        Next::Done | Next::StoppedEarly => 0,
+    };
+    let mut layout = layout(q, q.title.clone());
+    layout.error = !errors.is_empty();
+    layout.site = None;
+    let page = StartPage {
+        layout,
+        errors,
+        id: &q.id,
+        title: &q.title,
+        purpose: &q.intended_purpose,
+        disclaimer: &q.disclaimer,
+        count,
+        minutes: (count * SECONDS_PER_QUESTION).div_ceil(60).max(1),
+        red_flags: q.red_flags().len(),
+        pasted,
+    };
+    pages::page(status, &page)
+}
+
+/// `POST /<id>/question`: record the page's answer (or skip it), then show
+/// whatever comes next.
+pub(crate) async fn question(
+    State(site): Shared,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    request: Request,
+) -> Response {
+    let Ok(Path(id)) = path else { return not_found().await };
+    let q = match find(&site, &id) {
+        Ok(q) => q,
+        Err(response) => return response,
+    };
+    let body = match limits::body(request).await {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let mut form = match Form::parse(&body) {
+        Ok(form) => form,
+        Err(problem) => return bad_form(vec![problem]),
+    };
+    let current = form.question.as_deref().map(|qid| q.question_index(qid).ok_or(qid));
+    let current = match current.transpose() {
+        Ok(current) => current,
+        Err(qid) => {
+            return bad_form(vec![format!(
+                "the form names the question {}, which questionnaire `{}` does not have",
+                crate::suggest::shown(&Json::String(qid.to_owned())),
+                q.id
+            )])
+        }
+    };
+    let typed = form.take_current();
+    let (mut answers, mut skipped) = match checked(q, &form) {
+        Ok(state) => state,
+        Err(response) => return response,
+    };
+    let before = crate::triage_level(q, &answers);
+    match (form.action.clone().unwrap_or(Action::Continue), current) {
+        (Action::Continue, Some(index)) => {
+            let text = typed.unwrap_or_default();
+            if text.trim().is_empty() {
+                return ask_again(
+                    q,
+                    &answers,
+                    &skipped,
+                    index,
+                    &text,
+                    missing_message(&q.questions[index].kind, cannot_be_skipped(q, index)),
+                );
+            }
+            match form::check_one(q, &q.questions[index].id, &text) {
+                Ok(value) => {
+                    answers.set(index, Some(value));
+                    skipped.retain(|&i| i != index);
+                }
+                Err(message) => return ask_again(q, &answers, &skipped, index, &text, capitalised(&message)),
+            }
+        }
+        (Action::Skip, Some(index)) if cannot_be_skipped(q, index) => {
+            let text = typed.unwrap_or_default();
+            return ask_again(q, &answers, &skipped, index, &text, RED_FLAG_NOT_SKIPPED.to_owned());
+        }
+        (Action::Skip, Some(index)) => {
+            answers.set(index, None);
+            if !skipped.contains(&index) {
+                skipped.push(index);
+            }
+        }
+        (Action::Back, _) => {
+            // The question before the page's one, or the last one asked when
+            // the page asked none.
+            let replay = flow::replay(q, &answers, &skipped);
+            let before_current = match current {
+                Some(index) => flow::revisit(q, &answers, &skipped, index),
+                None => replay,
+            };
+            return match flow::previous(&before_current) {
+                Some(previous) => revisit(q, &answers, &skipped, previous),
+                None => Redirect::to(&format!("/{}", q.id)).into_response(),
+            };
+        }
+        (Action::Change(qid), _) => {
+            return match q.question_index(&qid) {
+                Some(index) => revisit(q, &answers, &skipped, index),
+                None => bad_form(vec![format!(
+                    "the form asks to change {}, which questionnaire `{}` does not have",
+                    crate::suggest::shown(&Json::String(qid)),
+                    q.id
+                )]),
+            };
+        }
+        (Action::Check, _) => return check_page(q, &flow::replay(q, &answers, &skipped)),
+        // Start, or "go on with the questions": nothing to record.
+        (Action::Continue | Action::Skip, None) => {}
+    }
+    let replay = flow::replay(q, &answers, &skipped);
+    let after = replay.level();
+    match replay.next {
+        Next::Ask(_) if after == Level::Urgent && before < Level::Urgent => {
+            urgent_page(q, &answers, &skipped)
+        }
+        Next::Ask(step) => {
+            question_page(q, &answers, &skipped, step, StatusCode::OK, QuestionState::default())
+        }
+        Next::Done => check_page(q, &replay),
+        Next::StoppedEarly => report_page(q, replay.session.answers(), true),
+    }
+}
+
+const RED_FLAG_NOT_SKIPPED: &str =
+    "This question is needed for your safety, so it cannot be skipped. If you do not know, choose \"Not sure\".";
+
+fn cannot_be_skipped(q: &Questionnaire, index: usize) -> bool {
+    flow::needed_for_safety(&q.questions[index])
+}
+
+fn missing_message(kind: &Kind, red_flag: bool) -> String {
+    match (kind.is_numeric(), red_flag) {
+        (true, true) => "Enter a number: this question is needed for your safety.".to_owned(),
+        (false, true) => {
+            "Choose an answer: this question is needed for your safety. If you do not know, choose \"Not sure\"."
+                .to_owned()
+        }
+        (true, false) => "Enter a number, or choose \"Skip this question\".".to_owned(),
+        (false, false) => "Choose an answer, or choose \"Skip this question\".".to_owned(),
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// The answers and skipped questions a form carries, checked.
+fn checked(q: &Questionnaire, form: &Form) -> Result<(Answers, Vec<usize>), Response> {
+    let answers = form::check(q, &form.answers).map_err(bad_form)?;
+    let mut skipped = Vec::with_capacity(form.skipped.len());
+    for id in &form.skipped {
+        match q.question_index(id) {
+            Some(index) => skipped.push(index),
+            None => {
+                return Err(bad_form(vec![format!(
+                    "the form says {} was skipped, but questionnaire `{}` has no such question",
+                    crate::suggest::shown(&Json::String(id.clone())),
+                    q.id
+                )]))
+            }
+        }
+    }
+    Ok((answers, skipped))
+}
+
+/// What a question page shows besides the question: a refused answer with
+/// its message, or an earlier answer to change.
+#[derive(Default)]
+struct QuestionState {
+    typed: String,
+    error: Option<String>,
+}
+
+/// The question at `index` again, with the answer typed and why it was
+/// refused.
+fn ask_again(
+    q: &Questionnaire,
+    answers: &Answers,
+    skipped: &[usize],
+    index: usize,
+    typed: &str,
+    message: String,
+) -> Response {
+    let replay = flow::revisit(q, answers, skipped, index);
+    match flow::current(&replay) {
+        Some(step) => question_page(
+            q,
+            answers,
+            skipped,
+            step,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            QuestionState { typed: typed.to_owned(), error: Some(message) },
+        ),
+        None => check_page(q, &replay),
+    }
+}
+
+/// The page that shows question `index` again, its answer chosen, to
+/// change it.
+fn revisit(q: &Questionnaire, answers: &Answers, skipped: &[usize], index: usize) -> Response {
+    let replay = flow::revisit(q, answers, skipped, index);
+    match flow::current(&replay) {
+        Some(step) => {
+            let typed = answers
+                .get(step.index)
+                .map(|v| form::field_value(&step.question.kind, v))
+                .unwrap_or_default();
+            question_page(q, answers, skipped, step, StatusCode::OK, QuestionState { typed, error: None })
+        }
+        None => check_page(q, &replay),
+    }
+}
+
+fn notice(q: &Questionnaire, level: Level) -> Option<NoticeView<'_>> {
+    (level >= Level::Urgent).then(|| {
+        let text = q.levels.get(level);
+        NoticeView { title: &text.title, action: &text.action }
+    })
+}
+
+/// The page for `step`'s question. It carries every answer and skip it is
+/// given except its own question's, later ones included: after a change,
+/// the questions already answered are not asked again.
+fn question_page(
+    q: &Questionnaire,
+    answers: &Answers,
+    skipped: &[usize],
+    step: Step<'_>,
+    status: StatusCode,
+    state: QuestionState,
+) -> Response {
+    let question = step.question;
+    let mut carried = answers.clone();
+    carried.set(step.index, None);
+    let html_id = |value: &str| format!("{}-{}", question.id, value);
+    let option_ids = question.kind.option_ids();
+    let choices: Vec<ChoiceView> = pages::choices(&question.kind)
+        .into_iter()
+        .filter_map(|(index, label)| {
+            let value = *option_ids.get(index)?;
+            Some(ChoiceView { html_id: html_id(value), value, label, checked: state.typed == value })
+        })
+        .collect();
+    let number = match &question.kind {
+        Kind::Integer { min, max, unit } => Some(NumberView {
+            value: state.typed.clone(),
+            inputmode: "numeric",
+            hint: format!("A whole number from {min} to {max}{}.", unit_words(unit)),
+            unit: unit.as_deref(),
+        }),
+        Kind::Number { min, max, unit } => Some(NumberView {
+            value: state.typed.clone(),
+            inputmode: "decimal",
+            hint: format!(
+                "A number from {min} to {max}{}; decimals take a point, as in 1.5.",
+                unit_words(unit)
+            ),
+            unit: unit.as_deref(),
+        }),
+        _ => None,
+    };
+    let target = match (&number, choices.first()) {
+        (Some(_), _) => Some(question.id.clone()),
+        (None, Some(first)) => Some(first.html_id.clone()),
+        (None, None) => None,
+    };
+    let errors = state
+        .error
+        .iter()
+        .map(|message| ErrorItem { message: message.clone(), target: target.clone() })
+        .collect();
+    let section = step.section.map(|s| SectionView {
+        title: &s.title,
+        intro: if step.new_section { s.intro.as_deref() } else { None },
+    });
+    let mut layout = layout(q, question.text.clone());
+    layout.error = state.error.is_some();
+    let page = QuestionPage {
+        layout,
+        errors,
+        notice: notice(q, crate::triage_level(q, &carried)),
+        id: &q.id,
+        hidden: form::hidden_fields(q, &carried, skipped, Some(step.index)),
+        question,
+        progress: format!("Question {} of about {}", step.number, step.total),
+        section,
+        red_flag: flow::needed_for_safety(question),
+        choices,
+        number,
+        error: state.error,
+    };
+    pages::page(status, &page)
+}
+
+fn unit_words(unit: &Option<String>) -> String {
+    unit.as_ref().map(|u| format!(", in {u}")).unwrap_or_default()
+}
+
+fn urgent_page(q: &Questionnaire, answers: &Answers, skipped: &[usize]) -> Response {
+    let text = q.levels.get(Level::Urgent);
+    let page = UrgentPage {
+        layout: layout(q, text.title.clone()),
+        id: &q.id,
+        hidden: form::hidden_fields(q, answers, skipped, None),
+        title: &text.title,
+        action: &text.action,
+    };
+    pages::page(StatusCode::OK, &page)
+}
+
+fn check_page(q: &Questionnaire, replay: &Replay<'_>) -> Response {
+    let answers = replay.session.answers();
+    let rows = replay
+        .asked
+        .iter()
+        .map(|&index| {
+            let question = &q.questions[index];
+            Row {
+                id: &question.id,
+                question: &question.text,
+                answer: answer_words(&question.kind, answers.get(index)),
+            }
+        })
+        .collect();
+    let page = CheckPage {
+        layout: layout(q, "Check your answers"),
+        notice: notice(q, replay.level()),
+        id: &q.id,
+        hidden: form::hidden_fields(q, answers, &replay.skipped(), None),
+        rows,
+        more: matches!(replay.next, Next::Ask(_)),
+    };
+    pages::page(StatusCode::OK, &page)
+}
+
+/// An answer in words, as the person chose or typed it.
+fn answer_words(kind: &Kind, value: Option<crate::Value>) -> String {
+    let Some(value) = value else { return "Skipped".to_owned() };
+    match (kind, value) {
+        (_, crate::Value::Option(i)) => pages::choices(kind)
+            .into_iter()
+            .find(|(index, _)| *index == usize::from(i))
+            .map_or_else(String::new, |(_, label)| label.to_owned()),
+        (Kind::Integer { unit, .. } | Kind::Number { unit, .. }, _) => {
+            let number = form::field_value(kind, value);
+            match unit {
+                Some(unit) => format!("{number} {unit}"),
+                None => number,
+            }
+        }
+        _ => form::field_value(kind, value),
+    }
+}
+
+fn report_page(q: &Questionnaire, answers: &Answers, stopped: bool) -> Response {
+    let report = evaluate(q, answers);
+    let mut layout = layout(q, format!("Your report: {}", report.triage.title));
+    layout.level = Some(report.triage.level.as_str());
+    let emergency = q.levels.get(Level::Emergency);
+    let page = ReportPage {
+        layout,
+        id: &q.id,
+        hidden: form::hidden_fields(q, answers, &[], None),
+        stopped: stopped.then_some(NoticeView { title: &emergency.title, action: &emergency.action }),
+        report: render::html_fragment(&report),
+    };
+    pages::page(StatusCode::OK, &page)
+}
+
+/// The answers of a form that carries nothing else (the report page and
+/// the downloads), checked in full.
+async fn posted_answers<'s>(
+    site: &'s Site,
+    id: &str,
+    request: Request,
+) -> Result<(&'s Questionnaire, Answers), Response> {
+    let q = find(site, id)?;
+    let body = limits::body(request).await?;
+    let form = Form::parse(&body).map_err(|problem| bad_form(vec![problem]))?;
+    let (answers, _) = checked(q, &form)?;
+    Ok((q, answers))
+}
+
+/// `POST /<id>/report`: the report of the answers posted.
+pub(crate) async fn report(
+    State(site): Shared,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    request: Request,
+) -> Response {
+    let Ok(Path(id)) = path else { return not_found().await };
+    match posted_answers(&site, &id, request).await {
+        Ok((q, answers)) => report_page(q, &answers, false),
+        Err(response) => response,
+    }
+}
+
+/// `POST /<id>/answers.json`: the answers document, as a file to keep.
+pub(crate) async fn answers_file(
+    State(site): Shared,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    request: Request,
+) -> Response {
+    let Ok(Path(id)) = path else { return not_found().await };
+    match posted_answers(&site, &id, request).await {
+        Ok((q, answers)) => {
+            let mut text = serde_json::to_string_pretty(&answers.to_document(q)).unwrap_or_default();
+            text.push('\n');
+            attachment("application/json", &format!("{}-answers.json", q.id), text)
+        }
+        Err(response) => response,
+    }
+}
+
+/// `POST /<id>/report.md`: the report in Markdown, as a file to keep.
+pub(crate) async fn report_file(
+    State(site): Shared,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    request: Request,
+) -> Response {
+    let Ok(Path(id)) = path else { return not_found().await };
+    match posted_answers(&site, &id, request).await {
+        Ok((q, answers)) => {
+            let report = evaluate(q, &answers);
+            attachment(
+                "text/markdown; charset=utf-8",
+                &format!("{}-report.md", q.id),
+                render::markdown(&report),
+            )
+        }
+        Err(response) => response,
+    }
+}
+
+fn attachment(content_type: &'static str, filename: &str, body: String) -> Response {
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `POST /<id>/resume`: saved answers, uploaded or pasted, checked as
+/// `assess` checks them; then the next question, or the answers to check.
+pub(crate) async fn resume(
+    State(site): Shared,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    request: Request,
+) -> Response {
+    let Ok(Path(id)) = path else { return not_found().await };
+    let q = match find(&site, &id) {
+        Ok(q) => q,
+        Err(response) => return response,
+    };
+    let (file, pasted) = match saved_answers(request).await {
+        Ok(parts) => parts,
+        Err(response) => return response,
+    };
+    let bytes = if file.iter().any(|b| !b.is_ascii_whitespace()) {
+        file
+    } else {
+        Bytes::from(pasted.clone().into_bytes())
+    };
+    match resume_answers(q, &bytes) {
+        Ok(answers) => {
+            let replay = flow::replay(q, &answers, &[]);
+            match replay.next {
+                Next::Ask(step) => {
+                    question_page(q, &answers, &[], step, StatusCode::OK, QuestionState::default())
+                }
+                Next::Done => check_page(q, &replay),
+                Next::StoppedEarly => report_page(q, replay.session.answers(), true),
+            }
+        }
+        Err(messages) => {
+            let errors = messages
+                .into_iter()
+                .map(|message| ErrorItem { message, target: Some("answers-file".to_owned()) })
+                .collect();
+            start_page(q, StatusCode::UNPROCESSABLE_ENTITY, errors, pasted)
+        }
+    }
+}
+
+/// The file and the pasted text of the resume form.
+async fn saved_answers(request: Request) -> Result<(Bytes, String), Response> {
+    let request = limits::buffered(request).await?;
+    let mut multipart = Multipart::from_request(request, &()).await.map_err(|_| {
+        bad_form(vec!["the form was not sent as a file upload (multipart/form-data)".to_owned()])
+    })?;
+    let mut file = Bytes::new();
+    let mut pasted = String::new();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(error) => return Err(bad_form(vec![format!("the upload could not be read: {error}")])),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        let data = field
+            .bytes()
+            .await
+            .map_err(|error| bad_form(vec![format!("the upload could not be read: {error}")]))?;
+        match name.as_str() {
+            "answers_file" => file = data,
+            "answers_text" => pasted = String::from_utf8_lossy(&data).into_owned(),
+            other => {
+                return Err(bad_form(vec![format!(
+                    "the form has a field {} that no page sends",
+                    crate::suggest::shown(&Json::String(other.to_owned()))
+                )]))
+            }
+        }
+    }
+    Ok((file, pasted))
+}
+
+/// Saved answers checked in full, with `assess`'s messages.
+fn resume_answers(q: &Questionnaire, bytes: &[u8]) -> Result<Answers, Vec<String>> {
+    let text = std::str::from_utf8(bytes).map_err(|error| {
+        vec![format!("The file is not UTF-8 text: invalid byte at position {}.", error.valid_up_to() + 1)]
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(vec!["Choose your answers file, or paste its text.".to_owned()]);
+    }
+    let document =
+        AnswersDocument::parse(text.as_bytes()).map_err(|error| vec![capitalised(&error.to_string())])?;
+    if let Some(named) = &document.questionnaire {
+        if *named != q.id {
+            return Err(vec![format!(
+                "These answers are for the questionnaire `{named}`, and this is `{}`.",
+                q.id
+            )]);
+        }
+    }
+    Answers::from_document(q, &document.answers)
+        .map_err(|error| error.message().lines().map(capitalised).collect())
+}

@@ -1,0 +1,203 @@
+//! The pages: one askama template each (in `templates/`), escaped by
+//! default and checked when the binary is built, and the views they show.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::model::{Kind, Question};
+
+/// What every page shares: the language, the title, the link home.
+pub(crate) struct Layout<'a> {
+    pub lang: &'a str,
+    /// The triage level, on the report page's root element.
+    pub level: Option<&'static str>,
+    pub title: String,
+    /// The questionnaire's title, after the page's own in `<title>` and in
+    /// the header.
+    pub site: Option<&'a str>,
+    /// Where the header links to.
+    pub home: Option<String>,
+    /// Whether the page shows an error, which its title then says first.
+    pub error: bool,
+}
+
+/// One line of an error summary, linking to the field it is about.
+pub(crate) struct ErrorItem {
+    pub message: String,
+    pub target: Option<String>,
+}
+
+/// The warning shown above the questions once the answers call for a
+/// doctor today or sooner.
+pub(crate) struct NoticeView<'a> {
+    pub title: &'a str,
+    pub action: &'a str,
+}
+
+pub(crate) struct SectionView<'a> {
+    pub title: &'a str,
+    /// Shown on the first question of the section only.
+    pub intro: Option<&'a str>,
+}
+
+pub(crate) struct ChoiceView<'a> {
+    pub html_id: String,
+    pub value: &'a str,
+    pub label: &'a str,
+    pub checked: bool,
+}
+
+pub(crate) struct NumberView<'a> {
+    /// What the person typed, kept when it was refused.
+    pub value: String,
+    pub inputmode: &'static str,
+    pub hint: String,
+    pub unit: Option<&'a str>,
+}
+
+pub(crate) struct Row<'a> {
+    pub id: &'a str,
+    pub question: &'a str,
+    pub answer: String,
+}
+
+#[derive(Template)]
+#[template(path = "index.html")]
+pub(crate) struct IndexPage<'a> {
+    pub layout: Layout<'a>,
+    pub questionnaires: Vec<(&'a str, &'a str)>,
+}
+
+#[derive(Template)]
+#[template(path = "start.html")]
+pub(crate) struct StartPage<'a> {
+    pub layout: Layout<'a>,
+    pub errors: Vec<ErrorItem>,
+    pub id: &'a str,
+    pub title: &'a str,
+    pub purpose: &'a str,
+    pub disclaimer: &'a str,
+    pub count: usize,
+    pub minutes: usize,
+    pub red_flags: usize,
+    /// Pasted answers, kept when they were refused.
+    pub pasted: String,
+}
+
+#[derive(Template)]
+#[template(path = "question.html")]
+pub(crate) struct QuestionPage<'a> {
+    pub layout: Layout<'a>,
+    pub errors: Vec<ErrorItem>,
+    pub notice: Option<NoticeView<'a>>,
+    pub id: &'a str,
+    pub hidden: Vec<(String, String)>,
+    pub question: &'a Question,
+    pub progress: String,
+    pub section: Option<SectionView<'a>>,
+    pub red_flag: bool,
+    pub choices: Vec<ChoiceView<'a>>,
+    pub number: Option<NumberView<'a>>,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "urgent.html")]
+pub(crate) struct UrgentPage<'a> {
+    pub layout: Layout<'a>,
+    pub id: &'a str,
+    pub hidden: Vec<(String, String)>,
+    pub title: &'a str,
+    pub action: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "check.html")]
+pub(crate) struct CheckPage<'a> {
+    pub layout: Layout<'a>,
+    pub notice: Option<NoticeView<'a>>,
+    pub id: &'a str,
+    pub hidden: Vec<(String, String)>,
+    pub rows: Vec<Row<'a>>,
+    /// Whether questions remain to be asked.
+    pub more: bool,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+pub(crate) struct ReportPage<'a> {
+    pub layout: Layout<'a>,
+    pub id: &'a str,
+    pub hidden: Vec<(String, String)>,
+    /// The emergency that stopped the questions early, if it did.
+    pub stopped: Option<NoticeView<'a>>,
+    /// The report as HTML, every string in it escaped by the renderer.
+    pub report: String,
+}
+
+#[derive(Template)]
+#[template(path = "problem.html")]
+pub(crate) struct ProblemPage<'a> {
+    pub layout: Layout<'a>,
+    pub heading: &'a str,
+    pub lines: Vec<String>,
+    pub details: Vec<String>,
+    pub back: &'a str,
+    pub back_label: &'a str,
+}
+
+/// A rendered page with its status. Rendering only fails if writing to a
+/// string fails, which it does not; the error page says so if it ever does.
+pub(crate) fn page(status: StatusCode, template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => {
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error: a page could not be written").into_response()
+        }
+    }
+}
+
+/// A page that says what went wrong, in the site's language and look.
+pub(crate) fn problem(
+    status: StatusCode,
+    heading: &str,
+    lines: Vec<String>,
+    details: Vec<String>,
+) -> Response {
+    let layout = Layout {
+        lang: crate::render::DEFAULT_LANGUAGE,
+        level: None,
+        title: heading.to_owned(),
+        site: None,
+        home: None,
+        error: true,
+    };
+    page(
+        status,
+        &ProblemPage {
+            layout,
+            heading,
+            lines,
+            details,
+            back: "/",
+            back_label: "Go to the list of questionnaires",
+        },
+    )
+}
+
+/// The choices of a question in the order shown, as `(option index,
+/// label)`. Yes/no questions list "No", "Not sure", then "Yes", as
+/// `selfcheck ask` does, so that "Yes" is never the first option; nothing
+/// is chosen in advance.
+pub(crate) fn choices(kind: &Kind) -> Vec<(usize, &str)> {
+    // Option indices of the yes/no kinds: yes 0, no 1, not sure 2.
+    match kind {
+        Kind::YesNo => vec![(1, "No"), (0, "Yes")],
+        Kind::YesNoNotSure => vec![(1, "No"), (2, "Not sure"), (0, "Yes")],
+        Kind::SingleChoice { options } => {
+            options.iter().enumerate().map(|(i, o)| (i, o.label.as_str())).collect()
+        }
+        Kind::Integer { .. } | Kind::Number { .. } => Vec::new(),
+    }
+}
