@@ -48,6 +48,7 @@ pub mod answers;
 pub mod condition;
 pub mod error;
 pub mod eval;
+pub mod fhir;
 mod json;
 pub mod model;
 pub mod questionnaire;
@@ -57,6 +58,7 @@ pub mod schema;
 pub mod session;
 pub mod shipped;
 pub mod suggest;
+pub mod table;
 pub mod validate;
 
 pub use answers::{Answers, AnswersDocument, Value};

@@ -7,8 +7,10 @@
 mod ask;
 mod assess;
 mod catalog;
+mod csv;
 mod jsonl;
 mod output;
+mod stream;
 mod validate;
 
 use std::io::IsTerminal;
@@ -68,6 +70,16 @@ enum Command {
         #[arg(value_name = "ID|PATH", default_value = DEFAULT_QUESTIONNAIRE)]
         questionnaire: String,
     },
+    /// Print a questionnaire in another standard's format (FHIR R4)
+    Export {
+        /// As a FHIR R4 Questionnaire resource (JSON); its responses can be
+        /// given to `selfcheck assess`
+        #[arg(long, required = true)]
+        fhir: bool,
+        /// A shipped questionnaire's id, or the path to a questionnaire file
+        #[arg(value_name = "ID|PATH", default_value = DEFAULT_QUESTIONNAIRE)]
+        questionnaire: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -84,11 +96,26 @@ struct AskArgs {
     /// Also write the answers to FILE, as a document `selfcheck assess` reads
     #[arg(long, value_name = "FILE")]
     save_answers: Option<PathBuf>,
+    /// How --save-answers writes them: an answers document, or a FHIR R4
+    /// QuestionnaireResponse
+    #[arg(long, value_name = "FORMAT", default_value = "document", requires = "save_answers")]
+    answers_format: AnswersFormat,
+}
+
+/// The formats `ask --save-answers` writes; `assess` reads both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum AnswersFormat {
+    /// An answers document
+    Document,
+    /// A FHIR R4 QuestionnaireResponse
+    Fhir,
 }
 
 #[derive(Debug, Args)]
 #[command(after_help = "With --jsonl, a bad line gives an error record on its own output line, \
-                        the other lines are still assessed, and the exit code is 2.")]
+                        the other lines are still assessed, and the exit code is 2. With --csv, \
+                        a bad row gives an output row with its `error` cell filled, the other \
+                        rows are still assessed, and the exit code is 2.")]
 struct AssessArgs {
     /// The answers document; `-` or nothing reads stdin
     #[arg(value_name = "FILE|-")]
@@ -96,13 +123,27 @@ struct AssessArgs {
     /// The report's format [default: text; json with --jsonl]
     #[arg(long, value_name = "FORMAT", value_parser = format_parser())]
     format: Option<Format>,
-    /// The questionnaire (id or path) for documents that do not name one
+    /// The questionnaire (id or path) for documents that do not name one,
+    /// and for --csv
     #[arg(long, short, value_name = "ID|PATH")]
     questionnaire: Option<String>,
     /// Read one answers document per line and write one JSON report (or
     /// error record) per line, in order
-    #[arg(long)]
+    #[arg(long, conflicts_with = "csv")]
     jsonl: bool,
+    /// Read a CSV table, one respondent per row and one question per
+    /// column (plus `record_id`), and write one scored CSV row per
+    /// respondent, in order
+    #[arg(long, conflicts_with = "format")]
+    csv: bool,
+    /// With --csv, write the long format: one row per respondent and item
+    /// (record_id, item, value, derived)
+    #[arg(long, requires = "csv", conflicts_with = "jsonl")]
+    long: bool,
+    /// The largest answers document (with --jsonl: the longest line; with
+    /// --csv: the longest row) read, in bytes
+    #[arg(long, value_name = "BYTES", default_value_t = stream::DEFAULT_MAX_RECORD)]
+    max_document_bytes: u64,
 }
 
 fn format_parser() -> impl TypedValueParser<Value = Format> {
@@ -188,6 +229,12 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             let schema = selfcheck::schema::answers_schema(&questionnaire);
             output::stdout(output::pretty_json(&schema)?.as_bytes())
         }
+        // `--fhir` is required, so it is the format.
+        Command::Export { fhir: _, questionnaire } => {
+            let questionnaire = catalog::load(&questionnaire)?;
+            let resource = selfcheck::fhir::questionnaire(&questionnaire);
+            output::stdout(output::pretty_json(&resource)?.as_bytes())
+        }
     }
 }
 
@@ -199,8 +246,11 @@ fn run_assess(args: AssessArgs) -> Result<(), Failure> {
         return Err(Failure::Usage(command.error(clap::error::ErrorKind::ArgumentConflict, message)));
     }
     let catalog = Catalog::new(args.questionnaire.as_deref())?;
+    let max_record = usize::try_from(args.max_document_bytes).unwrap_or(usize::MAX);
     if args.jsonl {
-        jsonl::run(args.file.as_deref(), &catalog)
+        jsonl::run(args.file.as_deref(), &catalog, max_record)
+    } else if args.csv {
+        csv::run(args.file.as_deref(), &catalog, args.long, max_record)
     } else {
         assess::run(args.file.as_deref(), args.format.unwrap_or(Format::Text), &catalog)
     }
@@ -225,8 +275,11 @@ fn run_ask(args: AskArgs) -> Result<(), Failure> {
     // The person has spent minutes answering: when one of the two outputs
     // fails, the other is still written.
     let saved = match &args.save_answers {
-        Some(path) => output::pretty_json(&answers.to_document(&questionnaire))
-            .and_then(|document| output::file(path, document.as_bytes())),
+        Some(path) => match args.answers_format {
+            AnswersFormat::Document => output::pretty_json(&answers.to_document(&questionnaire)),
+            AnswersFormat::Fhir => output::pretty_json(&selfcheck::fhir::response(&questionnaire, &answers)),
+        }
+        .and_then(|document| output::file(path, document.as_bytes())),
         None => Ok(()),
     };
     let report = selfcheck::evaluate(&questionnaire, &answers);
