@@ -27,6 +27,8 @@ pub enum ErrorKind {
     UnknownQuestionnaire,
     /// A questionnaire file failed validation.
     InvalidQuestionnaire,
+    /// An input larger than its limit (see [`crate::limits`]).
+    TooLarge,
 }
 
 impl ErrorKind {
@@ -40,6 +42,7 @@ impl ErrorKind {
             ErrorKind::UnknownQuestion => "unknown_question",
             ErrorKind::UnknownQuestionnaire => "unknown_questionnaire",
             ErrorKind::InvalidQuestionnaire => "invalid_questionnaire",
+            ErrorKind::TooLarge => "too_large",
         }
     }
 }

@@ -35,6 +35,7 @@ pub mod condition;
 pub mod error;
 pub mod eval;
 mod json;
+pub mod limits;
 pub mod model;
 pub mod questionnaire;
 pub mod render;

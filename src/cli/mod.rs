@@ -17,6 +17,7 @@ use std::process::ExitCode;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
+use selfcheck::limits::{self, Limits};
 use selfcheck::render::Format;
 
 use self::catalog::Catalog;
@@ -103,6 +104,10 @@ struct AssessArgs {
     /// error record) per line, in order
     #[arg(long)]
     jsonl: bool,
+    /// The largest answers document (with --jsonl: the longest line) read,
+    /// in bytes
+    #[arg(long, value_name = "BYTES", default_value_t = limits::DEFAULT_MAX_DOCUMENT_BYTES)]
+    max_document_bytes: u64,
 }
 
 fn format_parser() -> impl TypedValueParser<Value = Format> {
@@ -199,10 +204,11 @@ fn run_assess(args: AssessArgs) -> Result<(), Failure> {
         return Err(Failure::Usage(command.error(clap::error::ErrorKind::ArgumentConflict, message)));
     }
     let catalog = Catalog::new(args.questionnaire.as_deref())?;
+    let limits = Limits { max_document_bytes: args.max_document_bytes };
     if args.jsonl {
         jsonl::run(args.file.as_deref(), &catalog)
     } else {
-        assess::run(args.file.as_deref(), args.format.unwrap_or(Format::Text), &catalog)
+        assess::run(args.file.as_deref(), args.format.unwrap_or(Format::Text), &catalog, limits)
     }
 }
 
