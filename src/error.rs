@@ -73,10 +73,12 @@ fn readable_path(path: &str) -> Option<String> {
         return None;
     }
     const LONGEST: usize = 60;
-    Some(match path.char_indices().nth(LONGEST) {
+    let path = match path.char_indices().nth(LONGEST) {
         Some((cut, _)) => format!("{}...", &path[..cut]),
         None => path.to_owned(),
-    })
+    };
+    // Map keys in the path came from input.
+    Some(crate::terminal::escape(&path).into_owned())
 }
 
 /// An error with a kind, a message and a location.
@@ -97,10 +99,11 @@ struct Repr {
 impl std::error::Error for Error {}
 
 impl Error {
+    /// An error with `message`, made safe to show (see [`crate::shown::message`]).
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
         Error(Box::new(Repr {
             kind,
-            message: message.into(),
+            message: crate::shown::message(&message.into()),
             location: Location::default(),
             problems: Vec::new(),
         }))

@@ -34,6 +34,7 @@ pub mod answers;
 pub mod condition;
 pub mod error;
 pub mod eval;
+mod index;
 mod json;
 pub mod limits;
 pub mod model;
@@ -43,7 +44,10 @@ pub mod report;
 pub mod schema;
 pub mod session;
 pub mod shipped;
+pub mod shown;
+mod strings;
 pub mod suggest;
+pub mod terminal;
 pub mod validate;
 
 pub use answers::{Answers, AnswersDocument, Value};

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use crate::condition::Expr;
 use crate::error::{Error, ErrorKind};
+use crate::index::Index;
 use crate::model::{Definition, Level, RecommendationKind};
 use crate::validate;
 
@@ -36,6 +37,8 @@ pub(crate) struct Compiled {
     pub selection: Vec<(usize, Expr, Template)>,
     /// `(condition, withheld kinds)` per plan limit.
     pub limits: Vec<(Expr, Vec<RecommendationKind>)>,
+    /// Every id, hashed, for answers documents.
+    pub index: Index,
 }
 
 #[derive(Debug, Clone)]

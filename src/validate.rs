@@ -9,9 +9,10 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use crate::condition::{hint, Expr, Resolver, Scope};
+use crate::index::Index;
+use crate::limits::MAX_OPTIONS;
 use crate::model::{Definition, Kind, Level, Scoring};
 use crate::questionnaire::{Compiled, CompiledDomain, Piece, ScoredItem, Template};
-use crate::suggest::did_you_mean;
 
 /// One problem found in a questionnaire.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +24,7 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(path: &str, message: impl Into<String>) -> Problem {
-        Problem { path: path.to_owned(), message: message.into() }
+        Problem { path: path.to_owned(), message: crate::shown::message(&message.into()) }
     }
 }
 
@@ -42,17 +43,28 @@ pub fn validate(definition: &Definition) -> Vec<Problem> {
 /// form is only returned when every reference resolved.
 pub(crate) fn compile(def: &Definition) -> (Option<Compiled>, Vec<Problem>) {
     let mut problems = Vec::new();
-    let mut lint = Lint { def, problems: &mut problems };
+    let index = Index::new(def);
+    let mut lint = Lint { def, index: &index, problems: &mut problems };
     lint.identity();
     lint.unique_ids();
     lint.sources();
     let compiled = lint.compiled();
-    (compiled, problems)
+    crate::strings::check(def, &mut problems);
+    (compiled.map(|compiled| Compiled { index, ..compiled }), problems)
 }
 
 struct Lint<'a> {
     def: &'a Definition,
+    /// Every id of `def`, hashed, so that the linter takes time in
+    /// proportion to the size of the file.
+    index: &'a Index,
     problems: &'a mut Vec<Problem>,
+}
+
+/// The most points a domain's items give together, if a score can hold
+/// them exactly (in 32 bits, which a report's number holds exactly too).
+fn total_points(domain: &crate::model::Domain) -> Option<u32> {
+    domain.items.iter().try_fold(0u32, |total, item| total.checked_add(item.max_points()))
 }
 
 fn valid_id(id: &str) -> bool {
@@ -161,10 +173,9 @@ impl Lint<'_> {
                 }
             }
         }
-        let known: HashSet<&str> = def.sources.iter().map(|s| s.id.as_str()).collect();
         for (path, id) in &cited {
-            if !known.contains(id) {
-                let hint = hint(did_you_mean(id, def.sources.iter().map(|s| s.id.as_str())));
+            if self.index.sources.get(id).is_none() {
+                let hint = hint(self.index.sources.suggest(id));
                 self.problem(path, format!("unknown source `{id}`{hint}"));
             }
         }
@@ -172,6 +183,14 @@ impl Lint<'_> {
         for (i, source) in def.sources.iter().enumerate() {
             if !used.contains(source.id.as_str()) {
                 self.problem(&format!("sources[{i}]"), format!("source `{}` is never cited", source.id));
+            }
+            // Reports turn the address into a link: only web addresses may
+            // become one.
+            if let Some(url) = source.url.as_deref().filter(|url| !crate::shown::is_web_address(url)) {
+                self.problem(
+                    &format!("sources[{i}].url"),
+                    format!("`{url}` is not a web address: a source's url starts with https:// or http://"),
+                );
             }
         }
     }
@@ -190,11 +209,12 @@ impl Lint<'_> {
             domains: domains?,
             selection: selection?,
             limits: limits?,
+            index: Index::default(),
         })
     }
 
     fn resolver(&mut self) -> Resolver<'_> {
-        Resolver { def: self.def, problems: self.problems }
+        Resolver { def: self.def, problems: self.problems, index: self.index }
     }
 
     fn everything(&self) -> Scope {
@@ -212,8 +232,8 @@ impl Lint<'_> {
         for (i, question) in def.questions.iter().enumerate() {
             let path = format!("questions[{i}]");
             if let Some(section) = &question.section {
-                if def.section(section).is_none() {
-                    let hint = hint(did_you_mean(section, def.sections.iter().map(|s| s.id.as_str())));
+                if self.index.sections.get(section).is_none() {
+                    let hint = hint(self.index.sections.suggest(section));
                     self.problem(&format!("{path}.section"), format!("unknown section `{section}`{hint}"));
                 }
             }
@@ -221,6 +241,14 @@ impl Lint<'_> {
                 Kind::SingleChoice { options } if options.len() < 2 => {
                     self.problem(&format!("{path}.options"), "a single choice needs at least two options")
                 }
+                Kind::SingleChoice { options } if options.len() > MAX_OPTIONS => self.problem(
+                    &format!("{path}.options"),
+                    format!(
+                        "question `{}` has {} options, more than the {MAX_OPTIONS} an answer can name",
+                        question.id,
+                        options.len()
+                    ),
+                ),
                 Kind::Integer { min, max, .. } if min > max => {
                     self.problem(&path, format!("`min` {min} is above `max` {max}"))
                 }
@@ -369,6 +397,17 @@ impl Lint<'_> {
                 ),
             );
         }
+        if total_points(domain).is_none() {
+            let total: u64 = domain.items.iter().map(|i| u64::from(i.max_points())).sum();
+            self.problem(
+                &format!("domains[{d}].items"),
+                format!(
+                    "domain `{}`: its items give up to {total} points in all, more than a score holds exactly ({})",
+                    domain.id,
+                    u32::MAX
+                ),
+            );
+        }
         let mut seen = HashSet::new();
         let mut out = Vec::new();
         let mut ok = true;
@@ -377,8 +416,8 @@ impl Lint<'_> {
             if !seen.insert(item.question.as_str()) {
                 self.problem(&path, format!("question `{}` is scored twice in this domain", item.question));
             }
-            let Some(question) = def.question_index(&item.question) else {
-                let hint = hint(did_you_mean(&item.question, def.questions.iter().map(|q| q.id.as_str())));
+            let Some(question) = self.index.questions.get(&item.question) else {
+                let hint = hint(self.index.questions.suggest(&item.question));
                 self.problem(
                     &format!("{path}.question"),
                     format!("unknown question `{}`{hint}", item.question),
@@ -405,15 +444,14 @@ impl Lint<'_> {
                     format!("`{}` is not numeric: score it with `points`", item.question),
                 );
             }
-            let ids = kind.option_ids();
-            let mut by_option = vec![0; ids.len()];
+            let mut by_option = vec![0; kind.option_ids().len()];
             // Options of a numeric question were reported just above.
             let options = if kind.is_numeric() { &[][..] } else { &item.points[..] };
             for (j, points) in options.iter().enumerate() {
-                match ids.iter().position(|id| *id == points.option) {
-                    Some(o) => by_option[o] = points.points,
-                    None => {
-                        let hint = hint(did_you_mean(&points.option, ids.iter().copied()));
+                match self.index.option(question, kind, &points.option) {
+                    Ok(o) => by_option[o] = points.points,
+                    Err(suggestion) => {
+                        let hint = hint(suggestion.as_deref());
                         self.problem(
                             &format!("{path}.points[{j}].option"),
                             format!("question `{}` has no option `{}`{hint}", item.question, points.option),
@@ -434,7 +472,11 @@ impl Lint<'_> {
     fn bands(&mut self, d: usize) {
         let domain = &self.def.domains[d];
         let (low, high, step) = match domain.scoring {
-            Scoring::Sum => (0.0, f64::from(domain.items.iter().map(|i| i.max_points()).sum::<u32>()), 1.0),
+            Scoring::Sum => match total_points(domain) {
+                Some(total) => (0.0, f64::from(total), 1.0),
+                // Said once, by the check of the items.
+                None => return,
+            },
             _ => (0.0, 100.0, 0.1),
         };
         let mut ranges = Vec::new();
@@ -509,10 +551,9 @@ impl Lint<'_> {
         let mut chosen = HashSet::new();
         for (i, rule) in def.selection_rules.iter().enumerate() {
             let path = format!("selection_rules[{i}]");
-            let index = def.recommendations.iter().position(|r| r.id == rule.recommend);
+            let index = self.index.recommendations.get(&rule.recommend);
             if index.is_none() {
-                let hint =
-                    hint(did_you_mean(&rule.recommend, def.recommendations.iter().map(|r| r.id.as_str())));
+                let hint = hint(self.index.recommendations.suggest(&rule.recommend));
                 self.problem(
                     &format!("{path}.recommend"),
                     format!("unknown recommendation `{}`{hint}", rule.recommend),
@@ -554,7 +595,6 @@ impl Lint<'_> {
 
     /// Parses `{answer:ID}`, `{score:DOMAIN}`, `{band:DOMAIN}` and `{level}`.
     fn template(&mut self, text: &str, path: &str) -> Option<Template> {
-        let def = self.def;
         let mut pieces = Vec::new();
         let mut rest = text;
         let mut ok = true;
@@ -569,19 +609,19 @@ impl Lint<'_> {
             let name = &rest[open + 1..open + close];
             let piece = match name.split_once(':') {
                 None if name == "level" => Some(Piece::Level),
-                Some(("answer", id)) => match def.question_index(id) {
+                Some(("answer", id)) => match self.index.questions.get(id) {
                     Some(q) => Some(Piece::Answer(q)),
                     None => {
-                        let hint = hint(did_you_mean(id, def.questions.iter().map(|q| q.id.as_str())));
+                        let hint = hint(self.index.questions.suggest(id));
                         self.problem(path, format!("unknown question `{id}` in `{{{name}}}`{hint}"));
                         None
                     }
                 },
-                Some((what @ ("score" | "band"), id)) => match def.domains.iter().position(|d| d.id == id) {
+                Some((what @ ("score" | "band"), id)) => match self.index.domains.get(id) {
                     Some(d) if what == "band" => Some(Piece::Band(d)),
                     Some(d) => Some(Piece::Score(d)),
                     None => {
-                        let hint = hint(did_you_mean(id, def.domains.iter().map(|d| d.id.as_str())));
+                        let hint = hint(self.index.domains.suggest(id));
                         self.problem(path, format!("unknown domain `{id}` in `{{{name}}}`{hint}"));
                         None
                     }

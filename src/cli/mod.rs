@@ -19,6 +19,7 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 use selfcheck::limits::{self, Limits};
 use selfcheck::render::Format;
+use selfcheck::terminal;
 
 use self::catalog::Catalog;
 
@@ -149,22 +150,32 @@ impl From<selfcheck::Error> for Failure {
 }
 
 impl Failure {
-    /// Prints the failure on stderr and returns its exit code.
+    /// Prints the failure on stderr and returns its exit code. Every
+    /// message passes through [`terminal::escape_lines`] here, the one way
+    /// to stderr: messages quote input (file names, keys, ids) and no
+    /// character in it may act on the terminal.
     fn report(self) -> u8 {
         match self {
             Failure::Input(message) => {
-                eprintln!("selfcheck: {message}");
+                eprintln!("selfcheck: {}", terminal::escape_lines(&message));
                 EXIT_INPUT
             }
             Failure::Internal(message) => {
-                eprintln!("selfcheck: internal error: {message}");
+                eprintln!("selfcheck: internal error: {}", terminal::escape_lines(&message));
                 EXIT_INTERNAL
             }
             Failure::Reported => EXIT_INPUT,
-            Failure::Usage(error) => {
-                // If stderr is gone there is no one to tell.
-                let _ = error.print();
+            Failure::Usage(error) if error.use_stderr() => {
+                // The arguments quoted in a usage error are input too, so it
+                // is written without its colours, escaped.
+                eprint!("{}", terminal::escape_lines(&error.render().to_string()));
                 u8::try_from(error.exit_code()).unwrap_or(EXIT_INPUT)
+            }
+            Failure::Usage(help) => {
+                // Help and version, on stdout; if it is gone there is no one
+                // to tell.
+                let _ = help.print();
+                u8::try_from(help.exit_code()).unwrap_or(EXIT_OK)
             }
             Failure::Cancelled => EXIT_CANCELLED,
             Failure::Gone => EXIT_OK,
@@ -174,8 +185,7 @@ impl Failure {
 
 /// Parses the arguments, runs the command and returns its exit code.
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
-    let code = match dispatch(cli.command) {
+    let code = match Cli::try_parse().map_err(Failure::Usage).and_then(|cli| dispatch(cli.command)) {
         Ok(()) => EXIT_OK,
         Err(failure) => failure.report(),
     };
