@@ -50,22 +50,29 @@ pub fn message(text: &str) -> String {
         if n > 0 {
             out.push('\n');
         }
-        let line = terminal::escape(line);
-        let mut shaped = String::with_capacity(line.len());
-        for (i, part) in line.split('`').enumerate() {
-            if i > 0 {
-                shaped.push('`');
-            }
-            // Odd parts are between backticks.
-            if i % 2 == 1 {
-                shaped.push_str(&cut(part));
-            } else {
-                shaped.push_str(part);
-            }
-        }
-        out.push_str(&cut_to(&shaped, LONGEST_LINE));
+        out.push_str(&self::line(line));
     }
     out
+}
+
+/// A message of one line made safe to show, as [`message`] does, with any
+/// line break in it escaped too: for messages that are one line by
+/// construction, such as a questionnaire's problems.
+pub fn line(text: &str) -> String {
+    let line = terminal::escape(text);
+    let mut shaped = String::with_capacity(line.len());
+    for (i, part) in line.split('`').enumerate() {
+        if i > 0 {
+            shaped.push('`');
+        }
+        // Odd parts are between backticks.
+        if i % 2 == 1 {
+            shaped.push_str(&cut(part));
+        } else {
+            shaped.push_str(part);
+        }
+    }
+    cut_to(&shaped, LONGEST_LINE).into_owned()
 }
 
 /// Whether `url` is an address a report may turn into a link: `https://`

@@ -24,7 +24,7 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(path: &str, message: impl Into<String>) -> Problem {
-        Problem { path: path.to_owned(), message: crate::shown::message(&message.into()) }
+        Problem { path: path.to_owned(), message: crate::shown::line(&message.into()) }
     }
 }
 
