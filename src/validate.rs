@@ -209,6 +209,7 @@ impl Lint<'_> {
             domains: domains?,
             selection: selection?,
             limits: limits?,
+            // Moved in by `compile`, which owns the index the linter borrows.
             index: Index::default(),
         })
     }
