@@ -167,10 +167,7 @@ impl Answers {
         }
         match problems.first() {
             None => Ok(answers),
-            Some((kind, _)) => {
-                let messages: Vec<String> = problems.iter().map(|(_, m)| m.clone()).collect();
-                Err(Error::new(*kind, messages.join("\n")))
-            }
+            Some((kind, _)) => Err(Error::lines(*kind, problems.iter().map(|(_, m)| m.clone()))),
         }
     }
 

@@ -99,11 +99,19 @@ struct Repr {
 impl std::error::Error for Error {}
 
 impl Error {
-    /// An error with `message`, made safe to show (see [`crate::shown::message`]).
+    /// An error with a message of one line, made safe to show (see
+    /// [`crate::shown::line`]): a line break in it is escaped.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error::lines(kind, [message.into()])
+    }
+
+    /// An error whose message has several lines (one per bad answer), each
+    /// made safe to show as [`Error::new`] makes one.
+    pub fn lines(kind: ErrorKind, lines: impl IntoIterator<Item = String>) -> Error {
+        let lines: Vec<String> = lines.into_iter().map(|line| crate::shown::line(&line)).collect();
         Error(Box::new(Repr {
             kind,
-            message: crate::shown::message(&message.into()),
+            message: lines.join("\n"),
             location: Location::default(),
             problems: Vec::new(),
         }))

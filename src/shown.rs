@@ -5,10 +5,11 @@
 //! value), and what it quotes came from input that may be hostile: a key of
 //! twenty megabytes, or one holding terminal commands. Quoted text is cut
 //! to [`LONGEST`] characters and its unsafe characters escaped (see
-//! [`crate::terminal`]); every message also passes through [`message`]
-//! when an [`Error`](crate::Error) or a [`Problem`](crate::Problem) is made,
-//! so that no message, whoever wrote it, carries a control character or a
-//! line of unbounded length.
+//! [`crate::terminal`]); every line of a message also passes through
+//! [`line`] when an [`Error`](crate::Error) or a
+//! [`Problem`](crate::Problem) is made, so that no message, whoever wrote
+//! it, carries a control character, a line break of its input's or a line
+//! of unbounded length.
 
 use std::borrow::Cow;
 
@@ -41,23 +42,10 @@ pub fn id(text: &str) -> String {
     terminal::escape(&cut(text)).into_owned()
 }
 
-/// A message made safe to show: unsafe characters escaped (line breaks
-/// kept: they separate the message's own lines), text between backticks
-/// longer than [`LONGEST`] cut, and each line cut at [`LONGEST_LINE`].
-pub fn message(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for (n, line) in text.split('\n').enumerate() {
-        if n > 0 {
-            out.push('\n');
-        }
-        out.push_str(&self::line(line));
-    }
-    out
-}
-
-/// A message of one line made safe to show, as [`message`] does, with any
-/// line break in it escaped too: for messages that are one line by
-/// construction, such as a questionnaire's problems.
+/// One line of a message made safe to show: unsafe characters escaped,
+/// line breaks included (a message's lines are kept apart by the code that
+/// writes them, never by its text), text between backticks longer than
+/// [`LONGEST`] cut, and the line cut at [`LONGEST_LINE`].
 pub fn line(text: &str) -> String {
     let line = terminal::escape(text);
     let mut shaped = String::with_capacity(line.len());
@@ -101,14 +89,14 @@ mod tests {
     }
 
     #[test]
-    fn messages_keep_their_lines_but_cut_quoted_runs_and_long_lines() {
+    fn lines_cut_quoted_runs_and_long_lines_and_escape_line_breaks() {
         let key = "k".repeat(100);
-        let shaped = message(&format!("answer `{key}`: no such question\nanswer `a\u{9b}b`: bad"));
         assert_eq!(
-            shaped,
-            format!("answer `{}...`: no such question\nanswer `a\\u{{9b}}b`: bad", "k".repeat(57))
+            line(&format!("answer `{key}`: no such question")),
+            format!("answer `{}...`: no such question", "k".repeat(57))
         );
-        let long = message(&"word ".repeat(1000));
+        assert_eq!(line("answer `a\u{9b}b\nforged`: bad"), "answer `a\\u{9b}b\\nforged`: bad");
+        let long = line(&"word ".repeat(1000));
         assert_eq!(long.chars().count(), LONGEST_LINE);
         assert!(long.ends_with("..."));
     }

@@ -184,8 +184,11 @@ proptest! {
                 prop_assert!(line.starts_with("selfcheck: "), "a forged line: {line:?}");
             }
         }
-        let (_, stderr) = selfcheck(&["assess", "--format", &text], b"");
-        assert_safe(&stderr);
+        // An argument cannot hold a NUL.
+        if !text.contains('\0') {
+            let (_, stderr) = selfcheck(&["assess", "--format", &text], b"");
+            assert_safe(&stderr);
+        }
         let mut definition = base();
         definition["questions"][1]["text"] = Json::String(text.clone());
         definition["questions"][2]["id"] = Json::String(text.clone());
