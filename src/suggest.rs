@@ -1,17 +1,24 @@
-//! Finding ids: exact lookups by hash, and "did you mean" suggestions for
-//! misspelt ones, in time that does not grow with the number of ids.
+//! Wording shared by every message about a mistake: finding ids, "did you
+//! mean" suggestions for misspelt ones, lists of ids, and given values as
+//! shown. It depends on nothing in the crate but the leaf modules that
+//! shape shown text, so that the model, the conditions and the answers can
+//! all word their messages alike.
 //!
-//! A suggestion is only looked for between strings of comparable length,
-//! none longer than [`LONGEST`] characters, so comparing two strings costs
-//! a bounded amount. A small set of ids is compared in full with the
-//! given string; in a large set ([`Ids`] with more than [`SCAN`] ids) the
-//! candidates are found through an index of every id with one character
-//! left out, which finds every id one edit away (a character added,
-//! dropped, changed, or two swapped) without looking at the others.
+//! Ids are found by hash, and suggestions cost time that does not grow
+//! with the number of ids. A suggestion is only looked for between strings
+//! of comparable length, none longer than [`LONGEST`] characters, so
+//! comparing two strings costs a bounded amount. A small set of ids is
+//! compared in full with the given string; in a large set ([`Ids`] with
+//! more than [`SCAN`] ids) the candidates are found through an index of
+//! every id with one character left out, which finds every id one edit
+//! away (a character added, dropped, changed, or two swapped) without
+//! looking at the others.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hasher};
 use std::sync::OnceLock;
+
+use serde_json::Value as Json;
 
 /// Strings longer than this (in characters) get no suggestion, and are no
 /// suggestion: no id is that long (see [`crate::limits::MAX_ID_CHARS`]).
@@ -162,6 +169,29 @@ fn hash(before: &str, after: &str) -> u64 {
     hasher.write(before.as_bytes());
     hasher.write(after.as_bytes());
     hasher.finish()
+}
+
+/// Formats a "did you mean" suffix.
+pub(crate) fn hint(suggestion: Option<&str>) -> String {
+    suggestion.map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default()
+}
+
+/// Formats ids as a readable list: `a`, `b` or `c`.
+pub(crate) fn list(ids: &[&str]) -> String {
+    match ids {
+        [] => String::from("none"),
+        [one] => format!("`{one}`"),
+        [init @ .., last] => {
+            let init: Vec<String> = init.iter().map(|id| format!("`{id}`")).collect();
+            format!("{} or `{last}`", init.join(", "))
+        }
+    }
+}
+
+/// A given value as it appears in an error message: as JSON, cut short if
+/// long, and escaped.
+pub(crate) fn shown(given: &Json) -> String {
+    crate::shown::id(&given.to_string())
 }
 
 #[cfg(test)]
