@@ -16,6 +16,7 @@ pub(crate) struct Index {
     /// The band ids of each domain.
     pub bands: Vec<Ids>,
     pub recommendations: Ids,
+    pub triage_rules: Ids,
     pub sources: Ids,
     pub sections: Ids,
 }
@@ -35,6 +36,7 @@ impl Index {
             domains: Ids::new(def.domains.iter().map(|d| d.id.as_str())),
             bands: def.domains.iter().map(|d| Ids::new(d.bands.iter().map(|b| b.id.as_str()))).collect(),
             recommendations: Ids::new(def.recommendations.iter().map(|r| r.id.as_str())),
+            triage_rules: Ids::new(def.triage_rules.iter().map(|r| r.id.as_str())),
             sources: Ids::new(def.sources.iter().map(|s| s.id.as_str())),
             sections: Ids::new(def.sections.iter().map(|s| s.id.as_str())),
         }

@@ -231,14 +231,15 @@ fn a_full_self_care_session_replays_through_assess_to_the_same_report() {
     let mut expected = Answers::empty(&q);
     let mut asked = Vec::new();
     for (i, question) in q.questions.iter().enumerate() {
-        if q.applies(i, expected.values()) {
+        if selfcheck::eval::applying(&q, &expected)[i] {
             let one = answers_from(&q, &json!({ "answers": { &question.id: plan[&question.id] } }));
             expected.set(i, one.get(i));
             asked.push(i);
         }
     }
     assert_eq!(triage_level(&q, &expected), Level::SelfCare, "the plan must stay a self-care case");
-    let initial_total = (0..q.questions.len()).filter(|&i| q.applies(i, Answers::empty(&q).values())).count();
+    let initial_total =
+        (0..q.questions.len()).filter(|&i| selfcheck::eval::applying(&q, &Answers::empty(&q))[i]).count();
 
     let mut ask = Ask::start(true);
     let intro = ask.wait_for("Ctrl-C stops without a report.");
@@ -284,10 +285,15 @@ fn yes_on_saddle_numbness_asks_the_follow_up_then_stops_at_the_emergency() {
     let q = questionnaire();
     let mut ask = Ask::start(false);
     let mut typed = serde_json::Map::new();
+    // Age comes first, then the red flags.
+    let age = &q.questions[0];
+    ask.wait_for_question(age);
+    ask.send(&keys(age, &json!(40)));
+    typed.insert(age.id.clone(), json!(40));
     let total_at_start;
     loop {
-        // Red flags come first; "no" to any before saddle numbness.
-        let i = q.red_flags()[typed.len()];
+        // "no" to any red flag before saddle numbness.
+        let i = q.red_flags()[typed.len() - 1];
         let question = &q.questions[i];
         let ((number, total), _) = ask.wait_for_question(question);
         assert_eq!(number, typed.len() + 1);
@@ -302,18 +308,21 @@ fn yes_on_saddle_numbness_asks_the_follow_up_then_stops_at_the_emergency() {
     let so_far = answers_from(&q, &json!({ "answers": typed }));
     let follow_ups: Vec<&Question> = (0..q.questions.len())
         .filter(|&i| {
-            q.questions[i].ask_before_stop && so_far.get(i).is_none() && q.applies(i, so_far.values())
+            q.questions[i].ask_before_stop
+                && so_far.get(i).is_none()
+                && selfcheck::eval::applying(&q, &so_far)[i]
         })
         .map(|i| &q.questions[i])
         .collect();
     assert!(!follow_ups.is_empty(), "a follow-up is asked before stopping at an emergency");
+    let asked_before = typed.len();
     for question in &follow_ups {
         let ((number, total), prompt) = ask.wait_for_question(question);
         // Enter alone keeps the emergency: "no" would lower it.
         assert!(prompt.contains("> Not sure"), "the cursor starts on Not sure:\n{prompt}");
         assert_eq!(number, typed.len() + 1);
         // Only what is left before the stop is counted now.
-        assert_eq!(total, typed.len() + follow_ups.len());
+        assert_eq!(total, asked_before + follow_ups.len());
         ask.send(&keys(question, &json!("yes")));
         typed.insert(question.id.clone(), json!("yes"));
     }
@@ -346,11 +355,14 @@ fn answer_until_a_whole_number<'q>(q: &'q Questionnaire, ask: &mut Ask) -> (usiz
     let plan = self_care_plan(q);
     let mut so_far = Answers::empty(q);
     for (i, question) in q.questions.iter().enumerate() {
-        if !q.applies(i, so_far.values()) {
+        if !selfcheck::eval::applying(q, &so_far)[i] {
             continue;
         }
         ask.wait_for_question(question);
-        if matches!(question.kind, Kind::Integer { .. }) {
+        // The first whole number after the red flags (age comes before
+        // them, and a red flag cannot be skipped).
+        let after_red_flags = q.red_flags().last().is_some_and(|last| i > *last);
+        if matches!(question.kind, Kind::Integer { .. }) && after_red_flags {
             return (i, question, so_far);
         }
         ask.send(&keys(question, &plan[&question.id]));
@@ -377,7 +389,7 @@ fn a_bad_number_is_asked_again_with_a_clear_message() {
     so_far.set(index, Some(selfcheck::Value::Integer(good)));
 
     // The session goes on; an ordinary question can be skipped with Esc.
-    let mut next = (index + 1..q.questions.len()).filter(|&i| q.applies(i, so_far.values()));
+    let mut next = (index + 1..q.questions.len()).filter(|&i| selfcheck::eval::applying(&q, &so_far)[i]);
     let skipped = next.next().expect("a question after the number");
     let ((number, _), prompt) = ask.wait_for_question(&q.questions[skipped]);
     assert!(prompt.contains("Esc to skip"), "the help line says Esc skips:\n{prompt}");
@@ -397,8 +409,12 @@ fn esc_on_a_red_flag_explains_why_and_asks_again() {
     let q = questionnaire();
     let first = &q.questions[q.red_flags()[0]];
     let mut ask = Ask::start(false);
+    // Age comes first.
+    let age = &q.questions[0];
+    ask.wait_for_question(age);
+    ask.send(&keys(age, &json!(40)));
     let ((number, _), prompt) = ask.wait_for_question(first);
-    assert_eq!(number, 1);
+    assert_eq!(number, 2);
     // The cursor starts on "Not sure": Enter alone never answers "yes".
     assert!(prompt.contains("> Not sure"), "the cursor starts on Not sure:\n{prompt}");
     assert!(prompt.contains("cannot be skipped"), "the help line says it cannot be skipped:\n{prompt}");
@@ -413,7 +429,7 @@ fn esc_on_a_red_flag_explains_why_and_asks_again() {
     // Answered after all, the session moves on.
     ask.send(&keys(first, &json!("no")));
     let ((number, _), _) = ask.wait_for_question(second);
-    assert_eq!(number, 2);
+    assert_eq!(number, 3);
     ask.send(CTRL_C);
     assert_eq!(ask.finish().1, 130);
 }
@@ -422,7 +438,7 @@ fn esc_on_a_red_flag_explains_why_and_asks_again() {
 fn ctrl_c_ends_at_once_with_exit_130_and_no_report() {
     let q = questionnaire();
     let mut ask = Ask::start(true);
-    ask.wait_for_question(&q.questions[q.red_flags()[0]]);
+    ask.wait_for_question(&q.questions[0]);
     ask.send(CTRL_C);
     let (rest, code) = ask.finish();
     assert_eq!(code, 130);

@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 
-use crate::model::Level;
+use crate::model::{Level, NotePlace};
 use crate::report::{Chosen, Report};
 
 /// A run of inline content. Each writer decides how to show it.
@@ -214,7 +214,23 @@ fn plan<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
             return;
         }
     }
-    doc.push(Block::Entries(report.recommendations.iter().map(recommendation).collect()));
+    let (in_plan, further): (Vec<&Chosen<'_>>, Vec<&Chosen<'_>>) =
+        report.recommendations.iter().partition(|chosen| chosen.in_plan);
+    doc.push(Block::Entries(in_plan.into_iter().map(recommendation).collect()));
+    if !further.is_empty() {
+        let mut para = vec![strong("Further options:"), lit(" ")];
+        for (i, chosen) in further.iter().enumerate() {
+            if i > 0 {
+                para.push(lit(", "));
+            }
+            para.push(text(&chosen.title));
+        }
+        para.push(lit(". The plan above is enough to start with; these could come later."));
+        doc.push(Block::Para(para));
+    }
+    for note in report.notes.iter().filter(|note| note.place == NotePlace::Plan) {
+        doc.push(Block::Para(vec![text(&note.text)]));
+    }
 }
 
 /// A recommendation: title and kind, then its fields one to a line, in
@@ -320,12 +336,25 @@ fn gaps<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
 }
 
 fn safety_net<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+    // Notes for some people only stand beside the safety net, just before
+    // it, so that the safety net itself is the same for everyone.
+    for note in report.notes.iter().filter(|note| note.place == NotePlace::SafetyNet) {
+        doc.push(Block::Alert {
+            heading: vec![strong("Also for you")],
+            body: vec![Block::Para(vec![text(&note.text)])],
+        });
+    }
     doc.push(Block::Heading(vec![lit("Safety net")]));
     if let Some(intro) = &report.safety_net_intro {
         doc.push(Block::Para(vec![strong(intro)]));
     }
     let items = report.safety_net.iter().map(|line| vec![Block::Para(vec![text(line)])]).collect();
     doc.push(Block::List { numbered: false, items });
+    for tier in &report.safety_net_tiers {
+        doc.push(Block::Para(vec![strong(&tier.intro)]));
+        let items = tier.signs.iter().map(|line| vec![Block::Para(vec![text(line)])]).collect();
+        doc.push(Block::List { numbered: false, items });
+    }
 }
 
 fn sources<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
@@ -354,7 +383,10 @@ fn question_list<'a, S: AsRef<str>>(report: &'a Report<'_>, ids: &[S]) -> Block<
         .map(|id| {
             let id = id.as_ref();
             let para = match report.question_texts.iter().find(|q| q.id == id) {
-                Some(q) => vec![text(&q.text), lit(" ("), Inline::Code(Cow::Owned(id.to_owned())), lit(")")],
+                Some(q) => {
+                    let named = q.sign.as_deref().unwrap_or(&q.text);
+                    vec![text(named), lit(" ("), Inline::Code(Cow::Owned(id.to_owned())), lit(")")]
+                }
                 None => vec![Inline::Code(Cow::Owned(id.to_owned()))],
             };
             vec![Block::Para(para)]
