@@ -77,7 +77,7 @@ fn introduce(out: &mut impl Write, questionnaire: &Questionnaire, session: &Sess
     let red_flags = match questionnaire.red_flags().len() {
         0 => String::new(),
         n => format!(
-            " The first {n} are about warning signs that need a doctor: they come first and cannot be skipped."
+            " Up to {n} are about warning signs that need a doctor: they come near the start and cannot be skipped."
         ),
     };
     writeln!(out, "{}\n", questionnaire.title)?;
@@ -127,7 +127,9 @@ enum Reply {
 /// Asks one question until it is answered, skipped (never a red flag) or
 /// the person presses Ctrl-C.
 fn ask(out: &mut impl Write, question: &Question) -> io::Result<Reply> {
-    let red_flag = question.red_flag.is_some();
+    // Red flags and the follow-ups asked before an emergency stop cannot
+    // be skipped: their answers decide how urgent the advice is.
+    let red_flag = question.red_flag.is_some() || question.ask_before_stop;
     loop {
         match prompt(question, red_flag) {
             Ok(value) => return Ok(Reply::Answer(value)),
