@@ -48,6 +48,7 @@ pub mod answers;
 pub mod condition;
 pub mod error;
 pub mod eval;
+pub mod fhir;
 mod index;
 mod json;
 pub mod limits;
