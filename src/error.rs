@@ -45,7 +45,9 @@ pub enum ErrorKind {
     UnknownQuestionnaire,
     /// A questionnaire file failed validation.
     InvalidQuestionnaire,
-    /// An input larger than its limit (see [`crate::limits`]).
+    /// An input larger than its limit (see [`crate::limits`]), such as an
+    /// answers document, a JSON Lines line or a CSV row, refused without
+    /// being read whole.
     TooLarge,
 }
 

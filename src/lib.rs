@@ -62,6 +62,7 @@ pub mod shipped;
 pub mod shown;
 mod strings;
 pub mod suggest;
+pub mod table;
 pub mod terminal;
 pub mod validate;
 
