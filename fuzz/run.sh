@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one fuzz target, seeded from the project's own test inputs.
 #
-#   fuzz/run.sh <load_questionnaire|parse_answers|assess> [seconds]
+#   fuzz/run.sh <load_questionnaire|parse_answers|assess|extreme_numbers> [seconds]
 #
 # New inputs go to fuzz/corpus/<target>/ (not committed); the seed folders
 # are read-only extra corpora, so the committed test files are never
@@ -13,10 +13,14 @@ seconds="${2:-600}"
 # Inputs may grow to twice the shipped questionnaire, so that it is mutated
 # whole rather than cut short.
 case "$target" in
-  load_questionnaire) seeds=(../questionnaires ../tests/fixtures ../tests/errors/questionnaires) max_len=163840 ;;
-  parse_answers | assess) seeds=(../tests/cases ../tests/errors/answers ../examples) max_len=65536 ;;
+  load_questionnaire) seeds=(../questionnaires ../tests/fixtures ../tests/errors/questionnaires ../tests/hostile/questionnaires) max_len=163840 ;;
+  parse_answers | assess) seeds=(../tests/cases ../tests/errors/answers ../examples ../tests/hostile/answers ../tests/hostile/accepted) max_len=65536 ;;
+  # Structured: the bytes choose numbers, not text; no seeds needed.
+  extreme_numbers) seeds=() max_len=4096 ;;
   *) echo "unknown target: $target" >&2; exit 2 ;;
 esac
 mkdir -p "corpus/$target"
+dict=(-dict=json.dict)
+[ "$target" = extreme_numbers ] && dict=()
 exec cargo +nightly fuzz run --debug-assertions "$target" "corpus/$target" "${seeds[@]}" -- \
-  -dict=json.dict -max_len="$max_len" -max_total_time="$seconds" -print_final_stats=1
+  "${dict[@]}" -max_len="$max_len" -max_total_time="$seconds" -print_final_stats=1

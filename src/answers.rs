@@ -6,6 +6,7 @@
 //! checks every answer against its question and reports every bad one at
 //! once, each naming the question id, what was expected and what was given.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -13,6 +14,7 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::error::{Error, ErrorKind};
+use crate::limits::MAX_ID_CHARS;
 use crate::model::Kind;
 pub use crate::model::Value;
 use crate::questionnaire::Questionnaire;
@@ -47,16 +49,29 @@ impl<'de> Deserialize<'de> for RawAnswers {
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawAnswers, A::Error> {
                 let mut entries: Vec<(String, Json)> = Vec::new();
+                // Hashed, so that a document of many keys is checked in
+                // time proportional to its length.
+                let mut seen: HashSet<String> = HashSet::new();
                 while let Some(key) = map.next_key::<String>()? {
-                    if entries.iter().any(|(k, _)| *k == key) {
+                    let shown = || crate::shown::id(&key);
+                    let chars = key.chars().count();
+                    if chars > MAX_ID_CHARS {
                         return Err(de::Error::custom(format_args!(
-                            "answer `{key}` is given twice; give each answer once"
+                            "answer `{}` has a key of {chars} characters, longer than any question id can be ({MAX_ID_CHARS})",
+                            shown()
+                        )));
+                    }
+                    if !seen.insert(key.clone()) {
+                        return Err(de::Error::custom(format_args!(
+                            "answer `{}` is given twice; give each answer once",
+                            shown()
                         )));
                     }
                     let value: Json = map.next_value()?;
                     if value.is_null() {
                         return Err(de::Error::custom(format_args!(
-                            "answer `{key}` is null; leave the key out to leave a question unanswered"
+                            "answer `{}` is null; leave the key out to leave a question unanswered",
+                            shown()
                         )));
                     }
                     entries.push((key, value));
@@ -102,28 +117,27 @@ impl Answers {
     pub fn from_document(questionnaire: &Questionnaire, raw: &RawAnswers) -> Result<Answers, Error> {
         let mut answers = Answers::empty(questionnaire);
         let mut problems: Vec<(ErrorKind, String)> = Vec::new();
-        // Documents mostly list their answers in the questionnaire's order,
-        // so the search for each id starts after the last one found.
-        let mut from = 0;
+        let ids = &questionnaire.compiled.index.questions;
         for (id, given) in &raw.0 {
-            let questions = &questionnaire.questions;
-            let found = (from..questions.len()).chain(0..from).find(|&i| questions[i].id == *id);
-            from = found.map_or(from, |index| index + 1);
-            match found {
+            match ids.get(id) {
                 Some(index) => match check(&questionnaire.questions[index].kind, given) {
                     Ok(value) => answers.values[index] = Some(value),
                     Err(expected) => problems.push((
                         ErrorKind::InvalidAnswer,
-                        format!("answer `{id}`: expected {expected}, got {}", shown(given)),
+                        format!(
+                            "answer `{}`: expected {expected}, got {}",
+                            crate::shown::id(id),
+                            shown(given)
+                        ),
                     )),
                 },
                 None => {
-                    let ids = questionnaire.questions.iter().map(|q| q.id.as_str());
-                    let hint = hint(did_you_mean(id, ids));
+                    let hint = hint(ids.suggest(id));
                     problems.push((
                         ErrorKind::UnknownQuestion,
                         format!(
-                            "answer `{id}`: questionnaire `{}` has no such question{hint}",
+                            "answer `{}`: questionnaire `{}` has no such question{hint}",
+                            crate::shown::id(id),
                             questionnaire.id
                         ),
                     ));
@@ -132,10 +146,7 @@ impl Answers {
         }
         match problems.first() {
             None => Ok(answers),
-            Some((kind, _)) => {
-                let messages: Vec<String> = problems.iter().map(|(_, m)| m.clone()).collect();
-                Err(Error::new(*kind, messages.join("\n")))
-            }
+            Some((kind, _)) => Err(Error::lines(*kind, problems.iter().map(|(_, m)| m.clone()))),
         }
     }
 
@@ -185,9 +196,11 @@ pub fn to_json(kind: &Kind, value: Value) -> Json {
 /// every answer is good.
 pub fn check(kind: &Kind, given: &Json) -> Result<Value, String> {
     let value = match (kind, given) {
-        (Kind::Integer { min, max, .. }, _) => {
-            given.as_i64().filter(|i| (*min..=*max).contains(i)).map(Value::Integer)
-        }
+        (Kind::Integer { min, max, .. }, _) => given
+            .as_i64()
+            .or_else(|| negative_zero(given))
+            .filter(|i| (*min..=*max).contains(i))
+            .map(Value::Integer),
         (Kind::Number { min, max, .. }, _) => {
             given.as_f64().filter(|n| n.is_finite() && *min <= *n && *n <= *max).map(Value::Number)
         }
@@ -195,6 +208,12 @@ pub fn check(kind: &Kind, given: &Json) -> Result<Value, String> {
         _ => None,
     };
     value.ok_or_else(|| expected(kind, given))
+}
+
+/// `-0` is a JSON integer, but serde_json reads it as the float -0.0: it
+/// is 0. (So is `-0.0`, which cannot be told apart from it once read.)
+fn negative_zero(given: &Json) -> Option<i64> {
+    given.as_f64().filter(|n| *n == 0.0 && n.is_sign_negative()).map(|_| 0)
 }
 
 /// The index of the option `id` of a question answered with an option.

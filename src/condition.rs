@@ -12,9 +12,10 @@
 //! on the cautious side.
 
 use crate::error::Problem;
+use crate::index::Index;
 pub use crate::model::Condition;
 use crate::model::{Definition, Kind, Level, Scoring, Value};
-use crate::suggest::{did_you_mean, hint, list};
+use crate::suggest::{hint, list};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cmp {
@@ -138,8 +139,8 @@ impl Expr {
         }
     }
 
-    /// The questions this condition looks at, in order of first mention,
-    /// for the explain trace.
+    /// The questions this condition looks at, in order of mention (a
+    /// question mentioned twice is there twice), for the explain trace.
     pub fn questions(&self, out: &mut Vec<usize>) {
         match self {
             Expr::All(parts) | Expr::Any(parts) | Expr::AtLeast(_, parts) | Expr::Exactly(_, parts) => {
@@ -147,9 +148,7 @@ impl Expr {
             }
             Expr::Not(inner) => inner.questions(out),
             Expr::OptionIn { question, .. } | Expr::Compare { question, .. } | Expr::Answered(question) => {
-                if !out.contains(question) {
-                    out.push(*question)
-                }
+                out.push(*question)
             }
             Expr::Score { .. }
             | Expr::BandIn { .. }
@@ -213,6 +212,8 @@ pub struct Scope {
 pub struct Resolver<'a> {
     pub def: &'a Definition,
     pub problems: &'a mut Vec<Problem>,
+    /// The definition's ids, hashed.
+    pub(crate) index: &'a Index,
 }
 
 impl<'a> Resolver<'a> {
@@ -256,7 +257,7 @@ impl<'a> Resolver<'a> {
             Condition::Is(question, option) => {
                 let path = format!("{path}.is");
                 let (index, kind) = self.question(question, &path, scope)?;
-                let option = self.option(question, kind, option, &path)?;
+                let option = self.option(question, index, kind, option, &path)?;
                 Some(Expr::OptionIn { question: index, options: vec![option] })
             }
             Condition::OneOf(question, options) => {
@@ -273,7 +274,7 @@ impl<'a> Resolver<'a> {
                 let mut resolved = Vec::new();
                 let mut ok = true;
                 for option in options {
-                    match self.option(question, kind, option, &path) {
+                    match self.option(question, index, kind, option, &path) {
                         Some(o) => resolved.push(o),
                         None => ok = false,
                     }
@@ -299,13 +300,13 @@ impl<'a> Resolver<'a> {
             Condition::BandIn(domain, bands) => {
                 let path = format!("{path}.band_in");
                 let index = self.domain(domain, &path, scope)?;
-                let known = &self.def.domains[index].bands;
+                let known = &self.index.bands[index];
                 let mut resolved = Vec::new();
                 for band in bands {
-                    match known.iter().position(|b| &b.id == band) {
+                    match known.get(band) {
                         Some(b) => resolved.push(b),
                         None => {
-                            let hint = hint(did_you_mean(band, known.iter().map(|b| b.id.as_str())));
+                            let hint = hint(known.suggest(band));
                             self.problem(&path, format!("domain `{domain}` has no band `{band}`{hint}"));
                         }
                     }
@@ -360,17 +361,19 @@ impl<'a> Resolver<'a> {
                 let def = self.def;
                 let (mut red_flags, mut rules, mut ok) = (Vec::new(), Vec::new(), true);
                 for id in ids {
-                    if let Some(r) = def.triage_rules.iter().position(|r| &r.id == id) {
+                    let red_flag = |q: usize| def.questions[q].red_flag.is_some();
+                    if let Some(r) = self.index.triage_rules.get(id) {
                         rules.push(r);
-                    } else if let Some(q) =
-                        def.questions.iter().position(|q| &q.id == id && q.red_flag.is_some())
-                    {
+                    } else if let Some(q) = self.index.questions.get(id).filter(|q| red_flag(*q)) {
                         red_flags.push(q);
                     } else {
-                        let known = def.triage_rules.iter().map(|r| r.id.as_str()).chain(
-                            def.questions.iter().filter(|q| q.red_flag.is_some()).map(|q| q.id.as_str()),
-                        );
-                        let hint = hint(did_you_mean(id, known));
+                        let flag = |id: &&str| self.index.questions.get(id).is_some_and(red_flag);
+                        let suggestion = self
+                            .index
+                            .triage_rules
+                            .suggest(id)
+                            .or_else(|| self.index.questions.suggest(id).filter(flag));
+                        let hint = hint(suggestion);
                         self.problem(&path, format!("`{id}` is neither a triage rule nor a red flag{hint}"));
                         ok = false;
                     }
@@ -395,7 +398,7 @@ impl<'a> Resolver<'a> {
 
     fn question(&mut self, id: &str, path: &str, scope: Scope) -> Option<(usize, &'a Kind)> {
         let def = self.def;
-        match def.question_index(id) {
+        match self.index.questions.get(id) {
             Some(index) if index < scope.questions_before => Some((index, &def.questions[index].kind)),
             Some(_) => {
                 self.problem(
@@ -405,23 +408,25 @@ impl<'a> Resolver<'a> {
                 None
             }
             None => {
-                let hint = hint(did_you_mean(id, def.questions.iter().map(|q| q.id.as_str())));
+                let hint = hint(self.index.questions.suggest(id));
                 self.problem(path, format!("unknown question `{id}`{hint}"));
                 None
             }
         }
     }
 
-    fn option(&mut self, question: &str, kind: &Kind, option: &str, path: &str) -> Option<u16> {
+    fn option(&mut self, question: &str, index: usize, kind: &Kind, option: &str, path: &str) -> Option<u16> {
         if kind.is_numeric() {
             self.not_a_choice(question, kind, path);
             return None;
         }
-        let ids = kind.option_ids();
-        match ids.iter().position(|o| *o == option) {
-            Some(i) => u16::try_from(i).ok(),
-            None => {
-                let hint = hint(did_you_mean(option, ids.iter().copied()));
+        match self.index.option(index, kind, option) {
+            // A question with more options than an answer can name was
+            // reported where it is defined.
+            Ok(i) => u16::try_from(i).ok(),
+            Err(suggestion) => {
+                let hint = hint(suggestion.as_deref());
+                let ids = kind.option_ids();
                 self.problem(
                     path,
                     format!("question `{question}` has no option `{option}` (it has {}){hint}", list(&ids)),
@@ -472,8 +477,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn domain(&mut self, id: &str, path: &str, scope: Scope) -> Option<usize> {
-        let def = self.def;
-        match def.domains.iter().position(|d| d.id == id) {
+        match self.index.domains.get(id) {
             Some(index) if index < scope.domains_before => Some(index),
             Some(_) => {
                 self.problem(
@@ -483,7 +487,7 @@ impl<'a> Resolver<'a> {
                 None
             }
             None => {
-                let hint = hint(did_you_mean(id, def.domains.iter().map(|d| d.id.as_str())));
+                let hint = hint(self.index.domains.suggest(id));
                 self.problem(path, format!("unknown domain `{id}`{hint}"));
                 None
             }

@@ -17,7 +17,7 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(path: &str, message: impl Into<String>) -> Problem {
-        Problem { path: path.to_owned(), message: message.into() }
+        Problem { path: path.to_owned(), message: crate::shown::line(&message.into()) }
     }
 }
 
@@ -45,8 +45,9 @@ pub enum ErrorKind {
     UnknownQuestionnaire,
     /// A questionnaire file failed validation.
     InvalidQuestionnaire,
-    /// An input larger than its limit (such as a JSON Lines line or a CSV
-    /// row), refused without being read whole.
+    /// An input larger than its limit (see [`crate::limits`]), such as an
+    /// answers document, a JSON Lines line or a CSV row, refused without
+    /// being read whole.
     TooLarge,
 }
 
@@ -92,10 +93,12 @@ fn readable_path(path: &str) -> Option<String> {
         return None;
     }
     const LONGEST: usize = 60;
-    Some(match path.char_indices().nth(LONGEST) {
+    let path = match path.char_indices().nth(LONGEST) {
         Some((cut, _)) => format!("{}...", &path[..cut]),
         None => path.to_owned(),
-    })
+    };
+    // Map keys in the path came from input.
+    Some(crate::terminal::escape(&path).into_owned())
 }
 
 /// An error with a kind, a message and a location.
@@ -116,10 +119,19 @@ struct Repr {
 impl std::error::Error for Error {}
 
 impl Error {
+    /// An error with a message of one line, made safe to show (see
+    /// [`crate::shown::line`]): a line break in it is escaped.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error::lines(kind, [message.into()])
+    }
+
+    /// An error whose message has several lines (one per bad answer), each
+    /// made safe to show as [`Error::new`] makes one.
+    pub fn lines(kind: ErrorKind, lines: impl IntoIterator<Item = String>) -> Error {
+        let lines: Vec<String> = lines.into_iter().map(|line| crate::shown::line(&line)).collect();
         Error(Box::new(Repr {
             kind,
-            message: message.into(),
+            message: lines.join("\n"),
             location: Location::default(),
             problems: Vec::new(),
         }))

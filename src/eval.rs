@@ -7,6 +7,7 @@
 //! loaded.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use crate::answers::{to_json, Answers, Value};
 use crate::condition::Facts;
@@ -392,6 +393,9 @@ impl<'q> State<'q> {
             if let Some(reasons) = reasons.as_deref_mut() {
                 let mut looked_at = Vec::new();
                 compiled.when.questions(&mut looked_at);
+                // Each once, in order of first mention.
+                let mut seen = HashSet::new();
+                looked_at.retain(|question| seen.insert(*question));
                 let facts = self.facts(level);
                 let case = compiled.cases.iter().position(|case| case.holds(&facts));
                 let because = case.map_or(&rule.because, |c| &rule.because_cases[c].because);
@@ -423,7 +427,7 @@ impl<'q> State<'q> {
                 let max = match &q.compiled.domains[d] {
                     CompiledDomain::Scored { percent: true, .. } => Some(100.0),
                     CompiledDomain::Scored { items, .. } => {
-                        Some(f64::from(items.iter().map(|i| i.max).sum::<u32>()))
+                        Some(items.iter().map(|i| u64::from(i.max)).sum::<u64>() as f64)
                     }
                     CompiledDomain::Classify(_) => None,
                 };
@@ -498,18 +502,17 @@ fn cited_sources<'q>(
     contested: &[ContestedEntry<'q>],
     domains: &[DomainResult<'q>],
 ) -> Vec<SourceEntry<'q>> {
-    let mut cited: Vec<&str> = q.cite_always.iter().map(String::as_str).collect();
+    let mut cited: HashSet<&str> = q.cite_always.iter().map(String::as_str).collect();
     cited.extend(reasons.iter().flat_map(|r| r.sources.iter().map(|s| s.as_ref())));
     cited.extend(recommendations.iter().flat_map(|r| r.sources.iter().map(|s| s.as_ref())));
     cited.extend(contested.iter().flat_map(|c| c.sources.iter().map(|s| s.as_ref())));
-    for result in domains {
-        if let Some(domain) = q.domain(&result.id) {
-            cited.extend(domain.sources.iter().map(String::as_str));
-        }
+    // One result per domain, in the questionnaire's order.
+    for domain in q.domains.iter().take(domains.len()) {
+        cited.extend(domain.sources.iter().map(String::as_str));
     }
     q.sources
         .iter()
-        .filter(|s| cited.contains(&s.id.as_str()))
+        .filter(|s| cited.contains(s.id.as_str()))
         .map(|s| SourceEntry {
             id: Cow::Borrowed(&s.id),
             citation: Cow::Borrowed(&s.citation),
@@ -530,14 +533,16 @@ fn scores(
     for (d, domain) in q.compiled.domains.iter().enumerate() {
         let (score, band, answered) = match domain {
             CompiledDomain::Scored { items, percent } => {
-                let mut sum = 0u32;
-                let mut max = 0u32;
+                // The linter keeps every domain's total within 32 bits;
+                // summed in 64, no sum can wrap whatever the items.
+                let mut sum = 0u64;
+                let mut max = 0u64;
                 let mut answered = 0;
                 for item in items {
                     let Some(value) = in_force[item.question] else { continue };
                     answered += 1;
-                    max += item.max;
-                    sum += match value {
+                    max += u64::from(item.max);
+                    sum += u64::from(match value {
                         Value::Option(o) => item.by_option.get(usize::from(o)).copied().unwrap_or(0),
                         Value::Integer(_) | Value::Number(_) => {
                             // The points of the highest threshold reached
@@ -549,19 +554,15 @@ fn scores(
                                 .last()
                                 .map_or(0, |(_, p)| *p)
                         }
-                    };
+                    });
                 }
                 let score = if answered < q.domains[d].min_answered {
                     None
                 } else if *percent {
                     // One decimal, as the Oswestry index is reported.
-                    Some(if max == 0 {
-                        0.0
-                    } else {
-                        (f64::from(sum) * 1000.0 / f64::from(max)).round() / 10.0
-                    })
+                    Some(if max == 0 { 0.0 } else { (sum as f64 * 1000.0 / max as f64).round() / 10.0 })
                 } else {
-                    Some(f64::from(sum))
+                    Some(sum as f64)
                 };
                 let band = score.and_then(|s| {
                     q.domains[d].bands.iter().position(|b| {

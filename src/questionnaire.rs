@@ -77,11 +77,17 @@ pub fn parse_definition(text: &str) -> Result<Definition, Error> {
     crate::json::parse(text.as_bytes(), "a questionnaire")
 }
 
-/// Reads a UTF-8 text file, naming it in any error.
+/// Reads a UTF-8 questionnaire file of at most
+/// [`MAX_QUESTIONNAIRE_BYTES`](crate::limits::MAX_QUESTIONNAIRE_BYTES),
+/// naming it in any error.
 pub fn read(path: &Path) -> Result<String, Error> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read: {e}")).with_file(&name))?;
+    let bytes = std::fs::File::open(path)
+        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read: {e}")))
+        .and_then(|file| {
+            crate::limits::read(file, crate::limits::MAX_QUESTIONNAIRE_BYTES, "the questionnaire", "")
+        })
+        .map_err(|e| e.with_file(&name))?;
     String::from_utf8(bytes)
         .map_err(|e| crate::json::not_utf8(e.as_bytes(), e.utf8_error().valid_up_to()).with_file(&name))
 }

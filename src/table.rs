@@ -107,7 +107,7 @@ impl Header {
         }
         match problems.first() {
             None => Ok(Header { columns }),
-            Some((kind, _)) => Err(joined(*kind, &problems, "\n")),
+            Some((kind, _)) => Err(Error::lines(*kind, problems.iter().map(|(_, message)| message.clone()))),
         }
     }
 

@@ -9,8 +9,10 @@ use std::collections::{HashMap, HashSet};
 
 use crate::condition::{Expr, Resolver, Scope};
 pub use crate::error::Problem;
+use crate::index::Index;
+use crate::limits::MAX_OPTIONS;
 use crate::model::{Condition, Definition, Kind, Level, RecommendationKind, Scoring};
-use crate::suggest::{did_you_mean, hint};
+use crate::suggest::hint;
 
 /// Every problem in a definition; empty when it is fit to ship.
 pub fn validate(definition: &Definition) -> Vec<Problem> {
@@ -21,12 +23,14 @@ pub fn validate(definition: &Definition) -> Vec<Problem> {
 /// form is only returned when every reference resolved.
 pub(crate) fn compile(def: &Definition) -> (Option<Compiled>, Vec<Problem>) {
     let mut problems = Vec::new();
-    let mut lint = Lint { def, problems: &mut problems };
+    let index = Index::new(def);
+    let mut lint = Lint { def, index: &index, problems: &mut problems };
     lint.identity();
     lint.unique_ids();
     lint.sources();
     let compiled = lint.compiled();
-    (compiled, problems)
+    crate::strings::check(def, &mut problems);
+    (compiled.map(|compiled| Compiled { index, ..compiled }), problems)
 }
 
 /// The resolved form of a definition's rules, built once at load time.
@@ -55,6 +59,8 @@ pub(crate) struct Compiled {
     pub notes: Vec<Option<Expr>>,
     /// One condition (if any) per contested entry.
     pub contested: Vec<Option<Expr>>,
+    /// Every id, hashed, for answers documents.
+    pub index: Index,
 }
 
 /// A triage rule, resolved.
@@ -113,7 +119,16 @@ pub(crate) enum Piece {
 
 struct Lint<'a> {
     def: &'a Definition,
+    /// Every id of `def`, hashed, so that the linter takes time in
+    /// proportion to the size of the file.
+    index: &'a Index,
     problems: &'a mut Vec<Problem>,
+}
+
+/// The most points a domain's items give together, if a score can hold
+/// them exactly (in 32 bits, which a report's number holds exactly too).
+fn total_points(domain: &crate::model::Domain) -> Option<u32> {
+    domain.items.iter().try_fold(0u32, |total, item| total.checked_add(item.max_points()))
 }
 
 fn valid_id(id: &str) -> bool {
@@ -223,10 +238,9 @@ impl Lint<'_> {
                 }
             }
         }
-        let known: HashSet<&str> = def.sources.iter().map(|s| s.id.as_str()).collect();
         for (path, id) in &cited {
-            if !known.contains(id) {
-                let hint = hint(did_you_mean(id, def.sources.iter().map(|s| s.id.as_str())));
+            if self.index.sources.get(id).is_none() {
+                let hint = hint(self.index.sources.suggest(id));
                 self.problem(path, format!("unknown source `{id}`{hint}"));
             }
         }
@@ -234,6 +248,14 @@ impl Lint<'_> {
         for (i, source) in def.sources.iter().enumerate() {
             if !used.contains(source.id.as_str()) {
                 self.problem(&format!("sources[{i}]"), format!("source `{}` is never cited", source.id));
+            }
+            // Reports turn the address into a link: only web addresses may
+            // become one.
+            if let Some(url) = source.url.as_deref().filter(|url| !crate::shown::is_web_address(url)) {
+                self.problem(
+                    &format!("sources[{i}].url"),
+                    format!("`{url}` is not a web address: a source's url starts with https:// or http://"),
+                );
             }
         }
     }
@@ -262,11 +284,13 @@ impl Lint<'_> {
             limits: limits?,
             notes: notes?,
             contested: contested?,
+            // Moved in by `compile`, which owns the index the linter borrows.
+            index: Index::default(),
         })
     }
 
     fn resolver(&mut self) -> Resolver<'_> {
-        Resolver { def: self.def, problems: self.problems }
+        Resolver { def: self.def, problems: self.problems, index: self.index }
     }
 
     /// Every question, domain and the level; `fired` only after triage.
@@ -289,8 +313,8 @@ impl Lint<'_> {
         for (i, question) in def.questions.iter().enumerate() {
             let path = format!("questions[{i}]");
             if let Some(section) = &question.section {
-                if def.section(section).is_none() {
-                    let hint = hint(did_you_mean(section, def.sections.iter().map(|s| s.id.as_str())));
+                if self.index.sections.get(section).is_none() {
+                    let hint = hint(self.index.sections.suggest(section));
                     self.problem(&format!("{path}.section"), format!("unknown section `{section}`{hint}"));
                 }
             }
@@ -298,6 +322,14 @@ impl Lint<'_> {
                 Kind::SingleChoice { options } if options.len() < 2 => {
                     self.problem(&format!("{path}.options"), "a single choice needs at least two options")
                 }
+                Kind::SingleChoice { options } if options.len() > MAX_OPTIONS => self.problem(
+                    &format!("{path}.options"),
+                    format!(
+                        "question `{}` has {} options, more than the {MAX_OPTIONS} an answer can name",
+                        question.id,
+                        options.len()
+                    ),
+                ),
                 Kind::Integer { min, max, .. } if min > max => {
                     self.problem(&path, format!("`min` {min} is above `max` {max}"))
                 }
@@ -511,10 +543,10 @@ impl Lint<'_> {
                 continue;
             }
             let domain = &def.domains[d];
-            qs.extend(domain.items.iter().filter_map(|item| def.question_index(&item.question)));
+            qs.extend(domain.items.iter().filter_map(|item| self.index.questions.get(&item.question)));
             for band in &domain.bands {
                 if let Some(when) = &band.when {
-                    collect_refs(def, when, &mut qs, &mut ds);
+                    collect_refs(self.index, when, &mut qs, &mut ds);
                 }
             }
         }
@@ -592,6 +624,17 @@ impl Lint<'_> {
                 ),
             );
         }
+        if total_points(domain).is_none() {
+            let total: u64 = domain.items.iter().map(|i| u64::from(i.max_points())).sum();
+            self.problem(
+                &format!("domains[{d}].items"),
+                format!(
+                    "domain `{}`: its items give up to {total} points in all, more than a score holds exactly ({})",
+                    domain.id,
+                    u32::MAX
+                ),
+            );
+        }
         let mut seen = HashSet::new();
         let mut out = Vec::new();
         let mut ok = true;
@@ -600,8 +643,8 @@ impl Lint<'_> {
             if !seen.insert(item.question.as_str()) {
                 self.problem(&path, format!("question `{}` is scored twice in this domain", item.question));
             }
-            let Some(question) = def.question_index(&item.question) else {
-                let hint = hint(did_you_mean(&item.question, def.questions.iter().map(|q| q.id.as_str())));
+            let Some(question) = self.index.questions.get(&item.question) else {
+                let hint = hint(self.index.questions.suggest(&item.question));
                 self.problem(
                     &format!("{path}.question"),
                     format!("unknown question `{}`{hint}", item.question),
@@ -628,15 +671,14 @@ impl Lint<'_> {
                     format!("`{}` is not numeric: score it with `points`", item.question),
                 );
             }
-            let ids = kind.option_ids();
-            let mut by_option = vec![0; ids.len()];
+            let mut by_option = vec![0; kind.option_ids().len()];
             // Options of a numeric question were reported just above.
             let options = if kind.is_numeric() { &[][..] } else { &item.points[..] };
             for (j, points) in options.iter().enumerate() {
-                match ids.iter().position(|id| *id == points.option) {
-                    Some(o) => by_option[o] = points.points,
-                    None => {
-                        let hint = hint(did_you_mean(&points.option, ids.iter().copied()));
+                match self.index.option(question, kind, &points.option) {
+                    Ok(o) => by_option[o] = points.points,
+                    Err(suggestion) => {
+                        let hint = hint(suggestion.as_deref());
                         self.problem(
                             &format!("{path}.points[{j}].option"),
                             format!("question `{}` has no option `{}`{hint}", item.question, points.option),
@@ -657,7 +699,11 @@ impl Lint<'_> {
     fn bands(&mut self, d: usize) {
         let domain = &self.def.domains[d];
         let (low, high, step) = match domain.scoring {
-            Scoring::Sum => (0.0, f64::from(domain.items.iter().map(|i| i.max_points()).sum::<u32>()), 1.0),
+            Scoring::Sum => match total_points(domain) {
+                Some(total) => (0.0, f64::from(total), 1.0),
+                // Said once, by the check of the items.
+                None => return,
+            },
             _ => (0.0, 100.0, 0.1),
         };
         let mut ranges = Vec::new();
@@ -732,10 +778,9 @@ impl Lint<'_> {
         let mut chosen = HashSet::new();
         for (i, rule) in def.selection_rules.iter().enumerate() {
             let path = format!("selection_rules[{i}]");
-            let index = def.recommendations.iter().position(|r| r.id == rule.recommend);
+            let index = self.index.recommendations.get(&rule.recommend);
             if index.is_none() {
-                let hint =
-                    hint(did_you_mean(&rule.recommend, def.recommendations.iter().map(|r| r.id.as_str())));
+                let hint = hint(self.index.recommendations.suggest(&rule.recommend));
                 self.problem(
                     &format!("{path}.recommend"),
                     format!("unknown recommendation `{}`{hint}", rule.recommend),
@@ -771,10 +816,10 @@ impl Lint<'_> {
             }
             let mut keep = Vec::new();
             for (k, id) in limit.keep.iter().enumerate() {
-                match def.recommendations.iter().position(|r| &r.id == id) {
+                match self.index.recommendations.get(id) {
                     Some(index) => keep.push(index),
                     None => {
-                        let hint = hint(did_you_mean(id, def.recommendations.iter().map(|r| r.id.as_str())));
+                        let hint = hint(self.index.recommendations.suggest(id));
                         self.problem(
                             &format!("{path}.keep[{k}]"),
                             format!("unknown recommendation `{id}`{hint}"),
@@ -872,7 +917,6 @@ impl Lint<'_> {
 
     /// Parses `{answer:ID}`, `{score:DOMAIN}`, `{band:DOMAIN}` and `{level}`.
     fn template(&mut self, text: &str, path: &str) -> Option<Template> {
-        let def = self.def;
         let mut pieces = Vec::new();
         let mut rest = text;
         let mut ok = true;
@@ -887,19 +931,19 @@ impl Lint<'_> {
             let name = &rest[open + 1..open + close];
             let piece = match name.split_once(':') {
                 None if name == "level" => Some(Piece::Level),
-                Some(("answer", id)) => match def.question_index(id) {
+                Some(("answer", id)) => match self.index.questions.get(id) {
                     Some(q) => Some(Piece::Answer(q)),
                     None => {
-                        let hint = hint(did_you_mean(id, def.questions.iter().map(|q| q.id.as_str())));
+                        let hint = hint(self.index.questions.suggest(id));
                         self.problem(path, format!("unknown question `{id}` in `{{{name}}}`{hint}"));
                         None
                     }
                 },
-                Some((what @ ("score" | "band"), id)) => match def.domains.iter().position(|d| d.id == id) {
+                Some((what @ ("score" | "band"), id)) => match self.index.domains.get(id) {
                     Some(d) if what == "band" => Some(Piece::Band(d)),
                     Some(d) => Some(Piece::Score(d)),
                     None => {
-                        let hint = hint(did_you_mean(id, def.domains.iter().map(|d| d.id.as_str())));
+                        let hint = hint(self.index.domains.suggest(id));
                         self.problem(path, format!("unknown domain `{id}` in `{{{name}}}`{hint}"));
                         None
                     }
@@ -927,19 +971,17 @@ impl Lint<'_> {
 
 /// The questions and domains a written condition names, as indices (names
 /// that do not resolve were reported elsewhere).
-fn collect_refs(def: &Definition, condition: &Condition, qs: &mut Vec<usize>, ds: &mut Vec<usize>) {
+fn collect_refs(index: &Index, condition: &Condition, qs: &mut Vec<usize>, ds: &mut Vec<usize>) {
     use Condition::*;
     match condition {
         All(parts) | Any(parts) | AtLeast(_, parts) | Exactly(_, parts) => {
-            parts.iter().for_each(|p| collect_refs(def, p, qs, ds))
+            parts.iter().for_each(|p| collect_refs(index, p, qs, ds))
         }
-        Not(inner) => collect_refs(def, inner, qs, ds),
+        Not(inner) => collect_refs(index, inner, qs, ds),
         Is(q, _) | OneOf(q, _) | Gte(q, _) | Gt(q, _) | Lte(q, _) | Lt(q, _) | Answered(q) => {
-            qs.extend(def.question_index(q))
+            qs.extend(index.questions.get(q))
         }
-        ScoreGte(d, _) | ScoreLte(d, _) | BandIn(d, _) => {
-            ds.extend(def.domains.iter().position(|x| &x.id == d))
-        }
+        ScoreGte(d, _) | ScoreLte(d, _) | BandIn(d, _) => ds.extend(index.domains.get(d)),
         LevelAtLeast(_) | LevelBelow(_) | LevelBeforeAtLeast(_) | LevelBeforeBelow(_) | Fired(_) => {}
     }
 }

@@ -1,9 +1,10 @@
 //! `selfcheck assess`: one answers document in, one report out.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::Path;
 
 use selfcheck::fhir::{self, Response};
+use selfcheck::limits::{self, Limits};
 use selfcheck::render::Format;
 use selfcheck::{evaluate, Answers, AnswersDocument, Error, ErrorKind, Report};
 
@@ -18,8 +19,8 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Assesses the document in `file` (stdin for `None` or `-`) and prints the
 /// report.
-pub fn run(file: Option<&Path>, format: Format, catalog: &Catalog) -> Result<(), Failure> {
-    let (name, bytes) = read(file)?;
+pub fn run(file: Option<&Path>, format: Format, catalog: &Catalog, limits: Limits) -> Result<(), Failure> {
+    let (name, bytes) = read(file, limits.max_document_bytes)?;
     let report = assess(&bytes, catalog).map_err(|e| e.with_file(name))?;
     // The report's questionnaire was found by this id a moment ago.
     let language = catalog.get(Some(&report.questionnaire.id))?.language.as_str();
@@ -34,27 +35,32 @@ pub fn is_stdin(file: Option<&Path>) -> bool {
     }
 }
 
-/// Reads the whole input, returning its name for errors and its bytes.
-fn read(file: Option<&Path>) -> Result<(String, Vec<u8>), Failure> {
+/// How to allow a larger document, for the error that refuses one.
+pub const RAISE_DOCUMENT_LIMIT: &str = "; --max-document-bytes raises it";
+
+/// Reads the whole input, up to `limit` bytes, returning its name for
+/// errors and its bytes.
+fn read(file: Option<&Path>, limit: u64) -> Result<(String, Vec<u8>), Failure> {
+    let what = "the answers document";
     match file {
         Some(path) if !is_stdin(file) => {
             let name = path.display().to_string();
-            let bytes = std::fs::read(path)
+            let opened = std::fs::File::open(path)
                 .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read: {e}")).with_file(&name))?;
+            let bytes =
+                limits::read(opened, limit, what, RAISE_DOCUMENT_LIMIT).map_err(|e| e.with_file(&name))?;
             Ok((name, bytes))
         }
         _ => {
-            let mut bytes = Vec::new();
-            let mut stdin = std::io::stdin().lock();
+            let stdin = std::io::stdin().lock();
             if file.is_none() && stdin.is_terminal() {
                 return Err(Failure::Input(String::from(
                     "no answers document given: name a FILE, or pipe a document into stdin \
                      (`-` reads one typed at the terminal)",
                 )));
             }
-            stdin
-                .read_to_end(&mut bytes)
-                .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read: {e}")).with_file(STDIN_NAME))?;
+            let bytes = limits::read(stdin, limit, what, RAISE_DOCUMENT_LIMIT)
+                .map_err(|e| e.with_file(STDIN_NAME))?;
             Ok((STDIN_NAME.to_owned(), bytes))
         }
     }

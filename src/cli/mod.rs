@@ -21,7 +21,9 @@ use std::process::ExitCode;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
+use selfcheck::limits::{self, Limits};
 use selfcheck::render::Format;
+use selfcheck::terminal;
 
 use self::catalog::Catalog;
 
@@ -147,7 +149,7 @@ struct AssessArgs {
     long: bool,
     /// The largest answers document (with --jsonl: the longest line; with
     /// --csv: the longest row) read, in bytes
-    #[arg(long, value_name = "BYTES", default_value_t = stream::DEFAULT_MAX_RECORD)]
+    #[arg(long, value_name = "BYTES", default_value_t = limits::DEFAULT_MAX_DOCUMENT_BYTES)]
     max_document_bytes: u64,
 }
 
@@ -190,22 +192,32 @@ impl From<selfcheck::Error> for Failure {
 }
 
 impl Failure {
-    /// Prints the failure on stderr and returns its exit code.
+    /// Prints the failure on stderr and returns its exit code. Every
+    /// message passes through [`terminal::escape_lines`] here, the one way
+    /// to stderr: messages quote input (file names, keys, ids) and no
+    /// character in it may act on the terminal.
     fn report(self) -> u8 {
         match self {
             Failure::Input(message) => {
-                eprintln!("selfcheck: {message}");
+                eprintln!("selfcheck: {}", terminal::escape_lines(&message));
                 EXIT_INPUT
             }
             Failure::Internal(message) => {
-                eprintln!("selfcheck: internal error: {message}");
+                eprintln!("selfcheck: internal error: {}", terminal::escape_lines(&message));
                 EXIT_INTERNAL
             }
             Failure::Reported => EXIT_INPUT,
-            Failure::Usage(error) => {
-                // If stderr is gone there is no one to tell.
-                let _ = error.print();
+            Failure::Usage(error) if error.use_stderr() => {
+                // The arguments quoted in a usage error are input too, so it
+                // is written without its colours, escaped.
+                eprint!("{}", terminal::escape_lines(&error.render().to_string()));
                 u8::try_from(error.exit_code()).unwrap_or(EXIT_INPUT)
+            }
+            Failure::Usage(help) => {
+                // Help and version, on stdout; if it is gone there is no one
+                // to tell.
+                let _ = help.print();
+                u8::try_from(help.exit_code()).unwrap_or(EXIT_OK)
             }
             Failure::Cancelled => EXIT_CANCELLED,
             Failure::Gone => EXIT_OK,
@@ -215,8 +227,7 @@ impl Failure {
 
 /// Parses the arguments, runs the command and returns its exit code.
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
-    let code = match dispatch(cli.command) {
+    let code = match Cli::try_parse().map_err(Failure::Usage).and_then(|cli| dispatch(cli.command)) {
         Ok(()) => EXIT_OK,
         Err(failure) => failure.report(),
     };
@@ -253,13 +264,14 @@ fn run_assess(args: AssessArgs) -> Result<(), Failure> {
         return Err(Failure::Usage(command.error(clap::error::ErrorKind::ArgumentConflict, message)));
     }
     let catalog = Catalog::new(args.questionnaire.as_deref())?;
+    let limits = Limits { max_document_bytes: args.max_document_bytes };
     let max_record = usize::try_from(args.max_document_bytes).unwrap_or(usize::MAX);
     if args.jsonl {
         jsonl::run(args.file.as_deref(), &catalog, max_record)
     } else if args.csv {
         csv::run(args.file.as_deref(), &catalog, args.long, max_record)
     } else {
-        assess::run(args.file.as_deref(), args.format.unwrap_or(Format::Text), &catalog)
+        assess::run(args.file.as_deref(), args.format.unwrap_or(Format::Text), &catalog, limits)
     }
 }
 

@@ -5,7 +5,7 @@ use std::io::{ErrorKind, Write};
 use std::path::Path;
 
 use selfcheck::render::{self, Format};
-use selfcheck::Report;
+use selfcheck::{terminal, Report};
 
 use super::Failure;
 
@@ -13,12 +13,16 @@ use super::Failure;
 const MIN_WIDTH: usize = 40;
 
 /// A report in `format`, ending with a newline; an HTML page declares
-/// `language`, the questionnaire's.
+/// `language`, the questionnaire's. Text and Markdown, which are read on
+/// terminals, are escaped for them (see [`terminal::escape_lines`]); the
+/// linter already refuses questionnaires with characters that would need
+/// it, so this only guards. HTML escapes every string itself.
 pub fn render(report: &Report, format: Format, language: &str) -> String {
     let mut text = match format {
-        Format::Text => render::text(report, width()),
+        Format::Text => terminal::escape_lines(&render::text(report, width())).into_owned(),
+        Format::Markdown => terminal::escape_lines(&render::markdown(report)).into_owned(),
+        Format::Json => render::json(report),
         Format::Html => render::html(report, language),
-        other => render::render(report, other),
     };
     if !text.ends_with('\n') {
         text.push('\n');
@@ -27,12 +31,17 @@ pub fn render(report: &Report, format: Format, language: &str) -> String {
 }
 
 /// The width to wrap text reports to: `COLUMNS` if it is set to a number
-/// (shells set it to the terminal's width), else 80.
+/// (shells set it to the terminal's width), kept between 40 and
+/// [`render::MAX_WIDTH`], else 80. A number too large for any type is as
+/// wide as allowed.
 fn width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|columns| columns.trim().parse::<usize>().ok())
-        .map_or(render::DEFAULT_WIDTH, |columns| columns.max(MIN_WIDTH))
+    let Ok(columns) = std::env::var("COLUMNS") else { return render::DEFAULT_WIDTH };
+    let columns = columns.trim();
+    match columns.parse::<u128>() {
+        Ok(columns) => usize::try_from(columns).unwrap_or(usize::MAX).clamp(MIN_WIDTH, render::MAX_WIDTH),
+        Err(_) if !columns.is_empty() && columns.bytes().all(|b| b.is_ascii_digit()) => render::MAX_WIDTH,
+        Err(_) => render::DEFAULT_WIDTH,
+    }
 }
 
 /// A JSON value, pretty-printed with a final newline.

@@ -36,28 +36,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use rayon::prelude::*;
+use selfcheck::limits;
 use selfcheck::{Error, ErrorKind};
 
 use super::{output, Failure};
 
-/// The largest record (a JSON Lines line, a CSV row) read by default, in
-/// bytes: the largest answers document. Larger ones are refused, without
-/// being held in memory.
-pub const DEFAULT_MAX_RECORD: u64 = 1 << 20;
-
 /// The error for a record (`what`: "the line", "the row") of more than
-/// `max` bytes.
+/// `max` bytes: the limit of answers documents (see [`limits`]).
 pub fn too_long(what: &str, max: usize) -> Error {
-    const MIB: usize = 1 << 20;
-    let limit = if max >= MIB && max % MIB == 0 {
-        format!("{} MiB ({max} bytes)", max / MIB)
-    } else {
-        format!("{max} bytes")
-    };
-    Error::new(
-        ErrorKind::TooLarge,
-        format!("{what} is larger than the limit of {limit}; --max-document-bytes raises it"),
-    )
+    limits::too_large(what, u64::try_from(max).unwrap_or(u64::MAX), super::assess::RAISE_DOCUMENT_LIMIT)
 }
 
 /// At most this many records per chunk...

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use selfcheck::questionnaire::{parse_definition, read};
 use selfcheck::shipped::SHIPPED;
-use selfcheck::validate;
+use selfcheck::{terminal, validate};
 
 use super::{output, Failure};
 
@@ -44,7 +44,8 @@ pub fn run(paths: &[PathBuf]) -> Result<(), Failure> {
     }
     let files = if paths.is_empty() { SHIPPED.len() } else { paths.len() };
     out.push_str(&summary(files, bad_files, problems));
-    output::stdout(out.as_bytes())?;
+    // File names and problems quote input; see `terminal`.
+    output::stdout(terminal::escape_lines(&out).as_bytes())?;
     if problems > 0 {
         Err(Failure::Reported)
     } else {

@@ -151,10 +151,7 @@ impl Response {
         }
         match problems.first() {
             None => Ok(answers),
-            Some((kind, _)) => {
-                let messages: Vec<String> = problems.iter().map(|(_, m)| m.clone()).collect();
-                Err(Error::new(*kind, messages.join("\n")))
-            }
+            Some((kind, _)) => Err(Error::lines(*kind, problems.iter().map(|(_, m)| m.clone()))),
         }
     }
 

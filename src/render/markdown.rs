@@ -141,8 +141,11 @@ fn inline(para: &[Inline<'_>]) -> String {
                 out.push_str(s);
                 out.push('`');
             }
+            // Only a web address becomes a link (a `javascript:` one must
+            // not): anything else is shown as text.
             Inline::Link(s)
-                if !s.is_empty() && !s.contains(|c: char| c.is_whitespace() || c == '<' || c == '>') =>
+                if crate::shown::is_web_address(s)
+                    && !s.contains(|c: char| c.is_whitespace() || c == '<' || c == '>') =>
             {
                 out.push('<');
                 out.push_str(s);

@@ -20,6 +20,11 @@ use crate::report::Report;
 /// The width of text reports written to files and pipes.
 pub const DEFAULT_WIDTH: usize = 80;
 
+/// The widest text report: wider lines help no one, and a width taken
+/// from the environment must not be able to ask for more memory than the
+/// report's own text.
+pub const MAX_WIDTH: usize = 1000;
+
 /// An output format for reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -99,11 +104,12 @@ pub fn html_fragment(report: &Report<'_>) -> String {
     html::write(&doc::document(report), &[])
 }
 
-/// The report as plain text wrapped at `width` columns (at least 24):
+/// The report as plain text wrapped at `width` columns (at least 24, at
+/// most [`MAX_WIDTH`]):
 /// underlined headings, hanging indents, and a box around the action at
 /// `urgent` and `emergency`.
 pub fn text(report: &Report<'_>, width: usize) -> String {
-    text::write(&doc::document(report), width)
+    text::write(&doc::document(report), width.min(MAX_WIDTH))
 }
 
 /// The report as CommonMark, with questionnaire texts escaped.
