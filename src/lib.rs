@@ -32,6 +32,7 @@
 
 pub mod answers;
 pub mod condition;
+pub mod entry;
 pub mod error;
 pub mod eval;
 mod json;
