@@ -76,6 +76,12 @@ pub fn text(report: &Report<'_>, width: usize) -> String {
     text::write(&doc::document(report), width)
 }
 
+/// `text` broken into lines of at most `width` columns at spaces only, as
+/// text reports are, so that a front end wraps its own words the same way.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    text::wrap(text, width)
+}
+
 /// The report as CommonMark, with questionnaire texts escaped.
 pub fn markdown(report: &Report<'_>) -> String {
     markdown::write(&doc::document(report))

@@ -122,7 +122,7 @@ fn has_break(block: &Block<'_>) -> bool {
 
 /// Breaks only at spaces, so that ids, web addresses and references such
 /// as `2020;(12):CD013814` stay whole unless one alone is wider than a line.
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
     let options = textwrap::Options::new(width)
         .word_separator(textwrap::WordSeparator::AsciiSpace)
         .word_splitter(textwrap::WordSplitter::NoHyphenation);
