@@ -226,7 +226,10 @@ mod tests {
     #[test]
     fn another_unit_is_refused_not_converted() {
         let refused = read(&weeks(), "2 hours").unwrap_err();
-        assert_eq!(refused, "\"2 hours\": this question counts in weeks. Type a whole number from 0 to 520 (weeks).");
+        assert_eq!(
+            refused,
+            "\"2 hours\": this question counts in weeks. Type a whole number from 0 to 520 (weeks)."
+        );
         assert!(read(&hours(), "9 minutes").is_err());
         assert!(read(&hours(), "9 hx").is_err());
         assert!(read(&Kind::Integer { min: 0, max: 9, unit: None }, "3 apples").is_err());
@@ -240,7 +243,10 @@ mod tests {
             read(&age, "abc"),
             Err("\"abc\" is not a number. Type a whole number from 0 to 120 (years).".into())
         );
-        assert_eq!(read(&age, "200"), Err("200 is out of range. Type a whole number from 0 to 120 (years).".into()));
+        assert_eq!(
+            read(&age, "200"),
+            Err("200 is out of range. Type a whole number from 0 to 120 (years).".into())
+        );
         for typed in [".", "-", "+", "1e3", "NaN", "inf", "--1", "١٢"] {
             assert!(read(&age, typed).is_err(), "{typed:?}");
         }

@@ -412,7 +412,10 @@ fn yes_on_saddle_numbness_asks_the_follow_up_then_stops_at_the_emergency() {
     let (report, code) = ask.finish();
     assert_eq!(code, 0);
     let title = &q.levels.emergency.title;
-    assert!(report.to_lowercase().contains(&title.to_lowercase()), "the report shows the emergency:\n{report}");
+    assert!(
+        report.to_lowercase().contains(&title.to_lowercase()),
+        "the report shows the emergency:\n{report}"
+    );
     let lines = screen_lines(&report);
     let recap = lines.iter().rposition(|line| line.starts_with("Your result:")).expect("a recap");
     assert!(lines[recap].contains(title.as_str()), "the last lines give the level: {}", lines[recap]);

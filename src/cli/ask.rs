@@ -149,12 +149,12 @@ fn show_step(out: &mut impl Write, step: &Step, about: usize, stopping: bool) ->
     Ok(())
 }
 
-/// Asks one question until it is answered, skipped (never a red flag) or
-/// the person presses Ctrl-C; leaves the question and its answer on screen.
-/// Esc on a red flag explains and asks again; elsewhere it skips, which
-/// gives `Some(None)`. `None`: Ctrl-C.
+/// Asks one question until it is answered, skipped (never a red flag or
+/// its follow-up) or the person presses Ctrl-C; leaves the question and its
+/// answer on screen. Esc on a red flag explains and asks again; elsewhere
+/// it skips, which gives `Some(None)`. `None`: Ctrl-C.
 fn ask(out: &mut impl Write, question: &Question) -> io::Result<Option<Option<Value>>> {
-    let red_flag = question.red_flag.is_some();
+    let red_flag = question.red_flag.is_some() || question.ask_before_stop;
     let mut message = None;
     loop {
         let reply = match &question.kind {
@@ -162,19 +162,19 @@ fn ask(out: &mut impl Write, question: &Question) -> io::Result<Option<Option<Va
                 let (choices, start) = choices(&question.kind);
                 let labels: Vec<&str> = choices.iter().map(|(label, _)| *label).collect();
                 let keys = choice_keys(labels.len(), red_flag);
-                let choice = Choice { question: &question.text, options: &labels, start, keys: &keys, message };
+                let choice =
+                    Choice { question: &question.text, options: &labels, start, keys: &keys, message };
                 match prompt::choose(&choice)? {
                     // The index comes from the list built above, so it is
                     // in range.
-                    Reply::Chosen(i) => {
-                        Reply::Chosen((Value::Option(choices[i].1), choices[i].0.to_owned()))
-                    }
+                    Reply::Chosen(i) => Reply::Chosen((Value::Option(choices[i].1), choices[i].0.to_owned())),
                     Reply::Escaped => Reply::Escaped,
                     Reply::Interrupted => Reply::Interrupted,
                 }
             }
             Kind::Integer { unit, .. } | Kind::Number { unit, .. } => {
-                let keys = format!("Type {}. Esc to skip, Enter to confirm.", entry::expected(&question.kind));
+                let keys =
+                    format!("Type {}. Esc to skip, Enter to confirm.", entry::expected(&question.kind));
                 let read = |typed: &str| entry::read(&question.kind, typed);
                 match prompt::type_in(&question.text, &keys, read)? {
                     Reply::Chosen(value) => Reply::Chosen((value, entry::quantity(value, unit.as_deref()))),

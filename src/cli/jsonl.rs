@@ -71,6 +71,17 @@ pub fn run(file: Option<&Path>, catalog: &Catalog) -> Result<(), Failure> {
         _ => (STDIN_NAME.to_owned(), Box::new(std::io::stdin().lock())),
     };
     let mut reader = BufReader::with_capacity(INPUT_BUFFER, input);
+    if starts_one_document_over_lines(&mut reader) {
+        let command = if is_stdin(file) {
+            String::from("selfcheck assess")
+        } else {
+            format!("selfcheck assess {name}")
+        };
+        return Err(Failure::Input(format!(
+            "{name}: this is one JSON document over several lines, not JSON Lines (one document per line): \
+             to assess it, use `{command}`"
+        )));
+    }
     // Room for one chunk between the assessing and the writing thread; the
     // written chunks come back empty.
     let (sender, receiver) = mpsc::sync_channel::<Vec<Batch>>(1);
@@ -91,6 +102,30 @@ pub fn run(file: Option<&Path>, catalog: &Catalog) -> Result<(), Failure> {
     } else {
         Ok(())
     }
+}
+
+/// Whether the input starts with one JSON value over several lines, as a
+/// pretty-printed document does: its first line that is not blank does not
+/// close the value, and the input goes on to close it (or holds nothing
+/// else as far as has been read). No line of JSON Lines can, so saying this
+/// once beats an error record for each of the document's lines. Only what
+/// the reader holds already is looked at.
+fn starts_one_document_over_lines(reader: &mut impl BufRead) -> bool {
+    let Ok(start) = reader.fill_buf() else { return false };
+    let blank = start.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let rest = &start[blank..];
+    let Some(first_line) = rest.split(|&b| b == b'\n').next().filter(|line| line.len() < rest.len()) else {
+        return false;
+    };
+    let opens =
+        serde_json::from_slice::<serde::de::IgnoredAny>(first_line).is_err_and(|error| error.is_eof());
+    let first_value = serde_json::Deserializer::from_slice(rest).into_iter::<serde::de::IgnoredAny>().next();
+    opens
+        && match first_value {
+            Some(Ok(_)) => true,
+            Some(Err(error)) => error.is_eof(),
+            None => false,
+        }
 }
 
 /// Reads, assesses and sends every chunk of the input called `name`, into

@@ -36,9 +36,11 @@ const MIN_WIDTH: usize = 12;
 /// ends exactly at the edge (where terminals differ on where the cursor
 /// goes); else `COLUMNS`; else 80.
 pub fn width() -> usize {
-    let columns = terminal::size().ok().map(|(columns, _)| usize::from(columns)).filter(|&c| c > 0).or_else(|| {
-        std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok())
-    });
+    let columns = terminal::size()
+        .ok()
+        .map(|(columns, _)| usize::from(columns))
+        .filter(|&c| c > 0)
+        .or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()));
     columns.unwrap_or(render::DEFAULT_WIDTH).saturating_sub(1).max(MIN_WIDTH)
 }
 
@@ -101,7 +103,8 @@ pub fn choose(choice: &Choice) -> io::Result<Reply<usize>> {
             Key::End => cursor = last,
             Key::Enter => return frame.end(Reply::Chosen(cursor)),
             Key::Char(c) => {
-                let picked = c.to_digit(10).and_then(|d| usize::try_from(d).ok()).filter(|&d| d >= 1 && d <= last + 1);
+                let picked =
+                    c.to_digit(10).and_then(|d| usize::try_from(d).ok()).filter(|&d| d >= 1 && d <= last + 1);
                 if let Some(d) = picked {
                     return frame.end(Reply::Chosen(d - 1));
                 }
