@@ -138,6 +138,13 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
             text: Cow::Borrowed(&q.questions[i].text),
         })
         .collect();
+    let given = (0..q.questions.len())
+        .filter_map(|i| {
+            let value = answers.get(i)?;
+            let question = &q.questions[i];
+            Some(Shown { question: Cow::Borrowed(&question.id), answer: Some(to_json(&question.kind, value)) })
+        })
+        .collect();
     let text = q.levels.get(level);
 
     Report {
@@ -155,6 +162,7 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
             plan_note: text.plan_note.as_deref().map(Cow::Borrowed),
             reasons: triage_reasons,
         },
+        answers: given,
         unanswered_red_flags,
         unanswered,
         ignored_answers,

@@ -20,6 +20,10 @@ pub struct Report<'q> {
     /// The "not a diagnosis" statement.
     pub disclaimer: Text<'q>,
     pub triage: Triage<'q>,
+    /// Every answer given, in questionnaire order (ignored ones included),
+    /// so that a clinician reading the report sees what it rests on.
+    #[serde(default)]
+    pub answers: Vec<Shown<'q>>,
     /// Red-flag questions left unanswered; each raised the level.
     pub unanswered_red_flags: Vec<Text<'q>>,
     /// Every question that applied but was not answered (red flags

@@ -1,18 +1,30 @@
-//! The report as a small document: headings, paragraphs, warnings and
-//! lists.
+//! The report as a small document in two parts: headings, paragraphs,
+//! warnings and lists.
 //!
-//! The text and Markdown renderers write out the same document, so what a
-//! report says, and in which order, is decided here once. The order follows
-//! the safety of the reader: purpose and disclaimer, then what to do (at
-//! `urgent` and above, as a warning that cannot be missed), unanswered
-//! warning signs, why parts of the plan were left out, what the answers
-//! suggest, the plan, approaches labelled for what they are, the gaps in
-//! the answers, and last the safety net and the sources.
+//! Text, Markdown and HTML write out the same [`Outline`], so what a report
+//! says, and in which order, is decided here once.
+//!
+//! The first part is the person's. It leads with what to do, then says why
+//! in plain words, and only what helps at that level: at `emergency` the
+//! action, its reason and the safety net, nothing else; at `urgent` also
+//! the warning signs not answered and what to tell the doctor; below that
+//! the plan, what the answers suggest and the approaches people read
+//! about. It names no id, rule or answer value: those are for the second
+//! part, under the heading `For your clinician`, which gives the full
+//! trace: every rule that fired with the answers it read and its sources,
+//! every answer, the scores with their numbers, what was chosen and
+//! withheld, and the sources. Both parts say the report is not a
+//! diagnosis, and the person's part ends with the safety net, the same for
+//! everyone.
+//!
+//! Paragraphs have no line breaks inside them: a list or separate
+//! paragraphs say the same in every renderer, and Markdown needs no
+//! backslash breaks, which some renderers show as backslashes.
 
 use std::borrow::Cow;
 
-use crate::model::Level;
-use crate::report::{Chosen, Report};
+use crate::model::{Level, RecommendationKind};
+use crate::report::{Chosen, Reason, Report, Shown};
 
 /// A run of inline content. Each writer decides how to show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,21 +33,20 @@ pub(crate) enum Inline<'a> {
     Text(Cow<'a, str>),
     /// Words to stress: a label or a title.
     Strong(Cow<'a, str>),
-    /// An id or an answer, exactly as typed in answers documents.
+    /// An id or an answer, exactly as typed in answers documents (only in
+    /// the clinician's part).
     Code(Cow<'a, str>),
     /// A web address.
     Link(Cow<'a, str>),
-    /// A line break inside a paragraph.
-    Break,
 }
 
 pub(crate) type Para<'a> = Vec<Inline<'a>>;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Block<'a> {
-    /// The report's title; there is one.
+    /// A part's title: the report's, then `For your clinician`.
     Title(Para<'a>),
-    /// A section heading.
+    /// A section heading within a part.
     Heading(Para<'a>),
     Para(Para<'a>),
     /// Something the reader must not miss: boxed in text, a quote block in
@@ -54,119 +65,209 @@ pub(crate) enum Block<'a> {
     Entries(Vec<(Para<'a>, Vec<Block<'a>>)>),
 }
 
-/// Builds the document for a report.
-pub(crate) fn document<'a>(report: &'a Report<'_>) -> Vec<Block<'a>> {
-    let mut doc = vec![
-        Block::Title(vec![text(&report.questionnaire.title)]),
-        Block::Para(vec![
-            lit("Questionnaire "),
-            code(&report.questionnaire.id),
-            lit(", version "),
-            text(&report.questionnaire.version),
-            lit("."),
-        ]),
-        Block::Para(vec![text(&report.intended_purpose)]),
-        Block::Para(vec![strong(&report.disclaimer)]),
-    ];
-    triage(report, &mut doc);
-    unanswered_red_flags(report, &mut doc);
-    notices(report, &mut doc);
-    domains(report, &mut doc);
-    plan(report, &mut doc);
-    contested(report, &mut doc);
-    gaps(report, &mut doc);
+/// The two parts of a report.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Outline<'a> {
+    /// The person's part: the action first, plain words only.
+    pub person: Vec<Block<'a>>,
+    /// The part under the title `For your clinician`, which starts it.
+    pub clinician: Vec<Block<'a>>,
+}
+
+/// The title of the clinician's part, exactly.
+pub(crate) const FOR_YOUR_CLINICIAN: &str = "For your clinician";
+
+/// How many reasons the person's part gives; the rest are named as a
+/// number, and listed in the clinician's part.
+const MAX_REASONS: usize = 3;
+/// How many unanswered warning signs the person's part names.
+const MAX_SIGNS: usize = 5;
+/// How many exercises a plan holds; more are named as further options.
+const MAX_EXERCISES: usize = 3;
+
+/// Builds both parts of a report.
+pub(crate) fn outline<'a>(report: &'a Report<'_>) -> Outline<'a> {
+    Outline { person: person(report), clinician: clinician(report) }
+}
+
+fn person<'a>(report: &'a Report<'_>) -> Vec<Block<'a>> {
+    let level = report.triage.level;
+    let mut doc = vec![Block::Title(vec![text(&report.questionnaire.title)])];
+    action(report, &mut doc);
+    doc.push(Block::Para(vec![text(&report.disclaimer)]));
+    why(report, &mut doc);
+    if level < Level::Emergency {
+        unanswered_signs(report, &mut doc);
+    }
+    if level == Level::Urgent {
+        tell_the_doctor(&mut doc);
+        other_advice(report, &mut doc);
+    }
+    if level < Level::Urgent {
+        plan(report, &mut doc);
+        suggestions(report, &mut doc);
+        contested(report, &mut doc);
+    }
     safety_net(report, &mut doc);
-    sources(report, &mut doc);
     doc
 }
 
-/// Whether the level calls for medical help before any plan.
-fn serious(level: Level) -> bool {
-    level >= Level::Urgent
-}
-
-fn triage<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+/// What to do: in a box at `urgent` and above.
+fn action<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     let triage = &report.triage;
-    let heading = vec![
-        strong(&triage.title),
-        lit(" (level "),
-        Inline::Code(Cow::Borrowed(triage.level.as_str())),
-        lit(")"),
-    ];
     let action = Block::Para(vec![text(&triage.action)]);
-    if serious(triage.level) {
-        doc.push(Block::Heading(vec![lit("What to do now")]));
-        doc.push(Block::Alert { heading, body: vec![action] });
+    if triage.level >= Level::Urgent {
+        doc.push(Block::Alert { heading: vec![strong(&triage.title)], body: vec![action] });
     } else {
-        doc.push(Block::Heading(vec![lit("What to do")]));
-        doc.push(Block::Para(heading));
+        doc.push(Block::Heading(vec![lit("What to do: "), text(&triage.title)]));
         doc.push(action);
     }
-
-    if triage.reasons.is_empty() {
-        doc.push(Block::Para(vec![lit("No warning sign or rule raised the level from these answers.")]));
-        return;
-    }
-    doc.push(Block::Para(vec![strong("Why this level:")]));
-    let items = triage
-        .reasons
-        .iter()
-        .map(|reason| {
-            let mut trace = vec![
-                Inline::Strong(Cow::Borrowed(level_name(reason.level))),
-                lit(": "),
-                text(&reason.because),
-                Inline::Break,
-            ];
-            if !reason.answers.is_empty() {
-                trace.push(lit("Answers: "));
-                for (i, shown) in reason.answers.iter().enumerate() {
-                    if i > 0 {
-                        trace.push(lit(", "));
-                    }
-                    trace.push(code(&shown.question));
-                    trace.push(lit(" = "));
-                    trace.push(answer(shown.answer.as_ref()));
-                }
-                trace.push(lit(". "));
-            }
-            trace.push(lit("Rule: "));
-            trace.push(code(&reason.rule));
-            trace.push(lit("."));
-            cite(&reason.sources, &mut trace);
-            vec![Block::Para(trace)]
-        })
-        .collect();
-    doc.push(Block::List { numbered: false, items });
 }
 
-fn unanswered_red_flags<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+/// The reasons at the final level, at most [`MAX_REASONS`]; warning signs
+/// left unanswered count as one reason, listed by name further on.
+fn why<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+    let level = report.triage.level;
+    let at_level: Vec<&Reason> = report.triage.reasons.iter().filter(|r| r.level == level).collect();
+    if at_level.is_empty() {
+        doc.push(Block::Para(vec![lit("No warning sign or other answer called for more than this.")]));
+        return;
+    }
+    let mut items: Vec<Vec<Block<'a>>> = Vec::new();
+    let mut unanswered = false;
+    let mut more = report.triage.reasons.len() - at_level.len();
+    for reason in at_level {
+        if unanswered_sign(report, reason) {
+            if !unanswered && level < Level::Emergency {
+                items.push(vec![Block::Para(vec![lit(
+                    "Some warning signs were not answered, so they could not be ruled out.",
+                )])]);
+            }
+            unanswered = true;
+        } else if items.len() < MAX_REASONS {
+            items.push(vec![Block::Para(vec![text(&reason.because)])]);
+        } else {
+            more += 1;
+        }
+    }
+    doc.push(Block::Heading(vec![lit("Why")]));
+    doc.push(Block::List { numbered: false, items });
+    match more {
+        0 => {}
+        1 => doc.push(Block::Para(vec![lit("There is 1 more reason, listed for your clinician below.")])),
+        n => doc.push(Block::Para(vec![lit(format!(
+            "There are {n} more reasons, listed for your clinician below."
+        ))])),
+    }
+}
+
+/// Whether the reason is a red flag that was not answered.
+fn unanswered_sign(report: &Report<'_>, reason: &Reason<'_>) -> bool {
+    matches!(reason.answers.as_slice(), [Shown { question, answer: None }]
+        if report.unanswered_red_flags.contains(question))
+}
+
+/// The warning signs not answered, by name: they raised the level and a
+/// clinician should ask about them.
+fn unanswered_signs<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     if report.unanswered_red_flags.is_empty() {
         return;
     }
-    doc.push(Block::Alert {
-        heading: vec![strong("Warning signs not answered")],
-        body: vec![
-            Block::Para(vec![lit(
-                "These questions about warning signs were not answered. A missing answer is never \
-                 taken as a \"no\": each one was treated with caution in the level above. Please \
-                 answer them, or ask a clinician about them.",
-            )]),
-            question_list(report, &report.unanswered_red_flags),
-        ],
-    });
-}
-
-fn notices<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
-    if report.notices.is_empty() {
-        return;
+    doc.push(Block::Heading(vec![lit("Warning signs not answered")]));
+    doc.push(Block::Para(vec![lit(
+        "A missing answer is never taken as a no. Answer these, or ask a clinician about them:",
+    )]));
+    let names: Vec<_> = report.unanswered_red_flags.iter().map(|id| question_words(report, id)).collect();
+    let mut items: Vec<Vec<Block<'a>>> =
+        names.iter().take(MAX_SIGNS).map(|name| vec![Block::Para(vec![name.clone()])]).collect();
+    if names.len() > MAX_SIGNS {
+        items.push(vec![Block::Para(vec![lit(format!(
+            "and {} more, listed for your clinician",
+            names.len() - MAX_SIGNS
+        ))])]);
     }
-    doc.push(Block::Heading(vec![lit("About your plan")]));
-    let items = report.notices.iter().map(|notice| vec![Block::Para(vec![text(&notice.text)])]).collect();
     doc.push(Block::List { numbered: false, items });
 }
 
-fn domains<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+/// At `urgent`: what to bring to the appointment.
+fn tell_the_doctor(doc: &mut Vec<Block<'_>>) {
+    doc.push(Block::Heading(vec![lit("What to tell the doctor")]));
+    doc.push(Block::Para(vec![lit(
+        "Tell the doctor about the signs above and when they started. Show them this report: \
+         the part for your clinician lists every answer you gave.",
+    )]));
+}
+
+/// At `urgent`: advice that is not exercise, and why there is no plan.
+fn other_advice<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+    let notices = report.notices.iter().map(|notice| Block::Para(vec![text(&notice.text)]));
+    doc.extend(notices);
+}
+
+fn is_exercise(kind: RecommendationKind) -> bool {
+    matches!(kind, RecommendationKind::Strength | RecommendationKind::Stretch)
+}
+
+/// The recommendations in the plan: at most [`MAX_EXERCISES`] exercises,
+/// in catalogue order, and everything that is not an exercise.
+fn in_plan<'a, 'q>(report: &'a Report<'q>) -> impl Iterator<Item = (&'a Chosen<'q>, bool)> {
+    let mut exercises = 0;
+    report.recommendations.iter().map(move |chosen| {
+        if is_exercise(chosen.kind) {
+            exercises += 1;
+            (chosen, exercises <= MAX_EXERCISES)
+        } else {
+            (chosen, true)
+        }
+    })
+}
+
+fn plan<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+    doc.push(Block::Heading(vec![lit("Your plan")]));
+    if let Some(note) = &report.triage.plan_note {
+        doc.push(Block::Para(vec![text(note)]));
+    }
+    doc.extend(report.notices.iter().map(|notice| Block::Para(vec![text(&notice.text)])));
+    if report.recommendations.is_empty() {
+        doc.push(Block::Para(vec![lit("Nothing in the catalogue was chosen from these answers.")]));
+        return;
+    }
+    let chosen: Vec<_> = in_plan(report).collect();
+    doc.push(Block::Entries(chosen.iter().filter(|(_, shown)| *shown).map(|(c, _)| recommendation(c)).collect()));
+    let further: Vec<&Chosen> = chosen.iter().filter(|(_, shown)| !*shown).map(|(c, _)| *c).collect();
+    if !further.is_empty() {
+        let mut para = vec![lit("Also suited to you, once these feel easy: ")];
+        for (i, chosen) in further.iter().enumerate() {
+            if i > 0 {
+                para.push(lit(if i + 1 == further.len() { " and " } else { ", " }));
+            }
+            para.push(text(&chosen.title));
+        }
+        para.push(lit("."));
+        doc.push(Block::Para(para));
+    }
+    let stop = chosen.iter().filter(|(_, shown)| *shown).find_map(|(c, _)| c.stop_rule.as_deref());
+    if let Some(stop) = stop {
+        doc.push(Block::Para(vec![strong("When to stop:"), lit(" "), text(stop)]));
+    }
+}
+
+/// A recommendation as the person reads it: why, what, how much, how.
+fn recommendation<'a>(chosen: &'a Chosen<'_>) -> (Para<'a>, Vec<Block<'a>>) {
+    let title = vec![strong(&chosen.title)];
+    let mut body = vec![Block::Para(vec![text(&chosen.summary)])];
+    if let Some(dose) = &chosen.dose {
+        body.push(Block::Para(vec![strong("How much:"), lit(" "), text(dose)]));
+    }
+    if !chosen.how_to.is_empty() {
+        let steps = chosen.how_to.iter().map(|step| vec![Block::Para(vec![text(step)])]).collect();
+        body.push(Block::List { numbered: true, items: steps });
+    }
+    (title, body)
+}
+
+/// A sentence or two per domain, without numbers.
+fn suggestions<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     if report.domains.is_empty() {
         return;
     }
@@ -174,96 +275,9 @@ fn domains<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     let items = report
         .domains
         .iter()
-        .map(|domain| {
-            let mut head = vec![strong(&domain.title), lit(": ")];
-            let band = domain.band.as_deref().map(|band| Inline::Text(Cow::Owned(band.replace('_', " "))));
-            match (domain.score, domain.max, band) {
-                (Some(score), Some(max), Some(band)) => {
-                    head.extend([lit(format!("{score} of {max} (")), band, lit(")")]);
-                }
-                (Some(score), Some(max), None) => head.push(lit(format!("{score} of {max}"))),
-                (Some(score), None, _) => head.push(lit(format!("{score}"))),
-                (None, _, Some(band)) => head.push(band),
-                (None, _, None) => head.push(lit("not scored")),
-            }
-            head.extend([Inline::Break, text(&domain.explanation)]);
-            if let Some(note) = &domain.note {
-                head.extend([Inline::Break, strong("Note:"), lit(" "), text(note)]);
-            }
-            vec![Block::Para(head)]
-        })
+        .map(|domain| vec![Block::Para(vec![strong(&domain.title), lit(": "), text(&domain.explanation)])])
         .collect();
     doc.push(Block::List { numbered: false, items });
-}
-
-fn plan<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
-    let level = report.triage.level;
-    if serious(level) {
-        // No plan at this level; advice that is not exercise may remain.
-        if report.recommendations.is_empty() {
-            return;
-        }
-        doc.push(Block::Heading(vec![lit("Other advice")]));
-    } else {
-        doc.push(Block::Heading(vec![lit("Your plan")]));
-        if let Some(note) = &report.triage.plan_note {
-            doc.push(Block::Para(vec![strong("Note:"), lit(" "), text(note)]));
-        }
-        if report.recommendations.is_empty() {
-            doc.push(Block::Para(vec![lit("Nothing in the catalogue was chosen from these answers.")]));
-            return;
-        }
-    }
-    doc.push(Block::Entries(report.recommendations.iter().map(recommendation).collect()));
-}
-
-/// A recommendation: title and kind, then its fields one to a line, in
-/// the order a reader needs them: how sure, why, what, how much, how,
-/// what next, when to stop.
-fn recommendation<'a>(chosen: &'a Chosen<'_>) -> (Para<'a>, Vec<Block<'a>>) {
-    let title = vec![strong(&chosen.title), lit(" ("), lit(chosen.kind.as_str()), lit(")")];
-    let mut body = Vec::new();
-    let mut lines = vec![strong("Evidence:"), lit(" "), text(&chosen.evidence)];
-    lines.push(lit("."));
-    if let Some(note) = &chosen.evidence_note {
-        lines.extend([lit(" "), text(note)]);
-        if !note.ends_with(['.', '!', '?']) {
-            lines.push(lit("."));
-        }
-    }
-    field(&mut lines, "Why:", &chosen.why);
-    lines.extend([Inline::Break, text(&chosen.summary)]);
-    if let Some(dose) = &chosen.dose {
-        field(&mut lines, "Dose:", dose);
-    }
-    if !chosen.how_to.is_empty() {
-        body.push(Block::Para(std::mem::take(&mut lines)));
-        body.push(Block::Para(vec![strong("How to:")]));
-        let steps = chosen.how_to.iter().map(|step| vec![Block::Para(vec![text(step)])]).collect();
-        body.push(Block::List { numbered: true, items: steps });
-    }
-    if let Some(progression) = &chosen.progression {
-        field(&mut lines, "Progression:", progression);
-    }
-    if let Some(stop) = &chosen.stop_rule {
-        field(&mut lines, "When to stop:", stop);
-    }
-    if !chosen.sources.is_empty() && !lines.is_empty() {
-        lines.push(Inline::Break);
-    }
-    cite(&chosen.sources, &mut lines);
-    if !lines.is_empty() {
-        body.push(Block::Para(lines));
-    }
-    (title, body)
-}
-
-/// Adds "Label: value" on a line of its own.
-fn field<'a>(lines: &mut Para<'a>, label: &'static str, value: &'a str) {
-    if !lines.is_empty() {
-        lines.push(Inline::Break);
-    }
-    lines.extend([strong(label), lit(" "), text(value)]);
 }
 
 fn contested<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
@@ -271,52 +285,21 @@ fn contested<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
         return;
     }
     doc.push(Block::Heading(vec![lit("Approaches you may read about")]));
-    doc.push(Block::Para(vec![lit(
-        "You may come across these elsewhere. They are not part of your plan and are not \
-         recommended here; the label says where the evidence stands.",
-    )]));
+    doc.push(Block::Para(vec![lit("These are not part of your plan, and not recommended here.")]));
     let items = report
         .contested
         .iter()
         .map(|entry| {
-            let mut para = vec![
+            vec![Block::Para(vec![
                 strong(&entry.title),
-                lit(": "),
+                lit(" ("),
                 text(&entry.label),
-                Inline::Break,
+                lit("): "),
                 text(&entry.summary),
-            ];
-            cite(&entry.sources, &mut para);
-            vec![Block::Para(para)]
+            ])]
         })
         .collect();
     doc.push(Block::List { numbered: false, items });
-}
-
-/// Unanswered questions (the red flags were shown above) and ignored
-/// answers.
-fn gaps<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
-    let unanswered: Vec<Cow<'a, str>> = report
-        .unanswered
-        .iter()
-        .filter(|id| !report.unanswered_red_flags.contains(id))
-        .map(|id| Cow::Borrowed(id.as_ref()))
-        .collect();
-    if !unanswered.is_empty() {
-        doc.push(Block::Heading(vec![lit("Questions not answered")]));
-        doc.push(Block::Para(vec![lit(
-            "These questions were left unanswered, so the parts of the report that use them say less:",
-        )]));
-        doc.push(question_list(report, &unanswered));
-    }
-    if !report.ignored_answers.is_empty() {
-        doc.push(Block::Heading(vec![lit("Answers not used")]));
-        doc.push(Block::Para(vec![lit(
-            "These questions did not apply, given the other answers, so their answers did not \
-             affect anything in this report:",
-        )]));
-        doc.push(question_list(report, &report.ignored_answers));
-    }
 }
 
 fn safety_net<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
@@ -325,6 +308,171 @@ fn safety_net<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
         doc.push(Block::Para(vec![strong(intro)]));
     }
     let items = report.safety_net.iter().map(|line| vec![Block::Para(vec![text(line)])]).collect();
+    doc.push(Block::List { numbered: false, items });
+}
+
+fn clinician<'a>(report: &'a Report<'_>) -> Vec<Block<'a>> {
+    let triage = &report.triage;
+    let mut doc = vec![
+        Block::Title(vec![lit(FOR_YOUR_CLINICIAN)]),
+        Block::Para(vec![
+            lit("Questionnaire "),
+            code(&report.questionnaire.id),
+            lit(", version "),
+            text(&report.questionnaire.version),
+            lit(". Level "),
+            code(triage.level.as_str()),
+            lit(": "),
+            text(&triage.title),
+            lit("."),
+        ]),
+        Block::Para(vec![text(&report.intended_purpose)]),
+        Block::Para(vec![text(&report.disclaimer)]),
+    ];
+    rules(report, &mut doc);
+    answers(report, &mut doc);
+    scores(report, &mut doc);
+    chosen(report, &mut doc);
+    sources(report, &mut doc);
+    doc
+}
+
+/// Every rule that fired, with its level, the answers it read and its
+/// sources.
+fn rules<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+    doc.push(Block::Heading(vec![lit("Rules that fired")]));
+    if report.triage.reasons.is_empty() {
+        doc.push(Block::Para(vec![lit("None.")]));
+        return;
+    }
+    let items = report
+        .triage
+        .reasons
+        .iter()
+        .map(|reason| {
+            let mut para = vec![code(&reason.rule), lit(" ("), code(reason.level.as_str()), lit("): ")];
+            para.push(text(&reason.because));
+            if !reason.answers.is_empty() {
+                para.push(lit(" Read: "));
+                for (i, shown) in reason.answers.iter().enumerate() {
+                    if i > 0 {
+                        para.push(lit(", "));
+                    }
+                    para.extend(answer(shown));
+                }
+                para.push(lit("."));
+            }
+            cite(&reason.sources, &mut para);
+            vec![Block::Para(para)]
+        })
+        .collect();
+    doc.push(Block::List { numbered: false, items });
+}
+
+/// Every answer given, the questions not answered, the answers ignored.
+fn answers<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+    doc.push(Block::Heading(vec![lit("Answers")]));
+    if report.answers.is_empty() {
+        doc.push(Block::Para(vec![lit("No question was answered.")]));
+    } else {
+        let mut para = vec![lit("Given: ")];
+        for (i, shown) in report.answers.iter().enumerate() {
+            if i > 0 {
+                para.push(lit(", "));
+            }
+            para.extend(answer(shown));
+        }
+        para.push(lit("."));
+        doc.push(Block::Para(para));
+    }
+    let other_unanswered: Vec<&Cow<'_, str>> =
+        report.unanswered.iter().filter(|id| !report.unanswered_red_flags.contains(id)).collect();
+    let red_flags: Vec<&Cow<'_, str>> = report.unanswered_red_flags.iter().collect();
+    let ignored: Vec<&Cow<'_, str>> = report.ignored_answers.iter().collect();
+    let lists = [
+        ("Warning signs not answered (each raised the level): ", red_flags),
+        ("Other questions not answered: ", other_unanswered),
+        ("Answers ignored, because their question did not apply: ", ignored),
+    ];
+    for (label, ids) in lists {
+        if ids.is_empty() {
+            continue;
+        }
+        let mut para = vec![lit(label)];
+        for (i, id) in ids.into_iter().enumerate() {
+            if i > 0 {
+                para.push(lit(", "));
+            }
+            para.push(code(id));
+        }
+        para.push(lit("."));
+        doc.push(Block::Para(para));
+    }
+}
+
+fn scores<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+    if report.domains.is_empty() {
+        return;
+    }
+    doc.push(Block::Heading(vec![lit("Scores")]));
+    let items = report
+        .domains
+        .iter()
+        .map(|domain| {
+            let mut para = vec![strong(&domain.title), lit(" ("), code(&domain.id), lit("): ")];
+            match (domain.score, domain.max) {
+                (Some(score), Some(max)) => para.push(lit(format!("{score} of {max}"))),
+                (Some(score), None) => para.push(lit(format!("{score}"))),
+                (None, _) => para.push(lit("not scored")),
+            }
+            if let Some(band) = &domain.band {
+                para.extend([lit(", band "), code(band)]);
+            }
+            para.push(lit(format!(", from {} answers.", domain.answered)));
+            if let Some(note) = &domain.note {
+                para.extend([lit(" "), text(note)]);
+            }
+            vec![Block::Para(para)]
+        })
+        .collect();
+    doc.push(Block::List { numbered: false, items });
+}
+
+/// What the catalogue chose, with the evidence and why; what a plan limit
+/// withheld; and the plan's full details (doses, progressions, stop rules).
+fn chosen<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+    if report.recommendations.is_empty() && report.withheld.is_empty() {
+        return;
+    }
+    doc.push(Block::Heading(vec![lit("Recommendations")]));
+    let mut items: Vec<Vec<Block<'a>>> = in_plan(report)
+        .map(|(chosen, shown)| {
+            let mut para = vec![
+                code(&chosen.id),
+                lit(format!(" ({}, evidence ", chosen.kind.as_str())),
+                text(&chosen.evidence),
+                lit(if shown { ")" } else { ", named as a further option)" }),
+                lit(": "),
+                text(&chosen.why),
+            ];
+            if let Some(note) = &chosen.evidence_note {
+                para.extend([lit(" "), text(note)]);
+            }
+            if let Some(progression) = &chosen.progression {
+                para.extend([lit(" Progression: "), text(progression)]);
+            }
+            cite(&chosen.sources, &mut para);
+            vec![Block::Para(para)]
+        })
+        .collect();
+    items.extend(report.withheld.iter().map(|withheld| {
+        vec![Block::Para(vec![
+            code(&withheld.id),
+            lit(format!(" ({}): withheld by ", withheld.kind.as_str())),
+            code(&withheld.by),
+            lit("."),
+        ])]
+    }));
     doc.push(Block::List { numbered: false, items });
 }
 
@@ -347,31 +495,30 @@ fn sources<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     doc.push(Block::List { numbered: false, items });
 }
 
-/// A list of questions by their wording, each with its id.
-fn question_list<'a, S: AsRef<str>>(report: &'a Report<'_>, ids: &[S]) -> Block<'a> {
-    let items = ids
-        .iter()
-        .map(|id| {
-            let id = id.as_ref();
-            let para = match report.question_texts.iter().find(|q| q.id == id) {
-                Some(q) => vec![text(&q.text), lit(" ("), Inline::Code(Cow::Owned(id.to_owned())), lit(")")],
-                None => vec![Inline::Code(Cow::Owned(id.to_owned()))],
-            };
-            vec![Block::Para(para)]
-        })
-        .collect();
-    Block::List { numbered: false, items }
+/// A question by its wording, for the person; its id if it has none.
+fn question_words<'a>(report: &'a Report<'_>, id: &'a str) -> Inline<'a> {
+    match report.question_texts.iter().find(|q| q.id == id) {
+        Some(q) => text(&q.text),
+        None => text(id),
+    }
 }
 
-/// "Sources: a, b." after a paragraph, when there are any.
+/// `question` = `answer`, or that there was none.
+fn answer<'a>(shown: &'a Shown<'_>) -> Vec<Inline<'a>> {
+    let value = match &shown.answer {
+        None | Some(serde_json::Value::Null) => return vec![code(&shown.question), lit(" unanswered")],
+        Some(serde_json::Value::String(s)) => Inline::Code(Cow::Owned(s.clone())),
+        Some(other) => Inline::Code(Cow::Owned(other.to_string())),
+    };
+    vec![code(&shown.question), lit(" = "), value]
+}
+
+/// " Sources: a, b." after a paragraph, when there are any.
 fn cite<'a>(sources: &'a [Cow<'_, str>], para: &mut Para<'a>) {
     if sources.is_empty() {
         return;
     }
-    if !para.is_empty() && para.last() != Some(&Inline::Break) {
-        para.push(lit(" "));
-    }
-    para.push(lit("Sources: "));
+    para.push(lit(" Sources: "));
     for (i, source) in sources.iter().enumerate() {
         if i > 0 {
             para.push(lit(", "));
@@ -379,25 +526,6 @@ fn cite<'a>(sources: &'a [Cow<'_, str>], para: &mut Para<'a>) {
         para.push(code(source));
     }
     para.push(lit("."));
-}
-
-/// An answer as typed: an option id or a number; or the fact that there
-/// was none.
-fn answer<'a>(value: Option<&serde_json::Value>) -> Inline<'a> {
-    match value {
-        None | Some(serde_json::Value::Null) => lit("no answer"),
-        Some(serde_json::Value::String(s)) => Inline::Code(Cow::Owned(s.clone())),
-        Some(other) => Inline::Code(Cow::Owned(other.to_string())),
-    }
-}
-
-fn level_name(level: Level) -> &'static str {
-    match level {
-        Level::Emergency => "emergency",
-        Level::Urgent => "urgent",
-        Level::Soon => "soon",
-        Level::SelfCare => "self care",
-    }
 }
 
 fn text(s: &str) -> Inline<'_> {

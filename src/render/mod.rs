@@ -71,9 +71,11 @@ pub fn render(report: &Report<'_>, format: Format) -> String {
 
 /// The report as plain text wrapped at `width` columns (at least 24):
 /// underlined headings, hanging indents, and a box around the action at
-/// `urgent` and `emergency`.
+/// `urgent` and `emergency`. The person's part comes first, then the part
+/// for a clinician.
 pub fn text(report: &Report<'_>, width: usize) -> String {
-    text::write(&doc::document(report), width)
+    let outline = doc::outline(report);
+    format!("{}\n\n{}", text::write(&outline.person, width), text::write(&outline.clinician, width))
 }
 
 /// `text` broken into lines of at most `width` columns at spaces only, as
@@ -82,9 +84,11 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     text::wrap(text, width)
 }
 
-/// The report as CommonMark, with questionnaire texts escaped.
+/// The report as Markdown that CommonMark and Python-Markdown render alike,
+/// with questionnaire texts escaped.
 pub fn markdown(report: &Report<'_>) -> String {
-    markdown::write(&doc::document(report))
+    let outline = doc::outline(report);
+    format!("{}\n{}", markdown::write(&outline.person), markdown::write(&outline.clinician))
 }
 
 /// The report as pretty JSON (the contract), ending with a newline.
