@@ -142,7 +142,10 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
         .filter_map(|i| {
             let value = answers.get(i)?;
             let question = &q.questions[i];
-            Some(Shown { question: Cow::Borrowed(&question.id), answer: Some(to_json(&question.kind, value)) })
+            Some(Shown {
+                question: Cow::Borrowed(&question.id),
+                answer: Some(to_json(&question.kind, value)),
+            })
         })
         .collect();
     let text = q.levels.get(level);

@@ -124,10 +124,12 @@ fn action<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     }
 }
 
-/// The reasons at the final level, at most [`MAX_REASONS`]; warning signs
-/// left unanswered count as one reason, listed by name further on.
+/// The reasons at the final level, at most [`MAX_REASONS`] (one at
+/// `emergency`, where the action is the whole message); warning signs left
+/// unanswered count as one reason, listed by name further on.
 fn why<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     let level = report.triage.level;
+    let max_reasons = if level == Level::Emergency { 1 } else { MAX_REASONS };
     let at_level: Vec<&Reason> = report.triage.reasons.iter().filter(|r| r.level == level).collect();
     if at_level.is_empty() {
         doc.push(Block::Para(vec![lit("No warning sign or other answer called for more than this.")]));
@@ -144,7 +146,7 @@ fn why<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
                 )])]);
             }
             unanswered = true;
-        } else if items.len() < MAX_REASONS {
+        } else if items.len() < max_reasons {
             items.push(vec![Block::Para(vec![text(&reason.because)])]);
         } else {
             more += 1;
@@ -233,7 +235,9 @@ fn plan<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
         return;
     }
     let chosen: Vec<_> = in_plan(report).collect();
-    doc.push(Block::Entries(chosen.iter().filter(|(_, shown)| *shown).map(|(c, _)| recommendation(c)).collect()));
+    doc.push(Block::Entries(
+        chosen.iter().filter(|(_, shown)| *shown).map(|(chosen, _)| recommendation(chosen)).collect(),
+    ));
     let further: Vec<&Chosen> = chosen.iter().filter(|(_, shown)| !*shown).map(|(c, _)| *c).collect();
     if !further.is_empty() {
         let mut para = vec![lit("Also suited to you, once these feel easy: ")];
@@ -252,29 +256,35 @@ fn plan<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     }
 }
 
-/// A recommendation as the person reads it: why, what, how much, how.
+/// A recommendation as the person reads it: what, how much, and for an
+/// exercise, how; a habit or a programme is said in its summary.
 fn recommendation<'a>(chosen: &'a Chosen<'_>) -> (Para<'a>, Vec<Block<'a>>) {
     let title = vec![strong(&chosen.title)];
     let mut body = vec![Block::Para(vec![text(&chosen.summary)])];
     if let Some(dose) = &chosen.dose {
         body.push(Block::Para(vec![strong("How much:"), lit(" "), text(dose)]));
     }
-    if !chosen.how_to.is_empty() {
+    if is_exercise(chosen.kind) && !chosen.how_to.is_empty() {
         let steps = chosen.how_to.iter().map(|step| vec![Block::Para(vec![text(step)])]).collect();
         body.push(Block::List { numbered: true, items: steps });
     }
     (title, body)
 }
 
-/// A sentence or two per domain, without numbers.
+/// A sentence or two per domain that found something (a score above
+/// nothing, or a band without a score), without numbers.
 fn suggestions<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
-    if report.domains.is_empty() {
+    let found: Vec<_> = report
+        .domains
+        .iter()
+        .filter(|domain| domain.score.map_or(domain.band.is_some(), |score| score > 0.0))
+        .collect();
+    if found.is_empty() {
         return;
     }
     doc.push(Block::Heading(vec![lit("What your answers suggest")]));
-    let items = report
-        .domains
-        .iter()
+    let items = found
+        .into_iter()
         .map(|domain| vec![Block::Para(vec![strong(&domain.title), lit(": "), text(&domain.explanation)])])
         .collect();
     doc.push(Block::List { numbered: false, items });

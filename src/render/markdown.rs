@@ -106,7 +106,7 @@ fn paragraph(para: &[Inline<'_>]) -> Vec<String> {
     vec![guard(&inline(para))]
 }
 
-fn guard(line: &str) -> String {
+pub(super) fn guard(line: &str) -> String {
     let line = line.trim_start();
     let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
     if line.starts_with(['-', '+']) {
@@ -159,7 +159,7 @@ fn inline(para: &[Inline<'_>]) -> String {
 /// and joins lines: every paragraph is one line. A backslash only before
 /// the punctuation that both CommonMark and Python-Markdown unescape;
 /// entities for the rest.
-fn escape(text: &str, out: &mut String) {
+pub(super) fn escape(text: &str, out: &mut String) {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
