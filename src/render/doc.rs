@@ -272,7 +272,7 @@ fn recommendation<'a>(chosen: &'a Chosen<'_>) -> (Para<'a>, Vec<Block<'a>>) {
 }
 
 /// A sentence or two per domain that found something (a score above
-/// nothing, or a band without a score), without numbers.
+/// nothing, or a band without a score), with its note, without numbers.
 fn suggestions<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     let found: Vec<_> = report
         .domains
@@ -283,9 +283,16 @@ fn suggestions<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
         return;
     }
     doc.push(Block::Heading(vec![lit("What your answers suggest")]));
+    // The note says how far a score can be trusted, so it goes with it.
     let items = found
         .into_iter()
-        .map(|domain| vec![Block::Para(vec![strong(&domain.title), lit(": "), text(&domain.explanation)])])
+        .map(|domain| {
+            let mut para = vec![strong(&domain.title), lit(": "), text(&domain.explanation)];
+            if let Some(note) = &domain.note {
+                para.extend([lit(" "), text(note)]);
+            }
+            vec![Block::Para(para)]
+        })
         .collect();
     doc.push(Block::List { numbered: false, items });
 }
@@ -463,13 +470,15 @@ fn chosen<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
                 text(&chosen.evidence),
                 lit(if shown { ")" } else { ", named as a further option)" }),
                 lit(": "),
-                text(&chosen.why),
             ];
+            sentence(&mut para, &chosen.why);
             if let Some(note) = &chosen.evidence_note {
-                para.extend([lit(" "), text(note)]);
+                para.push(lit(" Evidence: "));
+                sentence(&mut para, note);
             }
             if let Some(progression) = &chosen.progression {
-                para.extend([lit(" Progression: "), text(progression)]);
+                para.push(lit(" Progression: "));
+                sentence(&mut para, progression);
             }
             cite(&chosen.sources, &mut para);
             vec![Block::Para(para)]
@@ -521,6 +530,14 @@ fn answer<'a>(shown: &'a Shown<'_>) -> Vec<Inline<'a>> {
         Some(other) => Inline::Code(Cow::Owned(other.to_string())),
     };
     vec![code(&shown.question), lit(" = "), value]
+}
+
+/// `words`, with a full stop if they end without one.
+fn sentence<'a>(para: &mut Para<'a>, words: &'a str) {
+    para.push(text(words));
+    if !words.trim_end().ends_with(['.', '!', '?']) {
+        para.push(lit("."));
+    }
 }
 
 /// " Sources: a, b." after a paragraph, when there are any.
