@@ -140,7 +140,7 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
         .collect();
     let given = (0..q.questions.len())
         .filter_map(|i| {
-            let value = answers.get(i)?;
+            let value = state.in_force[i]?;
             let question = &q.questions[i];
             Some(Shown {
                 question: Cow::Borrowed(&question.id),

@@ -20,8 +20,9 @@ pub struct Report<'q> {
     /// The "not a diagnosis" statement.
     pub disclaimer: Text<'q>,
     pub triage: Triage<'q>,
-    /// Every answer given, in questionnaire order (ignored ones included),
-    /// so that a clinician reading the report sees what it rests on.
+    /// Every answer in force, in questionnaire order, so that a clinician
+    /// reading the report sees what it rests on. (Answers to questions
+    /// that did not apply are in `ignored_answers`.)
     #[serde(default)]
     pub answers: Vec<Shown<'q>>,
     /// Red-flag questions left unanswered; each raised the level.

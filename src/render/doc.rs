@@ -487,9 +487,9 @@ fn chosen<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     items.extend(report.withheld.iter().map(|withheld| {
         vec![Block::Para(vec![
             code(&withheld.id),
-            lit(format!(" ({}): withheld by ", withheld.kind.as_str())),
+            lit(" (withheld by "),
             code(&withheld.by),
-            lit("."),
+            lit(format!(": a {} entry).", withheld.kind.as_str())),
         ])]
     }));
     doc.push(Block::List { numbered: false, items });

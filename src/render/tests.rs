@@ -213,7 +213,7 @@ fn the_clinicians_part_has_the_whole_trace() {
         "Given: rf_numb = not_sure, age = 40, leg = yes, leg_weeks = 6.",
         "Other questions not answered: hours.",
         "Sitting load (sitting): not scored, from 0 answers. A rough_observation, not a measure.",
-        "- bridge (strength): withheld by serious.",
+        "- bridge (withheld by serious: a strength entry).",
         "- guide: A guideline (2020). https://example.org/guide",
     ] {
         assert!(clinician.contains(expected), "missing {expected:?} in:\n{clinician}");
