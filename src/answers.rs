@@ -12,32 +12,11 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value as Json;
 
-use crate::condition::{hint, list};
 use crate::error::{Error, ErrorKind};
 use crate::model::Kind;
+pub use crate::model::Value;
 use crate::questionnaire::Questionnaire;
-use crate::suggest::did_you_mean;
-
-/// One answer, already checked against its question.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Value {
-    /// An option, by its index among the question's options (`yes`, `no`,
-    /// `not_sure` for the yes/no kinds).
-    Option(u16),
-    Integer(i64),
-    Number(f64),
-}
-
-impl Value {
-    /// The value as a number, for comparisons; options have none.
-    pub fn as_f64(self) -> Option<f64> {
-        match self {
-            Value::Option(_) => None,
-            Value::Integer(i) => Some(i as f64),
-            Value::Number(n) => Some(n),
-        }
-    }
-}
+use crate::suggest::{did_you_mean, hint, list, shown};
 
 /// An answers document as read from JSON, before it is checked against a
 /// questionnaire.
@@ -249,15 +228,4 @@ fn expected(kind: &Kind, given: &Json) -> String {
 
 fn unit_suffix(unit: &Option<String>) -> String {
     unit.as_ref().map(|u| format!(" ({u})")).unwrap_or_default()
-}
-
-/// A given value as it appears in an error message, cut short if long.
-pub(crate) fn shown(given: &Json) -> String {
-    let text = given.to_string();
-    if text.chars().count() > 60 {
-        let cut: String = text.chars().take(57).collect();
-        format!("{cut}...")
-    } else {
-        text
-    }
 }

@@ -7,7 +7,25 @@
 
 use std::fmt;
 
-use crate::validate::Problem;
+/// One problem found in a questionnaire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The JSON path of the offending field, such as `questions[3].ask_if`.
+    pub path: String,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(path: &str, message: impl Into<String>) -> Problem {
+        Problem { path: path.to_owned(), message: message.into() }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
 
 /// What went wrong, broadly; stable names for error records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

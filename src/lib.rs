@@ -10,6 +10,20 @@
 //! Evaluation is a pure function from a questionnaire and a set of answers
 //! to a [`Report`] value; rendering it as text, Markdown or JSON is separate.
 //!
+//! The modules depend on one another in one direction only, so that each
+//! can be read knowing just the ones below it:
+//!
+//! 1. [`model`] (the file's data, with the written conditions and the
+//!    answer [`Value`]) at the bottom, with [`error`] (errors and the
+//!    linter's problems) and the message wording of [`suggest`] beside it;
+//! 2. [`condition`]: conditions resolved to indices and evaluated;
+//! 3. loading and checking: [`validate`](mod@validate) (the linter, which also compiles)
+//!    and [`questionnaire`];
+//! 4. [`answers`] and [`schema`], checked against a questionnaire;
+//! 5. evaluation: [`eval`], and the interactive order of [`session`];
+//! 6. [`report`], the outcome as a plain value;
+//! 7. [`render`]ers; the command line sits on top, in the binary.
+//!
 //! The reports are education, never a diagnosis.
 //!
 //! ```

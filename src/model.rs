@@ -9,7 +9,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::condition::Condition;
+mod condition;
+
+pub use condition::Condition;
 
 /// A complete questionnaire: questions, rules, scores and the fixed texts of
 /// its report.
@@ -63,6 +65,27 @@ pub struct Definition {
     #[serde(default)]
     pub cite_always: Vec<String>,
     pub sources: Vec<Source>,
+}
+
+/// One answer, already checked against its question.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value {
+    /// An option, by its index among the question's options (`yes`, `no`,
+    /// `not_sure` for the yes/no kinds).
+    Option(u16),
+    Integer(i64),
+    Number(f64),
+}
+
+impl Value {
+    /// The value as a number, for comparisons; options have none.
+    pub fn as_f64(self) -> Option<f64> {
+        match self {
+            Value::Option(_) => None,
+            Value::Integer(i) => Some(i as f64),
+            Value::Number(n) => Some(n),
+        }
+    }
 }
 
 /// The four triage levels, from least to most cautious.

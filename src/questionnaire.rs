@@ -7,10 +7,11 @@
 use std::ops::Deref;
 use std::path::Path;
 
-use crate::condition::Expr;
+use crate::condition::Facts;
 use crate::error::{Error, ErrorKind};
-use crate::model::{Definition, Level, RecommendationKind};
+use crate::model::{Definition, Level, Value};
 use crate::validate;
+pub(crate) use crate::validate::{Compiled, CompiledDomain, Piece, Template};
 
 /// A validated questionnaire with its conditions resolved.
 ///
@@ -20,55 +21,6 @@ use crate::validate;
 pub struct Questionnaire {
     definition: Definition,
     pub(crate) compiled: Compiled,
-}
-
-/// The resolved form of a definition's rules, built once at load time.
-#[derive(Debug, Clone)]
-pub(crate) struct Compiled {
-    /// `ask_if` per question.
-    pub ask_if: Vec<Option<Expr>>,
-    /// Indices of the red-flag questions, in order.
-    pub red_flags: Vec<usize>,
-    /// One per triage rule, in order.
-    pub triage: Vec<Expr>,
-    pub domains: Vec<CompiledDomain>,
-    /// `(recommendation index, condition, why)` per selection rule.
-    pub selection: Vec<(usize, Expr, Template)>,
-    /// `(condition, withheld kinds)` per plan limit.
-    pub limits: Vec<(Expr, Vec<RecommendationKind>)>,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) enum CompiledDomain {
-    Scored {
-        items: Vec<ScoredItem>,
-        percent: bool,
-    },
-    /// One condition per band, in order.
-    Classify(Vec<Expr>),
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct ScoredItem {
-    pub question: usize,
-    /// Points per option index (choice questions).
-    pub by_option: Vec<u32>,
-    /// `(value, points)`, for numeric questions.
-    pub thresholds: Vec<(f64, u32)>,
-    pub max: u32,
-}
-
-/// A `why` text with its placeholders resolved.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Template(pub Vec<Piece>);
-
-#[derive(Debug, Clone)]
-pub(crate) enum Piece {
-    Text(String),
-    Answer(usize),
-    Score(usize),
-    Band(usize),
-    Level,
 }
 
 impl Deref for Questionnaire {
@@ -121,14 +73,11 @@ impl Questionnaire {
 
     /// Whether question `index` applies given the answers to the questions
     /// before it (its `ask_if` holds, or it has none).
-    pub fn applies(&self, index: usize, answers: &[Option<crate::answers::Value>]) -> bool {
+    pub fn applies(&self, index: usize, answers: &[Option<Value>]) -> bool {
         match self.compiled.ask_if.get(index) {
-            Some(Some(condition)) => condition.holds(&crate::condition::Facts {
-                answers,
-                scores: &[],
-                bands: &[],
-                level: Level::SelfCare,
-            }),
+            Some(Some(condition)) => {
+                condition.holds(&Facts { answers, scores: &[], bands: &[], level: Level::SelfCare })
+            }
             _ => true,
         }
     }

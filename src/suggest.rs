@@ -1,4 +1,10 @@
-//! "Did you mean" suggestions for misspelt ids.
+//! Wording shared by every message about a mistake: "did you mean"
+//! suggestions for misspelt ids, lists of ids, and given values as shown.
+//!
+//! It depends on nothing else in the crate, so that the model, the
+//! conditions and the answers can all word their messages alike.
+
+use serde_json::Value as Json;
 
 /// The candidate closest to `given`, if any is close enough to be a likely
 /// typo rather than a different word.
@@ -22,6 +28,34 @@ pub fn did_you_mean<'a>(given: &str, candidates: impl IntoIterator<Item = &'a st
         }
     }
     best.map(|(_, candidate)| candidate)
+}
+
+/// Formats a "did you mean" suffix.
+pub(crate) fn hint(suggestion: Option<&str>) -> String {
+    suggestion.map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default()
+}
+
+/// Formats ids as a readable list: `a`, `b` or `c`.
+pub(crate) fn list(ids: &[&str]) -> String {
+    match ids {
+        [] => String::from("none"),
+        [one] => format!("`{one}`"),
+        [init @ .., last] => {
+            let init: Vec<String> = init.iter().map(|id| format!("`{id}`")).collect();
+            format!("{} or `{last}`", init.join(", "))
+        }
+    }
+}
+
+/// A given value as it appears in an error message, cut short if long.
+pub(crate) fn shown(given: &Json) -> String {
+    let text = given.to_string();
+    if text.chars().count() > 60 {
+        let cut: String = text.chars().take(57).collect();
+        format!("{cut}...")
+    } else {
+        text
+    }
 }
 
 #[cfg(test)]

@@ -6,32 +6,11 @@
 //! nothing.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 
-use crate::condition::{hint, Expr, Resolver, Scope};
-use crate::model::{Definition, Kind, Level, Scoring};
-use crate::questionnaire::{Compiled, CompiledDomain, Piece, ScoredItem, Template};
-use crate::suggest::did_you_mean;
-
-/// One problem found in a questionnaire.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// The JSON path of the offending field, such as `questions[3].ask_if`.
-    pub path: String,
-    pub message: String,
-}
-
-impl Problem {
-    pub fn new(path: &str, message: impl Into<String>) -> Problem {
-        Problem { path: path.to_owned(), message: message.into() }
-    }
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)
-    }
-}
+use crate::condition::{Expr, Resolver, Scope};
+pub use crate::error::Problem;
+use crate::model::{Definition, Kind, Level, RecommendationKind, Scoring};
+use crate::suggest::{did_you_mean, hint};
 
 /// Every problem in a definition; empty when it is fit to ship.
 pub fn validate(definition: &Definition) -> Vec<Problem> {
@@ -48,6 +27,55 @@ pub(crate) fn compile(def: &Definition) -> (Option<Compiled>, Vec<Problem>) {
     lint.sources();
     let compiled = lint.compiled();
     (compiled, problems)
+}
+
+/// The resolved form of a definition's rules, built once at load time.
+#[derive(Debug, Clone)]
+pub(crate) struct Compiled {
+    /// `ask_if` per question.
+    pub ask_if: Vec<Option<Expr>>,
+    /// Indices of the red-flag questions, in order.
+    pub red_flags: Vec<usize>,
+    /// One per triage rule, in order.
+    pub triage: Vec<Expr>,
+    pub domains: Vec<CompiledDomain>,
+    /// `(recommendation index, condition, why)` per selection rule.
+    pub selection: Vec<(usize, Expr, Template)>,
+    /// `(condition, withheld kinds)` per plan limit.
+    pub limits: Vec<(Expr, Vec<RecommendationKind>)>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum CompiledDomain {
+    Scored {
+        items: Vec<ScoredItem>,
+        percent: bool,
+    },
+    /// One condition per band, in order.
+    Classify(Vec<Expr>),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ScoredItem {
+    pub question: usize,
+    /// Points per option index (choice questions).
+    pub by_option: Vec<u32>,
+    /// `(value, points)`, for numeric questions.
+    pub thresholds: Vec<(f64, u32)>,
+    pub max: u32,
+}
+
+/// A `why` text with its placeholders resolved.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Template(pub Vec<Piece>);
+
+#[derive(Debug, Clone)]
+pub(crate) enum Piece {
+    Text(String),
+    Answer(usize),
+    Score(usize),
+    Band(usize),
+    Level,
 }
 
 struct Lint<'a> {
@@ -537,7 +565,7 @@ impl Lint<'_> {
         out.into_iter().collect()
     }
 
-    fn limits(&mut self) -> Option<Vec<(Expr, Vec<crate::model::RecommendationKind>)>> {
+    fn limits(&mut self) -> Option<Vec<(Expr, Vec<RecommendationKind>)>> {
         let def = self.def;
         let scope = self.everything();
         let mut out = Vec::new();
