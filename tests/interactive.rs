@@ -275,6 +275,20 @@ fn self_care_plan(q: &Questionnaire) -> serde_json::Map<String, Json> {
         .collect()
 }
 
+/// Answers, as the self-care case does, the questions asked before the
+/// first red flag (such as the age); returns them as typed.
+fn answer_lead_in(q: &Questionnaire, ask: &mut Ask) -> serde_json::Map<String, Json> {
+    let plan = self_care_plan(q);
+    let first_red_flag = q.red_flags()[0];
+    let mut typed = serde_json::Map::new();
+    for question in &q.questions[..first_red_flag] {
+        ask.wait_for_question(question);
+        ask.send(&keys(question, &plan[&question.id]));
+        typed.insert(question.id.clone(), plan[&question.id].clone());
+    }
+    typed
+}
+
 fn answers_from(q: &Questionnaire, document: &Json) -> Answers {
     let document = AnswersDocument::parse(document.to_string().as_bytes()).expect("a well-formed document");
     Answers::from_document(q, &document.answers).expect("answers that fit the questionnaire")
@@ -369,11 +383,12 @@ fn a_full_self_care_session_replays_through_assess_to_the_same_report() {
 fn yes_on_saddle_numbness_asks_the_follow_up_then_stops_at_the_emergency() {
     let q = questionnaire();
     let mut ask = Ask::start(false);
-    let mut typed = serde_json::Map::new();
+    let mut typed = answer_lead_in(&q, &mut ask);
+    let lead_in = typed.len();
     let total_at_start;
     loop {
         // Red flags come first; "no" to any before saddle numbness.
-        let i = q.red_flags()[typed.len()];
+        let i = q.red_flags()[typed.len() - lead_in];
         let question = &q.questions[i];
         let ((number, total), _) = ask.wait_for_question(question);
         assert_eq!(number, typed.len() + 1);
@@ -497,8 +512,9 @@ fn esc_on_a_red_flag_explains_why_and_asks_again() {
     let q = questionnaire();
     let first = &q.questions[q.red_flags()[0]];
     let mut ask = Ask::start(false);
+    let lead_in = answer_lead_in(&q, &mut ask).len();
     let ((number, _), prompt) = ask.wait_for_question(first);
-    assert_eq!(number, 1);
+    assert_eq!(number, lead_in + 1);
     // The cursor starts on "Not sure": Enter alone never answers "yes".
     assert!(prompt.contains("> 2. Not sure"), "the cursor starts on Not sure:\n{prompt}");
     assert!(prompt.contains("cannot be skipped"), "the help line says it cannot be skipped:\n{prompt}");
@@ -512,7 +528,7 @@ fn esc_on_a_red_flag_explains_why_and_asks_again() {
     // Answered after all, the session moves on.
     ask.send(&keys(first, &json!("no")));
     let ((number, _), _) = ask.wait_for_question(second);
-    assert_eq!(number, 2);
+    assert_eq!(number, lead_in + 2);
     ask.send(CTRL_C);
     assert_eq!(ask.finish().1, 130);
 }
@@ -523,6 +539,7 @@ fn the_cursor_stops_at_the_ends_of_a_list_and_a_digit_chooses() {
     let first = &q.questions[q.red_flags()[0]];
     let second = &q.questions[q.red_flags()[1]];
     let mut ask = Ask::start(false);
+    answer_lead_in(&q, &mut ask);
     ask.wait_for_question(first);
     // From "Not sure", Down three times stays on "Yes", the last option;
     // then Up five times stays on "No", the first.
@@ -551,6 +568,7 @@ fn the_cursor_stops_at_the_ends_of_a_list_and_a_digit_chooses() {
 fn ctrl_c_ends_at_once_with_one_line_exit_130_and_no_report() {
     let q = questionnaire();
     let mut ask = Ask::start(true);
+    answer_lead_in(&q, &mut ask);
     ask.wait_for_question(&q.questions[q.red_flags()[0]]);
     ask.send(CTRL_C);
     let (rest, code) = ask.finish();
@@ -581,7 +599,7 @@ fn an_urgent_answer_is_said_at_once_and_the_person_may_stop_with_the_report() {
         })
         .expect("a warning sign whose \"not sure\" is urgent");
     let mut ask = Ask::start(false);
-    let mut typed = serde_json::Map::new();
+    let mut typed = answer_lead_in(&q, &mut ask);
     for &i in &q.red_flags()[..flag] {
         ask.wait_for_question(&q.questions[i]);
         ask.send(&keys(&q.questions[i], &json!("no")));
@@ -623,6 +641,7 @@ fn questions_wrap_at_spaces_to_a_narrow_terminal() {
     let q = questionnaire();
     let mut ask = Ask::start(false);
     ask.pty.get_process_mut().set_window_size(20, 40).expect("the pty can be resized");
+    answer_lead_in(&q, &mut ask);
     // The first question may be drawn before the resize; the second is
     // drawn at 20 columns.
     let first = &q.questions[q.red_flags()[0]];

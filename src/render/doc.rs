@@ -90,6 +90,14 @@ pub(crate) fn outline<'a>(report: &'a Report<'_>) -> Outline<'a> {
     Outline { person: person(report), clinician: clinician(report) }
 }
 
+/// Both parts as one run of blocks, the person's first: the clinician's
+/// part starts with its own title.
+pub(crate) fn document<'a>(report: &'a Report<'_>) -> Vec<Block<'a>> {
+    let Outline { mut person, clinician } = outline(report);
+    person.extend(clinician);
+    person
+}
+
 fn person<'a>(report: &'a Report<'_>) -> Vec<Block<'a>> {
     let level = report.triage.level;
     let mut doc = vec![Block::Title(vec![text(&report.questionnaire.title)])];
@@ -195,7 +203,7 @@ fn unanswered_signs<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
 fn tell_the_doctor(doc: &mut Vec<Block<'_>>) {
     doc.push(Block::Heading(vec![lit("What to tell the doctor")]));
     doc.push(Block::Para(vec![lit(
-        "Tell the doctor about the signs above and when they started. Show them this report: \
+        "Tell the doctor what is listed under Why, and when it started. Show them this report: \
          the part for your clinician lists every answer you gave.",
     )]));
 }

@@ -74,8 +74,7 @@ pub fn render(report: &Report<'_>, format: Format) -> String {
 /// `urgent` and `emergency`. The person's part comes first, then the part
 /// for a clinician.
 pub fn text(report: &Report<'_>, width: usize) -> String {
-    let outline = doc::outline(report);
-    format!("{}\n\n{}", text::write(&outline.person, width), text::write(&outline.clinician, width))
+    text::write(&doc::document(report), width)
 }
 
 /// `text` broken into lines of at most `width` columns at spaces only, as
@@ -87,8 +86,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 /// The report as Markdown that CommonMark and Python-Markdown render alike,
 /// with questionnaire texts escaped.
 pub fn markdown(report: &Report<'_>) -> String {
-    let outline = doc::outline(report);
-    format!("{}\n{}", markdown::write(&outline.person), markdown::write(&outline.clinician))
+    markdown::write(&doc::document(report))
 }
 
 /// The report as pretty JSON (the contract), ending with a newline.
