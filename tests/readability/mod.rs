@@ -9,8 +9,9 @@ pub fn words(text: &str) -> Vec<&str> {
 
 /// The Flesch-Kincaid grade of plain text whose paragraphs and list items
 /// are set off by blank lines or list markers: 0.39 × words per sentence +
-/// 11.8 × syllables per word − 15.59. A heading, a list item or a
-/// paragraph that does not end with a full stop still ends a sentence.
+/// 11.8 × syllables per word − 15.59. Sentences end at `.`, `!` or `?`;
+/// a heading, a list item or a paragraph that ends without one is a
+/// sentence too.
 pub fn grade(text: &str) -> f64 {
     let mut sentences = 0usize;
     let mut words_seen = 0usize;
@@ -22,8 +23,8 @@ pub fn grade(text: &str) -> f64 {
         }
         words_seen += unit_words.len();
         syllables += unit_words.iter().map(|word| syllables_in(word)).sum::<usize>();
-        let stops = unit_words.iter().filter(|word| word.ends_with(['.', '!', '?', ':', ';'])).count();
-        let ends = unit_words.last().is_some_and(|word| word.ends_with(['.', '!', '?', ':', ';']));
+        let stops = unit_words.iter().filter(|word| word.ends_with(['.', '!', '?'])).count();
+        let ends = unit_words.last().is_some_and(|word| word.ends_with(['.', '!', '?']));
         sentences += stops + usize::from(!ends);
     }
     if words_seen == 0 {
