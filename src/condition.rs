@@ -42,6 +42,7 @@ pub enum Expr {
     Any(Vec<Expr>),
     Not(Box<Expr>),
     AtLeast(usize, Vec<Expr>),
+    Exactly(usize, Vec<Expr>),
     /// The answer to question `question` is one of `options` (indices into
     /// the question's options).
     OptionIn {
@@ -65,6 +66,14 @@ pub enum Expr {
     },
     LevelAtLeast(Level),
     LevelBelow(Level),
+    LevelBeforeAtLeast(Level),
+    LevelBeforeBelow(Level),
+    /// One of these red flags (question indices) or triage rules (rule
+    /// indices) raised the level.
+    Fired {
+        red_flags: Vec<usize>,
+        rules: Vec<usize>,
+    },
 }
 
 /// What a condition is evaluated against.
@@ -75,6 +84,14 @@ pub struct Facts<'a> {
     pub scores: &'a [Option<f64>],
     pub bands: &'a [Option<usize>],
     pub level: Level,
+    /// The level raised by the questions before the one whose `ask_if` is
+    /// read (only `ask_if` may look at it).
+    pub level_before: Level,
+    /// Per question: whether its red-flag answer raised the level; per
+    /// triage rule: whether it fired. Empty before triage (only rules
+    /// after triage may look at them).
+    pub fired_red_flags: &'a [bool],
+    pub fired_rules: &'a [bool],
 }
 
 impl Expr {
@@ -96,6 +113,7 @@ impl Expr {
                 }
                 *n == 0
             }
+            Expr::Exactly(n, parts) => parts.iter().filter(|p| p.holds(facts)).count() == *n,
             Expr::OptionIn { question, options } => match facts.answers[*question] {
                 Some(Value::Option(chosen)) => options.contains(&chosen),
                 _ => false,
@@ -111,6 +129,12 @@ impl Expr {
             Expr::BandIn { domain, bands } => facts.bands[*domain].is_some_and(|band| bands.contains(&band)),
             Expr::LevelAtLeast(level) => facts.level >= *level,
             Expr::LevelBelow(level) => facts.level < *level,
+            Expr::LevelBeforeAtLeast(level) => facts.level_before >= *level,
+            Expr::LevelBeforeBelow(level) => facts.level_before < *level,
+            Expr::Fired { red_flags, rules } => {
+                red_flags.iter().any(|&q| facts.fired_red_flags.get(q).copied().unwrap_or(false))
+                    || rules.iter().any(|&r| facts.fired_rules.get(r).copied().unwrap_or(false))
+            }
         }
     }
 
@@ -118,7 +142,7 @@ impl Expr {
     /// for the explain trace.
     pub fn questions(&self, out: &mut Vec<usize>) {
         match self {
-            Expr::All(parts) | Expr::Any(parts) | Expr::AtLeast(_, parts) => {
+            Expr::All(parts) | Expr::Any(parts) | Expr::AtLeast(_, parts) | Expr::Exactly(_, parts) => {
                 parts.iter().for_each(|p| p.questions(out))
             }
             Expr::Not(inner) => inner.questions(out),
@@ -127,7 +151,40 @@ impl Expr {
                     out.push(*question)
                 }
             }
-            Expr::Score { .. } | Expr::BandIn { .. } | Expr::LevelAtLeast(_) | Expr::LevelBelow(_) => {}
+            Expr::Score { .. }
+            | Expr::BandIn { .. }
+            | Expr::LevelAtLeast(_)
+            | Expr::LevelBelow(_)
+            | Expr::LevelBeforeAtLeast(_)
+            | Expr::LevelBeforeBelow(_)
+            | Expr::Fired { .. } => {}
+        }
+    }
+
+    /// The domains this condition looks at.
+    pub fn domains(&self, out: &mut Vec<usize>) {
+        match self {
+            Expr::All(parts) | Expr::Any(parts) | Expr::AtLeast(_, parts) | Expr::Exactly(_, parts) => {
+                parts.iter().for_each(|p| p.domains(out))
+            }
+            Expr::Not(inner) => inner.domains(out),
+            Expr::Score { domain, .. } | Expr::BandIn { domain, .. } if !out.contains(domain) => {
+                out.push(*domain)
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether this condition looks at the level raised before its
+    /// question.
+    pub fn reads_level_before(&self) -> bool {
+        match self {
+            Expr::All(parts) | Expr::Any(parts) | Expr::AtLeast(_, parts) | Expr::Exactly(_, parts) => {
+                parts.iter().any(Expr::reads_level_before)
+            }
+            Expr::Not(inner) => inner.reads_level_before(),
+            Expr::LevelBeforeAtLeast(_) | Expr::LevelBeforeBelow(_) => true,
+            _ => false,
         }
     }
 }
@@ -145,6 +202,11 @@ pub struct Scope {
     pub domains_before: usize,
     /// Whether the triage level may be referenced.
     pub level: bool,
+    /// Whether the level raised by the earlier questions may be referenced
+    /// (in `ask_if` only).
+    pub level_before: bool,
+    /// Whether the rules that fired may be referenced (after triage only).
+    pub fired: bool,
 }
 
 /// Resolves conditions against a definition, collecting every problem.
@@ -180,6 +242,16 @@ impl<'a> Resolver<'a> {
                 }
                 self.resolve_all(parts, &format!("{path}.at_least[1]"), scope)
                     .map(|parts| Expr::AtLeast(*n, parts))
+            }
+            Condition::Exactly(n, parts) => {
+                if *n > parts.len() {
+                    self.problem(
+                        path,
+                        format!("`exactly` asks for {n} of {} conditions, so it can never hold", parts.len()),
+                    );
+                }
+                self.resolve_all(parts, &format!("{path}.exactly[1]"), scope)
+                    .map(|parts| Expr::Exactly(*n, parts))
             }
             Condition::Is(question, option) => {
                 let path = format!("{path}.is");
@@ -257,6 +329,53 @@ impl<'a> Resolver<'a> {
                         Expr::LevelBelow(*level)
                     }
                 })
+            }
+            Condition::LevelBeforeAtLeast(level) | Condition::LevelBeforeBelow(level) => {
+                if !scope.level_before {
+                    self.problem(path, "the level raised by earlier questions is known only in `ask_if`: elsewhere use `level_at_least` or `level_below`");
+                    return None;
+                }
+                Some(match condition {
+                    Condition::LevelBeforeAtLeast(_) => Expr::LevelBeforeAtLeast(*level),
+                    _ => {
+                        if *level == Level::SelfCare {
+                            self.problem(
+                                &format!("{path}.level_before_below"),
+                                "no level is below `self_care`, so this can never hold",
+                            );
+                        }
+                        Expr::LevelBeforeBelow(*level)
+                    }
+                })
+            }
+            Condition::Fired(ids) => {
+                let path = format!("{path}.fired");
+                if !scope.fired {
+                    self.problem(&path, "which rules fired is known only after triage: only selection rules, plan limits, notes and contested entries may refer to it");
+                    return None;
+                }
+                if ids.is_empty() {
+                    self.problem(&path, "`fired` of no rules can never hold");
+                }
+                let def = self.def;
+                let (mut red_flags, mut rules, mut ok) = (Vec::new(), Vec::new(), true);
+                for id in ids {
+                    if let Some(r) = def.triage_rules.iter().position(|r| &r.id == id) {
+                        rules.push(r);
+                    } else if let Some(q) =
+                        def.questions.iter().position(|q| &q.id == id && q.red_flag.is_some())
+                    {
+                        red_flags.push(q);
+                    } else {
+                        let known = def.triage_rules.iter().map(|r| r.id.as_str()).chain(
+                            def.questions.iter().filter(|q| q.red_flag.is_some()).map(|q| q.id.as_str()),
+                        );
+                        let hint = hint(did_you_mean(id, known));
+                        self.problem(&path, format!("`{id}` is neither a triage rule nor a red flag{hint}"));
+                        ok = false;
+                    }
+                }
+                ok.then_some(Expr::Fired { red_flags, rules })
             }
         }
     }

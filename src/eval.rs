@@ -13,8 +13,8 @@ use crate::condition::Facts;
 use crate::model::{Level, RecommendationKind};
 use crate::questionnaire::{CompiledDomain, Piece, Questionnaire, Template};
 use crate::report::{
-    Chosen, ContestedEntry, DomainResult, Notice, QuestionText, QuestionnaireInfo, Reason, Report, Shown,
-    SourceEntry, Triage, Withheld,
+    Chosen, ContestedEntry, DomainResult, NoteEntry, Notice, QuestionText, QuestionnaireInfo, Reason, Report,
+    SafetyNetTier, Shown, SourceEntry, Triage, Withheld,
 };
 
 /// Evaluates answers against a questionnaire.
@@ -38,22 +38,28 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
     let q = questionnaire;
     let state = State::new(q, answers);
     let mut triage_reasons = Vec::new();
-    let level = state.triage(Some(&mut triage_reasons));
-    let facts = state.facts(level);
+    let mut fired = Fired::new(q);
+    let level = state.triage(usize::MAX, Some(&mut triage_reasons), Some(&mut fired));
+    let mut facts = state.facts(level);
+    facts.fired_red_flags = &fired.red_flags;
+    facts.fired_rules = &fired.rules;
 
     let mut notices = Vec::new();
-    let mut withheld_kinds: Vec<(RecommendationKind, usize)> = Vec::new();
-    for (i, (when, kinds)) in q.compiled.limits.iter().enumerate() {
-        if when.holds(&facts) {
-            let limit = &q.plan_limits[i];
-            notices.push(Notice { id: Cow::Borrowed(&limit.id), text: Cow::Borrowed(&limit.notice) });
-            for kind in kinds {
-                if !withheld_kinds.iter().any(|(k, _)| k == kind) {
-                    withheld_kinds.push((*kind, i));
-                }
-            }
+    let mut limits_in_force = Vec::new();
+    for (i, limit) in q.compiled.limits.iter().enumerate() {
+        if limit.when.holds(&facts) {
+            let written = &q.plan_limits[i];
+            notices.push(Notice { id: Cow::Borrowed(&written.id), text: Cow::Borrowed(&written.notice) });
+            limits_in_force.push(i);
         }
     }
+    // The first limit in force that withholds an entry names it.
+    let withheld_by = |rec: usize, kind: RecommendationKind| {
+        limits_in_force.iter().copied().find(|&i| {
+            let limit = &q.compiled.limits[i];
+            limit.withhold.contains(&kind) && !limit.keep.contains(&rec)
+        })
+    };
 
     // The why text of each catalogue entry a rule chose: one sentence per
     // rule, in rule order, each written straight after the last; output in
@@ -73,19 +79,28 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
     }
     let mut recommendations = Vec::new();
     let mut withheld = Vec::new();
-    for (rec, why) in q.recommendations.iter().zip(whys) {
+    // A bounded plan takes the first entries of the counted kinds, in
+    // catalogue order; the rest are further options.
+    let mut room = q.plan_size.as_ref().map_or(usize::MAX, |size| size.at_most);
+    for (index, (rec, why)) in q.recommendations.iter().zip(whys).enumerate() {
         let Some(why) = why else { continue };
-        if let Some((_, limit)) = withheld_kinds.iter().find(|(k, _)| *k == rec.kind) {
+        if let Some(limit) = withheld_by(index, rec.kind) {
             withheld.push(Withheld {
                 id: Cow::Borrowed(&rec.id),
                 kind: rec.kind,
-                by: Cow::Borrowed(&q.plan_limits[*limit].id),
+                by: Cow::Borrowed(&q.plan_limits[limit].id),
             });
             continue;
+        }
+        let counted = q.plan_size.as_ref().is_some_and(|size| size.kinds.contains(&rec.kind));
+        let in_plan = !counted || room > 0;
+        if counted && room > 0 {
+            room -= 1;
         }
         recommendations.push(Chosen {
             id: Cow::Borrowed(&rec.id),
             kind: rec.kind,
+            in_plan,
             title: Cow::Borrowed(&rec.title),
             evidence: Cow::Borrowed(&rec.evidence),
             evidence_note: rec.evidence_note.as_deref().map(Cow::Borrowed),
@@ -99,10 +114,28 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
         });
     }
 
+    let notes = q
+        .notes
+        .iter()
+        .zip(&q.compiled.notes)
+        .filter(|(note, when)| {
+            let with_plan = note.with_kinds.is_empty()
+                || recommendations.iter().any(|r| r.in_plan && note.with_kinds.contains(&r.kind));
+            with_plan && when.as_ref().map_or(true, |when| when.holds(&facts))
+        })
+        .map(|(note, _)| NoteEntry {
+            id: Cow::Borrowed(&note.id),
+            place: note.place,
+            text: Cow::Borrowed(&note.text),
+        })
+        .collect();
+
     let contested: Vec<ContestedEntry<'q>> = q
         .contested
         .iter()
-        .map(|c| ContestedEntry {
+        .zip(&q.compiled.contested)
+        .filter(|(_, when)| when.as_ref().map_or(true, |when| when.holds(&facts)))
+        .map(|(c, _)| ContestedEntry {
             id: Cow::Borrowed(&c.id),
             title: Cow::Borrowed(&c.title),
             label: Cow::Borrowed(&c.label),
@@ -120,7 +153,7 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
     let unanswered_red_flags: Vec<Cow<'q, str>> = q
         .red_flags()
         .iter()
-        .filter(|i| state.in_force[**i].is_none())
+        .filter(|i| state.applies[**i] && state.in_force[**i].is_none())
         .map(|i| Cow::Borrowed(q.questions[*i].id.as_str()))
         .collect();
     let ignored_answers: Vec<Cow<'q, str>> = (0..q.questions.len())
@@ -130,12 +163,13 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
     // The questions of the three lists above, by the same tests.
     let question_texts = (0..q.questions.len())
         .filter(|i| {
-            let missing = state.in_force[*i].is_none() && (state.applies[*i] || q.red_flags().contains(i));
+            let missing = state.in_force[*i].is_none() && state.applies[*i];
             missing || (!state.applies[*i] && answers.get(*i).is_some())
         })
         .map(|i| QuestionText {
             id: Cow::Borrowed(&q.questions[i].id),
             text: Cow::Borrowed(&q.questions[i].text),
+            sign: q.questions[i].red_flag.as_ref().and_then(|f| f.sign.as_deref()).map(Cow::Borrowed),
         })
         .collect();
     let given = (0..q.questions.len())
@@ -174,9 +208,15 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
         notices,
         recommendations,
         withheld,
+        notes,
         contested,
         safety_net_intro: q.safety_net_intro.as_deref().map(Cow::Borrowed),
         safety_net: borrowed(&q.safety_net),
+        safety_net_tiers: q
+            .safety_net_tiers
+            .iter()
+            .map(|tier| SafetyNetTier { intro: Cow::Borrowed(&tier.intro), signs: borrowed(&tier.signs) })
+            .collect(),
         sources,
     }
 }
@@ -185,7 +225,27 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
 /// [`evaluate`], for callers that only need the level (the interactive
 /// early stop, exhaustive checks).
 pub fn triage_level(questionnaire: &Questionnaire, answers: &Answers) -> Level {
-    State::new(questionnaire, answers).triage(None)
+    State::for_triage(questionnaire, answers).triage(usize::MAX, None, None)
+}
+
+/// Which questions apply to these answers (their `ask_if` holds, or they
+/// have none), in file order: the same test for the interactive session
+/// as for batch evaluation, so that both ask and use the same questions.
+pub fn applying(questionnaire: &Questionnaire, answers: &Answers) -> Vec<bool> {
+    State::in_force(questionnaire, answers, true).0
+}
+
+/// What raised the level: per question, whether its red-flag answer did;
+/// per triage rule, whether it fired.
+struct Fired {
+    red_flags: Vec<bool>,
+    rules: Vec<bool>,
+}
+
+impl Fired {
+    fn new(q: &Questionnaire) -> Fired {
+        Fired { red_flags: vec![false; q.questions.len()], rules: vec![false; q.triage_rules.len()] }
+    }
 }
 
 /// Answers in force and domain scores: everything triage and selection
@@ -201,98 +261,109 @@ struct State<'q> {
 
 impl<'q> State<'q> {
     fn new(q: &'q Questionnaire, answers: &Answers) -> State<'q> {
+        State::with(q, answers, true)
+    }
+
+    /// The state for working out the level alone: questions asked only
+    /// at some levels are left as they are, since triage never reads them.
+    fn for_triage(q: &'q Questionnaire, answers: &Answers) -> State<'q> {
+        State::with(q, answers, false)
+    }
+
+    fn with(q: &'q Questionnaire, answers: &Answers, full: bool) -> State<'q> {
+        let (applies, in_force) = State::in_force(q, answers, full);
+        let (scores, bands, answered) = scores(q, &in_force);
+        State { q, applies, in_force, scores, bands, answered }
+    }
+
+    /// Which questions apply, and the answers in force (those of
+    /// questions that do not apply cleared), settled in file order: an
+    /// `ask_if` looks only at earlier questions, and at the level raised
+    /// by them, which are settled by the time it is read.
+    fn in_force(q: &'q Questionnaire, answers: &Answers, full: bool) -> (Vec<bool>, Vec<Option<Value>>) {
         let n = q.questions.len();
-        // All the answers at once, then those whose question does not
-        // apply cleared in order: an `ask_if` looks only at earlier
-        // questions, which are settled by the time it is read. (Copying
-        // the slice whole is markedly faster than filling it slot by slot,
-        // which the exhaustive checks of triage notice.)
+        // All the answers at once, then cleared where they do not apply.
+        // (Copying the slice whole is markedly faster than filling it slot
+        // by slot, which the exhaustive checks of triage notice.)
         let mut in_force = answers.values().to_vec();
         in_force.resize(n, None);
         let mut applies = vec![true; n];
+        // The level before a question changes only where another rule
+        // becomes ready, so it is worked out again only there.
+        let mut level_before: Option<(usize, Level)> = None;
         for i in 0..n {
-            applies[i] = q.applies(i, &in_force);
+            let Some(ask_if) = &q.compiled.ask_if[i] else { continue };
+            if !full && q.compiled.level_dependent[i] {
+                continue;
+            }
+            let before = if q.compiled.reads_level_before[i] {
+                let ready = q.compiled.triage.iter().filter(|r| r.ready <= i).count()
+                    + q.red_flags().iter().filter(|&&f| f < i).count();
+                match level_before {
+                    Some((at, level)) if at == ready => level,
+                    _ => {
+                        let (scores, bands, answered) = scores(q, &in_force);
+                        let partial = State { q, applies, in_force, scores, bands, answered };
+                        let level = partial.triage(i, None, None);
+                        (applies, in_force) = (partial.applies, partial.in_force);
+                        level_before = Some((ready, level));
+                        level
+                    }
+                }
+            } else {
+                Level::SelfCare
+            };
+            let facts = Facts {
+                answers: &in_force,
+                scores: &[],
+                bands: &[],
+                level: Level::SelfCare,
+                level_before: before,
+                fired_red_flags: &[],
+                fired_rules: &[],
+            };
+            applies[i] = ask_if.holds(&facts);
             if !applies[i] {
                 in_force[i] = None;
             }
         }
-        let mut state = State {
-            q,
-            applies,
-            in_force,
-            scores: Vec::with_capacity(q.domains.len()),
-            bands: Vec::with_capacity(q.domains.len()),
-            answered: Vec::with_capacity(q.domains.len()),
-        };
-        for (d, domain) in q.compiled.domains.iter().enumerate() {
-            let (score, band, answered) = match domain {
-                CompiledDomain::Scored { items, percent } => {
-                    let mut sum = 0u32;
-                    let mut max = 0u32;
-                    let mut answered = 0;
-                    for item in items {
-                        let Some(value) = state.in_force[item.question] else { continue };
-                        answered += 1;
-                        max += item.max;
-                        sum += match value {
-                            Value::Option(o) => item.by_option.get(usize::from(o)).copied().unwrap_or(0),
-                            Value::Integer(_) | Value::Number(_) => {
-                                // The points of the highest threshold reached
-                                // (thresholds are sorted by value).
-                                let v = value.as_f64().unwrap_or(0.0);
-                                item.thresholds
-                                    .iter()
-                                    .take_while(|(at, _)| v >= *at)
-                                    .last()
-                                    .map_or(0, |(_, p)| *p)
-                            }
-                        };
-                    }
-                    let score = if answered < q.domains[d].min_answered {
-                        None
-                    } else if *percent {
-                        // One decimal, as the Oswestry index is reported.
-                        Some(if max == 0 {
-                            0.0
-                        } else {
-                            (f64::from(sum) * 1000.0 / f64::from(max)).round() / 10.0
-                        })
-                    } else {
-                        Some(f64::from(sum))
-                    };
-                    let band = score.and_then(|s| {
-                        q.domains[d].bands.iter().position(|b| {
-                            let eps = 1e-9;
-                            b.min.is_some_and(|min| s >= min - eps) && b.max.is_some_and(|max| s <= max + eps)
-                        })
-                    });
-                    (score, band, answered)
-                }
-                CompiledDomain::Classify(conditions) => {
-                    let facts = state.facts(Level::SelfCare);
-                    let band = conditions.iter().position(|c| c.holds(&facts));
-                    (None, band, 0)
-                }
-            };
-            state.scores.push(score);
-            state.bands.push(band);
-            state.answered.push(answered);
-        }
-        state
+        (applies, in_force)
     }
 
     fn facts(&self, level: Level) -> Facts<'_> {
-        Facts { answers: &self.in_force, scores: &self.scores, bands: &self.bands, level }
+        Facts {
+            answers: &self.in_force,
+            scores: &self.scores,
+            bands: &self.bands,
+            level,
+            level_before: Level::SelfCare,
+            fired_red_flags: &[],
+            fired_rules: &[],
+        }
     }
 
     /// Red flags first, then the rules in order; each rule sees the level
     /// reached so far. The result is the most cautious level raised.
-    fn triage(&self, mut reasons: Option<&mut Vec<Reason<'q>>>) -> Level {
+    ///
+    /// Only the red flags before question `before` and the rules that read
+    /// nothing from it on count: the level raised by the questions before
+    /// it (`usize::MAX`: every question).
+    fn triage(
+        &self,
+        before: usize,
+        mut reasons: Option<&mut Vec<Reason<'q>>>,
+        mut fired: Option<&mut Fired>,
+    ) -> Level {
         let q = self.q;
         let mut level = Level::SelfCare;
-        for &i in q.red_flags() {
+        for &i in q.red_flags().iter().take_while(|&&i| i < before) {
             let question = &q.questions[i];
             let Some(flag) = &question.red_flag else { continue };
+            // A red flag that does not apply is neither answered nor
+            // missing.
+            if !self.applies[i] {
+                continue;
+            }
             let (raised, suffix, because) = match self.in_force[i] {
                 Some(Value::Option(0)) => (flag.yes, "yes", &flag.because),
                 Some(Value::Option(2)) => {
@@ -307,28 +378,39 @@ impl<'q> State<'q> {
                 continue;
             }
             level = level.max(raised);
+            if let Some(fired) = fired.as_deref_mut() {
+                fired.red_flags[i] = true;
+            }
             if let Some(reasons) = reasons.as_deref_mut() {
                 reasons.push(Reason {
                     rule: Cow::Owned(format!("{}.{suffix}", question.id)),
                     level: raised,
                     because: Cow::Borrowed(because),
+                    sign: flag.sign.as_deref().map(Cow::Borrowed),
                     answers: vec![self.shown(i)],
                     sources: borrowed(&flag.sources),
                 });
             }
         }
-        for (rule, when) in q.triage_rules.iter().zip(&q.compiled.triage) {
-            if !when.holds(&self.facts(level)) {
+        for (r, (rule, compiled)) in q.triage_rules.iter().zip(&q.compiled.triage).enumerate() {
+            if compiled.ready > before || !compiled.when.holds(&self.facts(level)) {
                 continue;
             }
             level = level.max(rule.level);
+            if let Some(fired) = fired.as_deref_mut() {
+                fired.rules[r] = true;
+            }
             if let Some(reasons) = reasons.as_deref_mut() {
                 let mut looked_at = Vec::new();
-                when.questions(&mut looked_at);
+                compiled.when.questions(&mut looked_at);
+                let facts = self.facts(level);
+                let case = compiled.cases.iter().position(|case| case.holds(&facts));
+                let because = case.map_or(&rule.because, |c| &rule.because_cases[c].because);
                 reasons.push(Reason {
                     rule: Cow::Borrowed(&rule.id),
                     level: rule.level,
-                    because: Cow::Borrowed(&rule.because),
+                    because: Cow::Borrowed(because),
+                    sign: None,
                     answers: looked_at.into_iter().map(|i| self.shown(i)).collect(),
                     sources: borrowed(&rule.sources),
                 });
@@ -445,4 +527,78 @@ fn cited_sources<'q>(
             url: s.url.as_deref().map(Cow::Borrowed),
         })
         .collect()
+}
+
+/// Each domain's score, band and number of answered items, from the
+/// answers in force. A classification sees the domains before it.
+fn scores(
+    q: &Questionnaire,
+    in_force: &[Option<Value>],
+) -> (Vec<Option<f64>>, Vec<Option<usize>>, Vec<usize>) {
+    let count = q.domains.len();
+    let (mut scores, mut bands, mut answered_counts) =
+        (Vec::with_capacity(count), Vec::with_capacity(count), Vec::with_capacity(count));
+    for (d, domain) in q.compiled.domains.iter().enumerate() {
+        let (score, band, answered) = match domain {
+            CompiledDomain::Scored { items, percent } => {
+                let mut sum = 0u32;
+                let mut max = 0u32;
+                let mut answered = 0;
+                for item in items {
+                    let Some(value) = in_force[item.question] else { continue };
+                    answered += 1;
+                    max += item.max;
+                    sum += match value {
+                        Value::Option(o) => item.by_option.get(usize::from(o)).copied().unwrap_or(0),
+                        Value::Integer(_) | Value::Number(_) => {
+                            // The points of the highest threshold reached
+                            // (thresholds are sorted by value).
+                            let v = value.as_f64().unwrap_or(0.0);
+                            item.thresholds
+                                .iter()
+                                .take_while(|(at, _)| v >= *at)
+                                .last()
+                                .map_or(0, |(_, p)| *p)
+                        }
+                    };
+                }
+                let score = if answered < q.domains[d].min_answered {
+                    None
+                } else if *percent {
+                    // One decimal, as the Oswestry index is reported.
+                    Some(if max == 0 {
+                        0.0
+                    } else {
+                        (f64::from(sum) * 1000.0 / f64::from(max)).round() / 10.0
+                    })
+                } else {
+                    Some(f64::from(sum))
+                };
+                let band = score.and_then(|s| {
+                    q.domains[d].bands.iter().position(|b| {
+                        let eps = 1e-9;
+                        b.min.is_some_and(|min| s >= min - eps) && b.max.is_some_and(|max| s <= max + eps)
+                    })
+                });
+                (score, band, answered)
+            }
+            CompiledDomain::Classify(conditions) => {
+                let facts = Facts {
+                    answers: in_force,
+                    scores: &scores,
+                    bands: &bands,
+                    level: Level::SelfCare,
+                    level_before: Level::SelfCare,
+                    fired_red_flags: &[],
+                    fired_rules: &[],
+                };
+                let band = conditions.iter().position(|c| c.holds(&facts));
+                (None, band, 0)
+            }
+        };
+        scores.push(score);
+        bands.push(band);
+        answered_counts.push(answered);
+    }
+    (scores, bands, answered_counts)
 }

@@ -50,6 +50,14 @@ pub struct Definition {
     /// exercise at `urgent` and above) and say why.
     #[serde(default)]
     pub plan_limits: Vec<PlanLimit>,
+    /// How many recommendations of some kinds a plan holds at most; the
+    /// others chosen are named once as further options.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_size: Option<PlanSize>,
+    /// Notes chosen by a condition and shown once: beside the plan (a stop
+    /// rule) or beside the safety net (a notice for some people only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
     /// Approaches a person may read about elsewhere, with an honest label;
     /// never recommendations.
     #[serde(default)]
@@ -61,6 +69,11 @@ pub struct Definition {
     /// Warning signs repeated at the end of every report, the same for
     /// everyone.
     pub safety_net: Vec<String>,
+    /// Further tiers of the safety net, each with its own introduction
+    /// (for example "contact a doctor the same day if"), the same for
+    /// everyone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub safety_net_tiers: Vec<SafetyNetTier>,
     /// Sources cited by every report (for the purpose and the safety net).
     #[serde(default)]
     pub cite_always: Vec<String>,
@@ -393,6 +406,10 @@ pub struct Choice {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RedFlag {
+    /// The sign in plain words, as a report names it ("numbness in the
+    /// saddle area"), so that a person is never shown an id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign: Option<String>,
     /// The level a `yes` raises.
     pub yes: Level,
     /// The level a `not_sure` raises; a "not sure" is treated with caution,
@@ -422,8 +439,21 @@ pub struct TriageRule {
     pub level: Level,
     /// Why, in plain words; shown in the report.
     pub because: String,
+    /// Other wordings of the reason for a rule that can hold in more than
+    /// one way, so that the reason says which one held: the first case
+    /// whose condition holds replaces `because`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub because_cases: Vec<BecauseCase>,
     #[serde(default)]
     pub sources: Vec<String>,
+}
+
+/// A wording of a triage rule's reason, used when its condition holds.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BecauseCase {
+    pub when: Condition,
+    pub because: String,
 }
 
 /// A scored domain: points per answer, summed or scaled, then banded.
@@ -526,6 +556,8 @@ pub struct Band {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecommendationKind {
+    /// Information that helps a person understand their condition.
+    Education,
     Habit,
     Strength,
     Stretch,
@@ -536,6 +568,7 @@ pub enum RecommendationKind {
 impl RecommendationKind {
     pub fn as_str(self) -> &'static str {
         match self {
+            RecommendationKind::Education => "education",
             RecommendationKind::Habit => "habit",
             RecommendationKind::Strength => "strength",
             RecommendationKind::Stretch => "stretch",
@@ -589,8 +622,63 @@ pub struct PlanLimit {
     pub id: String,
     pub when: Condition,
     pub withhold: Vec<RecommendationKind>,
+    /// Catalogue entries this limit never withholds, whatever their kind.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keep: Vec<String>,
     /// What the report tells the person instead.
     pub notice: String,
+}
+
+/// "At most N recommendations of these kinds", taken in catalogue order.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanSize {
+    pub at_most: usize,
+    pub kinds: Vec<RecommendationKind>,
+}
+
+/// A note shown once when its condition holds.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Note {
+    pub id: String,
+    /// Where the report shows it.
+    pub place: NotePlace,
+    /// Shown only when this holds; always when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
+    /// Shown only when the plan holds a recommendation of one of these
+    /// kinds (a stop rule needs an exercise); with any plan when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub with_kinds: Vec<RecommendationKind>,
+    pub text: String,
+}
+
+/// Where a note is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotePlace {
+    /// After the plan, once.
+    Plan,
+    /// Beside the safety net, before it.
+    SafetyNet,
+}
+
+impl NotePlace {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotePlace::Plan => "plan",
+            NotePlace::SafetyNet => "safety_net",
+        }
+    }
+}
+
+/// A further tier of the safety net.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SafetyNetTier {
+    pub intro: String,
+    pub signs: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -601,6 +689,9 @@ pub struct Contested {
     /// An honest label, such as `contested`.
     pub label: String,
     pub summary: String,
+    /// Shown only when this holds; always when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Condition>,
     #[serde(default)]
     pub sources: Vec<String>,
 }

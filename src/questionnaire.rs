@@ -7,9 +7,8 @@
 use std::ops::Deref;
 use std::path::Path;
 
-use crate::condition::Facts;
 use crate::error::{Error, ErrorKind};
-use crate::model::{Definition, Level, Value};
+use crate::model::Definition;
 use crate::validate;
 pub(crate) use crate::validate::{Compiled, CompiledDomain, Piece, Template};
 
@@ -69,17 +68,6 @@ impl Questionnaire {
     /// Indices of the red-flag questions, in the order they are asked.
     pub fn red_flags(&self) -> &[usize] {
         &self.compiled.red_flags
-    }
-
-    /// Whether question `index` applies given the answers to the questions
-    /// before it (its `ask_if` holds, or it has none).
-    pub fn applies(&self, index: usize, answers: &[Option<Value>]) -> bool {
-        match self.compiled.ask_if.get(index) {
-            Some(Some(condition)) => {
-                condition.holds(&Facts { answers, scores: &[], bands: &[], level: Level::SelfCare })
-            }
-            _ => true,
-        }
     }
 }
 

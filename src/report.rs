@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::model::{Level, RecommendationKind};
+use crate::model::{Level, NotePlace, RecommendationKind};
 
 type Text<'q> = Cow<'q, str>;
 
@@ -46,11 +46,19 @@ pub struct Report<'q> {
     /// Recommendations whose rules held but whose kind a plan limit
     /// withheld.
     pub withheld: Vec<Withheld<'q>>,
+    /// Notes chosen by rule, each shown once where `place` says: beside
+    /// the plan (a stop rule) or beside the safety net.
+    #[serde(default)]
+    pub notes: Vec<NoteEntry<'q>>,
     pub contested: Vec<ContestedEntry<'q>>,
     /// What to do if any safety-net sign appears.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safety_net_intro: Option<Text<'q>>,
     pub safety_net: Vec<Text<'q>>,
+    /// Further tiers of the safety net (such as "contact a doctor the
+    /// same day if"), after the first.
+    #[serde(default)]
+    pub safety_net_tiers: Vec<SafetyNetTier<'q>>,
     pub sources: Vec<SourceEntry<'q>>,
 }
 
@@ -77,6 +85,10 @@ pub struct Reason<'q> {
     pub rule: Text<'q>,
     pub level: Level,
     pub because: Text<'q>,
+    /// For a red flag: the sign in plain words, for a reader who is
+    /// never shown ids ("you were not sure about ...").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign: Option<Text<'q>>,
     /// The answers the rule looked at (`null`: unanswered).
     pub answers: Vec<Shown<'q>>,
     pub sources: Vec<Text<'q>>,
@@ -94,6 +106,9 @@ pub struct Shown<'q> {
 pub struct QuestionText<'q> {
     pub id: Text<'q>,
     pub text: Text<'q>,
+    /// For a red flag: the sign in plain words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign: Option<Text<'q>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -122,6 +137,9 @@ pub struct Notice<'q> {
 pub struct Chosen<'q> {
     pub id: Text<'q>,
     pub kind: RecommendationKind,
+    /// Part of the person's plan; `false`: chosen, but beyond the plan's
+    /// size, and named only as a further option.
+    pub in_plan: bool,
     pub title: Text<'q>,
     pub evidence: Text<'q>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -138,6 +156,21 @@ pub struct Chosen<'q> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_rule: Option<Text<'q>>,
     pub sources: Vec<Text<'q>>,
+}
+
+/// A note chosen by rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoteEntry<'q> {
+    pub id: Text<'q>,
+    pub place: NotePlace,
+    pub text: Text<'q>,
+}
+
+/// A further tier of the safety net.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SafetyNetTier<'q> {
+    pub intro: Text<'q>,
+    pub signs: Vec<Text<'q>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

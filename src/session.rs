@@ -35,7 +35,7 @@
 //! ```
 
 use crate::answers::{Answers, Value};
-use crate::eval::triage_level;
+use crate::eval::{applying, triage_level};
 use crate::model::{Level, Question, Section};
 use crate::questionnaire::Questionnaire;
 
@@ -158,10 +158,8 @@ impl<'q> Session<'q> {
     /// The questions not yet put to the person that apply given the answers
     /// so far, in file order.
     fn pending(&self) -> Vec<usize> {
-        let values = self.answers.values();
-        (0..self.questionnaire.questions.len())
-            .filter(|&i| !self.asked[i] && self.questionnaire.applies(i, values))
-            .collect()
+        let applies = applying(self.questionnaire, &self.answers);
+        (0..self.questionnaire.questions.len()).filter(|&i| !self.asked[i] && applies[i]).collect()
     }
 
     fn step(&self, index: usize, pending: &[usize]) -> Step<'q> {
@@ -427,5 +425,50 @@ mod tests {
         let Next::Ask(step) = session.next() else { panic!("more questions") };
         assert_eq!((step.index, step.number), (1, 2));
         assert_eq!(session.answers().get(0), NO);
+    }
+
+    /// The shipped questionnaire: a `yes` among the three cauda equina
+    /// questions waits for the other two and the follow-up before the early
+    /// stop, and self-checks asked only below `urgent` are not asked at
+    /// `urgent`, as batch evaluation would ignore them.
+    #[test]
+    fn shipped_follow_up_order_and_self_checks_by_level() {
+        let text = crate::shipped("low-back-glutes").expect("shipped");
+        let q = Questionnaire::from_json(text, "low-back-glutes").expect("valid");
+        let mut session = Session::new(&q);
+        let (asked, end) = run(&mut session, |id| match id {
+            "age" => Some(Value::Integer(40)),
+            "rf_saddle_numbness" | "rf_cauda_equina_recent" => YES,
+            _ => NO,
+        });
+        assert!(matches!(end, Next::StoppedEarly));
+        assert_eq!(
+            ids(&asked),
+            [
+                "age",
+                "rf_saddle_numbness",
+                "rf_bladder_bowel_change",
+                "rf_sexual_function_change",
+                "rf_cauda_equina_recent"
+            ]
+        );
+
+        let mut session = Session::new(&q);
+        let (asked, end) = run(&mut session, |id| match id {
+            "age" => Some(Value::Integer(40)),
+            "rf_fever_unwell" => YES,
+            "sitting_hours" => Some(Value::Number(5.0)),
+            "pain_intensity" | "exercise_days" | "leg_pain_weeks" => Some(Value::Integer(2)),
+            _ => NO,
+        });
+        assert!(matches!(end, Next::Done));
+        assert_eq!(session.level(), Level::Urgent);
+        let asked = ids(&asked);
+        for check in ["tilt_wall_gap", "hip_flexor_tight", "glute_hip_drop", "glute_knees_cave"] {
+            assert!(!asked.contains(&check), "{check} asked at urgent");
+        }
+        assert!(asked.contains(&"tilt_swayback") && asked.contains(&"glute_stairs"));
+        let applies = crate::eval::applying(&q, session.answers());
+        assert!(asked.iter().all(|id| applies[q.question_index(id).expect("known")]));
     }
 }

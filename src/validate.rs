@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::condition::{Expr, Resolver, Scope};
 pub use crate::error::Problem;
-use crate::model::{Definition, Kind, Level, RecommendationKind, Scoring};
+use crate::model::{Condition, Definition, Kind, Level, RecommendationKind, Scoring};
 use crate::suggest::{did_you_mean, hint};
 
 /// Every problem in a definition; empty when it is fit to ship.
@@ -36,13 +36,46 @@ pub(crate) struct Compiled {
     pub ask_if: Vec<Option<Expr>>,
     /// Indices of the red-flag questions, in order.
     pub red_flags: Vec<usize>,
+    /// Per question: whether its `ask_if` reads the level raised by the
+    /// questions before it.
+    pub reads_level_before: Vec<bool>,
+    /// Per question: whether its being asked depends on that level,
+    /// directly or through earlier answers. Triage never reads such a
+    /// question (the linter sees to it), so working out the level alone
+    /// may skip them.
+    pub level_dependent: Vec<bool>,
     /// One per triage rule, in order.
-    pub triage: Vec<Expr>,
+    pub triage: Vec<CompiledRule>,
     pub domains: Vec<CompiledDomain>,
     /// `(recommendation index, condition, why)` per selection rule.
     pub selection: Vec<(usize, Expr, Template)>,
-    /// `(condition, withheld kinds)` per plan limit.
-    pub limits: Vec<(Expr, Vec<RecommendationKind>)>,
+    /// One per plan limit.
+    pub limits: Vec<CompiledLimit>,
+    /// One condition (if any) per note.
+    pub notes: Vec<Option<Expr>>,
+    /// One condition (if any) per contested entry.
+    pub contested: Vec<Option<Expr>>,
+}
+
+/// A triage rule, resolved.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledRule {
+    pub when: Expr,
+    /// The condition of each of the rule's `because_cases`.
+    pub cases: Vec<Expr>,
+    /// The index of the first question after every question the rule
+    /// reads (through domains too): the rule counts toward the level
+    /// raised before a question from that question on.
+    pub ready: usize,
+}
+
+/// A plan limit, resolved.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledLimit {
+    pub when: Expr,
+    pub withhold: Vec<RecommendationKind>,
+    /// Catalogue indices never withheld by this limit.
+    pub keep: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -129,6 +162,7 @@ impl Lint<'_> {
         self.unique("recommendations", def.recommendations.iter().map(|r| r.id.as_str()));
         self.unique("selection_rules", def.selection_rules.iter().map(|r| r.id.as_str()));
         self.unique("plan_limits", def.plan_limits.iter().map(|r| r.id.as_str()));
+        self.unique("notes", def.notes.iter().map(|n| n.id.as_str()));
         self.unique("contested", def.contested.iter().map(|c| c.id.as_str()));
         self.unique("sources", def.sources.iter().map(|s| s.id.as_str()));
         for (i, question) in def.questions.iter().enumerate() {
@@ -205,19 +239,29 @@ impl Lint<'_> {
     }
 
     fn compiled(&mut self) -> Option<Compiled> {
-        let ask_if = self.questions();
-        let red_flags = self.red_flags();
+        let (resolved, all_resolved) = self.questions();
+        let red_flags = self.red_flags(&resolved, all_resolved);
+        let ask_if = all_resolved.then_some(resolved);
         let domains = self.domains();
         let triage = self.triage();
         let selection = self.selection();
         let limits = self.limits();
+        self.plan_size();
+        let notes = self.notes();
+        let contested = self.contested();
+        let (ask_if, domains, triage) = (ask_if?, domains?, triage?);
+        let (reads_level_before, level_dependent) = self.well_founded(&ask_if, &domains, &triage);
         Some(Compiled {
-            ask_if: ask_if?,
+            ask_if,
             red_flags,
-            triage: triage?,
-            domains: domains?,
+            reads_level_before,
+            level_dependent,
+            triage,
+            domains,
             selection: selection?,
             limits: limits?,
+            notes: notes?,
+            contested: contested?,
         })
     }
 
@@ -225,15 +269,20 @@ impl Lint<'_> {
         Resolver { def: self.def, problems: self.problems }
     }
 
-    fn everything(&self) -> Scope {
+    /// Every question, domain and the level; `fired` only after triage.
+    fn everything(&self, fired: bool) -> Scope {
         Scope {
             questions_before: self.def.questions.len(),
             domains_before: self.def.domains.len(),
             level: true,
+            level_before: false,
+            fired,
         }
     }
 
-    fn questions(&mut self) -> Option<Vec<Option<Expr>>> {
+    /// Every question's `ask_if`, resolved (`None` where it failed), and
+    /// whether all of them resolved.
+    fn questions(&mut self) -> (Vec<Option<Expr>>, bool) {
         let def = self.def;
         let mut out = Vec::new();
         let mut ok = true;
@@ -257,7 +306,13 @@ impl Lint<'_> {
                 }
                 _ => {}
             }
-            let scope = Scope { questions_before: i, domains_before: 0, level: false };
+            let scope = Scope {
+                questions_before: i,
+                domains_before: 0,
+                level: false,
+                level_before: true,
+                fired: false,
+            };
             let resolved = match &question.ask_if {
                 Some(condition) => {
                     let expr = self.resolver().resolve(condition, &format!("{path}.ask_if"), scope);
@@ -268,19 +323,48 @@ impl Lint<'_> {
             };
             out.push(resolved);
         }
-        ok.then_some(out)
+        (out, ok)
     }
 
-    /// Red flags are yes/no/not sure questions, asked first and never
-    /// hidden behind a condition, so that no path skips them.
-    fn red_flags(&mut self) -> Vec<usize> {
+    /// Red flags are yes/no/not sure questions, asked first, so that no
+    /// path skips them. A red flag may be hidden behind a condition on
+    /// earlier answers (a follow-up, or a question for some ages only),
+    /// and the questions before it may only be those: a question a red
+    /// flag's `ask_if` reads (such as age), or a follow-up that reads a
+    /// red flag.
+    fn red_flags(&mut self, ask_if: &[Option<Expr>], all_resolved: bool) -> Vec<usize> {
         let def = self.def;
-        let mut flags = Vec::new();
-        let first_other = def.questions.iter().position(|q| q.red_flag.is_none());
+        let flags: Vec<usize> =
+            def.questions.iter().enumerate().filter(|(_, q)| q.red_flag.is_some()).map(|(i, _)| i).collect();
+        // What the `ask_if` conditions read, when they resolved.
+        let reads = |i: usize| {
+            let mut out = Vec::new();
+            if let Some(Some(expr)) = ask_if.get(i) {
+                expr.questions(&mut out);
+            }
+            out
+        };
+        let read_by_red_flags: HashSet<usize> = flags.iter().flat_map(|&i| reads(i)).collect();
+        let last_flag = flags.last().copied();
         for (i, question) in def.questions.iter().enumerate() {
-            let Some(flag) = &question.red_flag else { continue };
             let path = format!("questions[{i}]");
-            flags.push(i);
+            let Some(flag) = &question.red_flag else {
+                // What an `ask_if` that failed to resolve reads is unknown,
+                // so the order is judged only when every one resolved.
+                let before_a_flag = all_resolved && last_flag.is_some_and(|last| i < last);
+                let follow_up = reads(i).iter().any(|q| def.questions[*q].red_flag.is_some());
+                if before_a_flag && !follow_up && !read_by_red_flags.contains(&i) {
+                    let later = flags.iter().find(|&&f| f > i).map_or("", |&f| def.questions[f].id.as_str());
+                    self.problem(
+                        &path,
+                        format!(
+                            "`{}` comes before red flag `{later}`, but it is not a red flag, not a follow-up of one, and no red flag's `ask_if` reads it: red flags are asked first",
+                            question.id
+                        ),
+                    );
+                }
+                continue;
+            };
             if question.kind != Kind::YesNoNotSure {
                 self.problem(
                     &format!("{path}.kind"),
@@ -290,46 +374,151 @@ impl Lint<'_> {
                     ),
                 );
             }
-            if question.ask_if.is_some() {
-                self.problem(
-                    &format!("{path}.ask_if"),
-                    format!(
-                        "red flag `{}` is hidden behind a condition: red flags are always asked",
-                        question.id
-                    ),
-                );
-            }
-            if let Some(first) = first_other.filter(|first| *first < i) {
-                self.problem(
-                    &path,
-                    format!(
-                        "red flag `{}` comes after `{}`, which is not a red flag: red flags are asked first",
-                        question.id, def.questions[first].id
-                    ),
-                );
-            }
             if flag.not_sure > flag.yes {
                 self.problem(
                     &format!("{path}.red_flag.not_sure"),
                     format!("`not_sure` raises `{}`, more than `yes` (`{}`)", flag.not_sure, flag.yes),
                 );
             }
+            if flag.sign.as_deref().is_some_and(|sign| sign.trim().is_empty()) {
+                self.problem(
+                    &format!("{path}.red_flag.sign"),
+                    "an empty `sign`: name the sign in plain words",
+                );
+            }
         }
         flags
     }
 
-    fn triage(&mut self) -> Option<Vec<Expr>> {
+    /// The level raised before a question must not depend on that
+    /// question's answer, or on any answer that depends on the level: a
+    /// red flag asked only at some levels, or a triage rule reading a
+    /// question (or a domain scoring one) asked only at some levels, would
+    /// make the level decide itself. Returns, per question, whether its
+    /// `ask_if` reads the level before it, and whether its being asked
+    /// depends on that level.
+    fn well_founded(
+        &mut self,
+        ask_if: &[Option<Expr>],
+        domains: &[CompiledDomain],
+        triage: &[CompiledRule],
+    ) -> (Vec<bool>, Vec<bool>) {
         let def = self.def;
-        let scope = self.everything();
+        let reads_level: Vec<bool> =
+            ask_if.iter().map(|a| a.as_ref().is_some_and(Expr::reads_level_before)).collect();
+        // Whether a question's being asked depends on the level, directly
+        // or through the questions its `ask_if` reads (all earlier).
+        let mut depends = vec![false; ask_if.len()];
+        for i in 0..ask_if.len() {
+            let mut read = Vec::new();
+            if let Some(expr) = &ask_if[i] {
+                expr.questions(&mut read);
+            }
+            depends[i] = reads_level[i] || read.iter().any(|&q| depends[q]);
+        }
+        let mut domain_depends = vec![false; domains.len()];
+        for (d, domain) in domains.iter().enumerate() {
+            domain_depends[d] = match domain {
+                CompiledDomain::Scored { items, .. } => items.iter().any(|item| depends[item.question]),
+                CompiledDomain::Classify(bands) => bands.iter().any(|band| {
+                    let (mut qs, mut ds) = (Vec::new(), Vec::new());
+                    band.questions(&mut qs);
+                    band.domains(&mut ds);
+                    qs.iter().any(|&q| depends[q]) || ds.iter().any(|&e| domain_depends[e])
+                }),
+            };
+        }
+        for &i in &self.red_flag_indices() {
+            if depends[i] {
+                self.problem(
+                    &format!("questions[{i}].ask_if"),
+                    format!(
+                        "red flag `{}` is asked depending on the triage level, which red flags raise: ask it whatever the level",
+                        def.questions[i].id
+                    ),
+                );
+            }
+        }
+        for (r, rule) in triage.iter().enumerate() {
+            let (mut qs, mut ds) = (Vec::new(), Vec::new());
+            for expr in std::iter::once(&rule.when).chain(&rule.cases) {
+                expr.questions(&mut qs);
+                expr.domains(&mut ds);
+            }
+            let questions =
+                qs.iter().filter(|&&q| depends[q]).map(|&q| format!("question `{}`", def.questions[q].id));
+            let scored =
+                ds.iter().filter(|&&d| domain_depends[d]).map(|&d| format!("domain `{}`", def.domains[d].id));
+            for what in questions.chain(scored).collect::<Vec<_>>() {
+                self.problem(
+                    &format!("triage_rules[{r}].when"),
+                    format!(
+                        "triage rule `{}` reads {what}, which is asked depending on the triage level: the level would depend on itself",
+                        def.triage_rules[r].id
+                    ),
+                );
+            }
+        }
+        (reads_level, depends)
+    }
+
+    fn red_flag_indices(&self) -> Vec<usize> {
+        self.def.questions.iter().enumerate().filter(|(_, q)| q.red_flag.is_some()).map(|(i, _)| i).collect()
+    }
+
+    fn triage(&mut self) -> Option<Vec<CompiledRule>> {
+        let def = self.def;
+        let scope = self.everything(false);
         let mut out = Vec::new();
         for (i, rule) in def.triage_rules.iter().enumerate() {
             let path = format!("triage_rules[{i}]");
             if rule.level == Level::SelfCare {
                 self.problem(&format!("{path}.level"), "a rule at `self_care` can never raise the level");
             }
-            out.push(self.resolver().resolve(&rule.when, &format!("{path}.when"), scope));
+            let when = self.resolver().resolve(&rule.when, &format!("{path}.when"), scope);
+            let cases: Vec<Option<Expr>> = rule
+                .because_cases
+                .iter()
+                .enumerate()
+                .map(|(c, case)| {
+                    self.resolver().resolve(&case.when, &format!("{path}.because_cases[{c}].when"), scope)
+                })
+                .collect();
+            let cases: Option<Vec<Expr>> = cases.into_iter().collect();
+            out.push(match (when, cases) {
+                (Some(when), Some(cases)) => {
+                    let ready = self.ready(std::iter::once(&when).chain(&cases));
+                    Some(CompiledRule { when, cases, ready })
+                }
+                _ => None,
+            });
         }
         out.into_iter().collect()
+    }
+
+    /// One past the last question these conditions read, directly or
+    /// through a domain's items (and, for a classification, its bands).
+    fn ready<'e>(&self, exprs: impl Iterator<Item = &'e Expr>) -> usize {
+        let def = self.def;
+        let (mut qs, mut ds) = (Vec::new(), Vec::new());
+        for expr in exprs {
+            expr.questions(&mut qs);
+            expr.domains(&mut ds);
+        }
+        let mut seen = HashSet::new();
+        while let Some(d) = ds.pop() {
+            if !seen.insert(d) {
+                continue;
+            }
+            let domain = &def.domains[d];
+            qs.extend(domain.items.iter().filter_map(|item| def.question_index(&item.question)));
+            for band in &domain.bands {
+                if let Some(when) = &band.when {
+                    collect_refs(def, when, &mut qs, &mut ds);
+                }
+            }
+        }
+        qs.iter().map(|q| q + 1).max().unwrap_or(0)
     }
 
     fn domains(&mut self) -> Option<Vec<CompiledDomain>> {
@@ -347,7 +536,13 @@ impl Lint<'_> {
                         "a classification has no items: its bands have conditions",
                     );
                 }
-                let scope = Scope { questions_before: def.questions.len(), domains_before: d, level: false };
+                let scope = Scope {
+                    questions_before: def.questions.len(),
+                    domains_before: d,
+                    level: false,
+                    level_before: false,
+                    fired: false,
+                };
                 let mut bands = Vec::new();
                 for (b, band) in domain.bands.iter().enumerate() {
                     let band_path = format!("{path}.bands[{b}]");
@@ -532,7 +727,7 @@ impl Lint<'_> {
 
     fn selection(&mut self) -> Option<Vec<(usize, Expr, Template)>> {
         let def = self.def;
-        let scope = self.everything();
+        let scope = self.everything(true);
         let mut out = Vec::new();
         let mut chosen = HashSet::new();
         for (i, rule) in def.selection_rules.iter().enumerate() {
@@ -565,19 +760,114 @@ impl Lint<'_> {
         out.into_iter().collect()
     }
 
-    fn limits(&mut self) -> Option<Vec<(Expr, Vec<RecommendationKind>)>> {
+    fn limits(&mut self) -> Option<Vec<CompiledLimit>> {
         let def = self.def;
-        let scope = self.everything();
+        let scope = self.everything(true);
         let mut out = Vec::new();
         for (i, limit) in def.plan_limits.iter().enumerate() {
             let path = format!("plan_limits[{i}]");
             if limit.withhold.is_empty() {
                 self.problem(&format!("{path}.withhold"), "a plan limit must withhold at least one kind");
             }
+            let mut keep = Vec::new();
+            for (k, id) in limit.keep.iter().enumerate() {
+                match def.recommendations.iter().position(|r| &r.id == id) {
+                    Some(index) => keep.push(index),
+                    None => {
+                        let hint = hint(did_you_mean(id, def.recommendations.iter().map(|r| r.id.as_str())));
+                        self.problem(
+                            &format!("{path}.keep[{k}]"),
+                            format!("unknown recommendation `{id}`{hint}"),
+                        );
+                    }
+                }
+            }
             let when = self.resolver().resolve(&limit.when, &format!("{path}.when"), scope);
-            out.push(when.map(|when| (when, limit.withhold.clone())));
+            out.push(when.map(|when| CompiledLimit { when, withhold: limit.withhold.clone(), keep }));
         }
         out.into_iter().collect()
+    }
+
+    /// A bounded plan holds at least one recommendation, of kinds the
+    /// catalogue has.
+    fn plan_size(&mut self) {
+        let def = self.def;
+        let Some(size) = &def.plan_size else { return };
+        if size.at_most == 0 {
+            self.problem(
+                "plan_size.at_most",
+                "a plan holds at least 1 recommendation: `at_most` must be 1 or more",
+            );
+        }
+        if size.kinds.is_empty() {
+            self.problem(
+                "plan_size.kinds",
+                "name the kinds the plan size counts, such as [\"strength\", \"stretch\"]",
+            );
+        }
+        for (k, kind) in size.kinds.iter().enumerate() {
+            if !def.recommendations.iter().any(|r| r.kind == *kind) {
+                self.problem(
+                    &format!("plan_size.kinds[{k}]"),
+                    format!(
+                        "no catalogue entry is of kind `{}`, so the plan size never counts it",
+                        kind.as_str()
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Notes: a condition that resolves, and kinds the catalogue has, so
+    /// that every note can be shown.
+    fn notes(&mut self) -> Option<Vec<Option<Expr>>> {
+        let def = self.def;
+        let scope = self.everything(true);
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (i, note) in def.notes.iter().enumerate() {
+            let path = format!("notes[{i}]");
+            if note.text.trim().is_empty() {
+                self.problem(&format!("{path}.text"), "a note needs a text");
+            }
+            if !note.with_kinds.is_empty()
+                && !def.recommendations.iter().any(|r| note.with_kinds.contains(&r.kind))
+            {
+                self.problem(
+                    &format!("{path}.with_kinds"),
+                    format!("note `{}` is never chosen: no catalogue entry is of these kinds", note.id),
+                );
+            }
+            let when = match &note.when {
+                Some(when) => {
+                    let expr = self.resolver().resolve(when, &format!("{path}.when"), scope);
+                    ok &= expr.is_some();
+                    expr
+                }
+                None => None,
+            };
+            out.push(when);
+        }
+        ok.then_some(out)
+    }
+
+    fn contested(&mut self) -> Option<Vec<Option<Expr>>> {
+        let def = self.def;
+        let scope = self.everything(true);
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (i, entry) in def.contested.iter().enumerate() {
+            let when = match &entry.when {
+                Some(when) => {
+                    let expr = self.resolver().resolve(when, &format!("contested[{i}].when"), scope);
+                    ok &= expr.is_some();
+                    expr
+                }
+                None => None,
+            };
+            out.push(when);
+        }
+        ok.then_some(out)
     }
 
     /// Parses `{answer:ID}`, `{score:DOMAIN}`, `{band:DOMAIN}` and `{level}`.
@@ -632,5 +922,24 @@ impl Lint<'_> {
             pieces.push(Piece::Text(rest.to_owned()));
         }
         ok.then_some(Template(pieces))
+    }
+}
+
+/// The questions and domains a written condition names, as indices (names
+/// that do not resolve were reported elsewhere).
+fn collect_refs(def: &Definition, condition: &Condition, qs: &mut Vec<usize>, ds: &mut Vec<usize>) {
+    use Condition::*;
+    match condition {
+        All(parts) | Any(parts) | AtLeast(_, parts) | Exactly(_, parts) => {
+            parts.iter().for_each(|p| collect_refs(def, p, qs, ds))
+        }
+        Not(inner) => collect_refs(def, inner, qs, ds),
+        Is(q, _) | OneOf(q, _) | Gte(q, _) | Gt(q, _) | Lte(q, _) | Lt(q, _) | Answered(q) => {
+            qs.extend(def.question_index(q))
+        }
+        ScoreGte(d, _) | ScoreLte(d, _) | BandIn(d, _) => {
+            ds.extend(def.domains.iter().position(|x| &x.id == d))
+        }
+        LevelAtLeast(_) | LevelBelow(_) | LevelBeforeAtLeast(_) | LevelBeforeBelow(_) | Fired(_) => {}
     }
 }

@@ -172,7 +172,7 @@ fn validate_reports_every_problem_of_every_file() {
     broken["id"] = json!("Not An Id");
     broken["version"] = json!("one");
     broken["triage_rules"][0]["when"] = json!({"is": ["rf_sadle_numbness", "yes"]});
-    broken["questions"][1]["id"] = json!("rf_saddle_numbness");
+    broken["questions"][2]["id"] = json!("rf_saddle_numbness");
     fs::write(dir.path().join("broken.json"), serde_json::to_string_pretty(&broken).expect("JSON"))
         .expect("write");
     fs::write(dir.path().join("syntax.json"), "{\n  \"id\": \"x\",\n  \"version\" \"1.0.0\"\n}\n")
@@ -334,7 +334,7 @@ fn an_invalid_questionnaire_file_is_refused_with_every_problem() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let mut broken: Json = serde_json::from_str(selfcheck::shipped(ID).expect("shipped")).expect("JSON");
     broken["version"] = json!("1.0");
-    broken["selection_rules"][0]["recommend"] = json!("glute_bridges");
+    broken["selection_rules"][2]["recommend"] = json!("glute_bridges");
     fs::write(dir.path().join("broken.json"), broken.to_string()).expect("write");
     let mut command = selfcheck();
     command.current_dir(dir.path()).args(["schema", "broken.json"]);

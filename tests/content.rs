@@ -18,6 +18,9 @@ use selfcheck::{evaluate, Answers, AnswersDocument, Level, Questionnaire, Recomm
 use serde::Deserialize;
 use serde_json::{json, Value as Json};
 
+#[path = "common/readability.rs"]
+mod readability;
+
 const ID: &str = "low-back-glutes";
 
 fn questionnaire() -> Questionnaire {
@@ -71,40 +74,49 @@ fn shipped_questionnaire_loads_without_problems() {
 }
 
 /// The marker of each red flag, as the brief's table gives it: `(id, yes,
-/// not_sure)`; every unanswered red flag gives `soon`. The four cauda
-/// equina flags raise `urgent` by their marker and `emergency` through a
-/// triage rule that looks at the follow-up.
-const RED_FLAGS: [(&str, Level, Level); 15] = [
-    ("rf_saddle_numbness", Level::Urgent, Level::Urgent),
-    ("rf_bladder_bowel_change", Level::Urgent, Level::Urgent),
-    ("rf_sexual_function_change", Level::Urgent, Level::Urgent),
-    ("rf_both_legs", Level::Urgent, Level::Urgent),
-    ("rf_progressive_weakness", Level::Emergency, Level::Urgent),
-    ("rf_major_trauma", Level::Emergency, Level::Urgent),
-    ("rf_chest_pain", Level::Emergency, Level::Urgent),
-    ("rf_sudden_tearing_pain", Level::Emergency, Level::Urgent),
-    ("rf_fever_unwell", Level::Urgent, Level::Soon),
-    ("rf_cancer_history", Level::Urgent, Level::Soon),
-    ("rf_weight_loss", Level::Urgent, Level::Soon),
-    ("rf_night_pain", Level::Soon, Level::Soon),
-    ("rf_thoracic_pain", Level::Urgent, Level::Soon),
-    ("rf_infection_risk", Level::Urgent, Level::Soon),
-    ("rf_minor_trauma_fragile", Level::Urgent, Level::Soon),
+/// not_sure, unanswered)`. The three cauda equina flags raise `urgent` by
+/// their marker and `emergency` through a triage rule that looks at the
+/// follow-up.
+const RED_FLAGS: [(&str, Level, Level, Level); 17] = [
+    ("rf_saddle_numbness", Level::Urgent, Level::Urgent, Level::Soon),
+    ("rf_bladder_bowel_change", Level::Urgent, Level::Urgent, Level::Soon),
+    ("rf_sexual_function_change", Level::Urgent, Level::Urgent, Level::Soon),
+    ("rf_both_legs", Level::Emergency, Level::Urgent, Level::Soon),
+    ("rf_progressive_weakness", Level::Emergency, Level::Urgent, Level::Soon),
+    ("rf_major_trauma", Level::Emergency, Level::Urgent, Level::Soon),
+    ("rf_chest_pain", Level::Emergency, Level::Urgent, Level::Soon),
+    ("rf_sudden_tearing_pain", Level::Emergency, Level::Urgent, Level::Soon),
+    ("rf_fever_unwell", Level::Urgent, Level::Soon, Level::Soon),
+    ("rf_cancer_history", Level::Urgent, Level::Soon, Level::Soon),
+    ("rf_cancer_spine_signs", Level::Emergency, Level::Urgent, Level::Urgent),
+    ("rf_infection_risk", Level::Urgent, Level::Soon, Level::Soon),
+    ("rf_minor_trauma_fragile", Level::Urgent, Level::Soon, Level::Soon),
+    ("rf_weight_loss", Level::Soon, Level::Soon, Level::Soon),
+    ("rf_night_pain", Level::Soon, Level::Soon, Level::Soon),
+    ("rf_thoracic_pain", Level::Soon, Level::Soon, Level::Soon),
+    ("rf_immune_weak", Level::Soon, Level::Soon, Level::Soon),
 ];
 
 #[test]
 fn red_flags_come_first_with_the_levels_of_the_brief() {
     let q = questionnaire();
+    assert_eq!(q.questions[0].id, "age", "age is asked first");
     let flagged: Vec<&str> = q.red_flags().iter().map(|i| q.questions[*i].id.as_str()).collect();
-    let expected: Vec<&str> = RED_FLAGS.iter().map(|(id, _, _)| *id).collect();
+    let expected: Vec<&str> = RED_FLAGS.iter().map(|(id, ..)| *id).collect();
     assert_eq!(flagged, expected);
-    for (id, yes, not_sure) in RED_FLAGS {
+    for (id, yes, not_sure, unanswered) in RED_FLAGS {
         let flag = q.question(id).and_then(|question| question.red_flag.as_ref()).expect(id);
-        assert_eq!((flag.yes, flag.not_sure, flag.unanswered), (yes, not_sure, Level::Soon), "{id}");
+        assert_eq!((flag.yes, flag.not_sure, flag.unanswered), (yes, not_sure, unanswered), "{id}");
         assert!(!flag.because.is_empty() && !flag.sources.is_empty(), "{id} needs a reason and a source");
+        assert!(flag.sign.as_deref().is_some_and(|s| !s.is_empty()), "{id} needs a sign in plain words");
     }
-    let follow_up = q.question("rf_cauda_equina_recent").expect("follow-up");
-    assert!(follow_up.ask_before_stop && follow_up.ask_if.is_some() && follow_up.red_flag.is_none());
+    // The cauda equina follow-up comes straight after its three questions.
+    let follow_up = q.question_index("rf_cauda_equina_recent").expect("follow-up");
+    assert_eq!(q.questions[follow_up - 1].id, "rf_sexual_function_change");
+    let question = &q.questions[follow_up];
+    assert!(question.ask_before_stop && question.ask_if.is_some() && question.red_flag.is_none());
+    let spine = q.question_index("rf_cancer_spine_signs").expect("cancer follow-up");
+    assert_eq!(q.questions[spine - 1].id, "rf_cancer_history");
 }
 
 /// Every combination of a cauda equina flag and its follow-up: only a
@@ -113,8 +125,7 @@ fn red_flags_come_first_with_the_levels_of_the_brief() {
 #[test]
 fn cauda_equina_follow_up_matrix() {
     let q = questionnaire();
-    let flags =
-        ["rf_saddle_numbness", "rf_bladder_bowel_change", "rf_sexual_function_change", "rf_both_legs"];
+    let flags = ["rf_saddle_numbness", "rf_bladder_bowel_change", "rf_sexual_function_change"];
     for flag in flags {
         for (answer, follow_up, expected) in [
             ("yes", Some("yes"), Level::Emergency),
@@ -146,30 +157,46 @@ fn baseline() -> Json {
 }
 
 /// Age is a weak modifier, never a trigger on its own: with nothing else
-/// of note, every age gives `self_care`.
+/// of note, every adult age gives `self_care`, and every age under 18
+/// `soon` (the tool is written for adults).
 #[test]
-fn age_alone_never_raises_the_level() {
+fn age_alone_never_raises_the_level_for_adults() {
     let q = questionnaire();
     for age in 0..=120 {
         let mut object = baseline();
         object["age"] = json!(age);
         let answers = answers_from_object(&q, &object).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(selfcheck::triage_level(&q, &answers), Level::SelfCare, "age {age}");
+        let expected = if age < 18 { Level::Soon } else { Level::SelfCare };
+        assert_eq!(selfcheck::triage_level(&q, &answers), expected, "age {age}");
     }
 }
 
+/// Each exercise gives a dose, a how-to and a progression; the stop rule
+/// is said once per plan, by a note, never under each exercise. Exactly
+/// one of the two leg stop rules is chosen whenever the plan holds an
+/// exercise, with the rule for everyone.
 #[test]
-fn every_exercise_has_a_dose_a_how_to_a_progression_and_the_stop_rule() {
+fn every_exercise_has_a_dose_and_every_plan_one_stop_rule() {
     let q = questionnaire();
     let exercises = [RecommendationKind::Strength, RecommendationKind::Stretch, RecommendationKind::Program];
     for rec in q.recommendations.iter().filter(|r| exercises.contains(&r.kind)) {
         assert!(rec.dose.is_some() && rec.progression.is_some() && !rec.how_to.is_empty(), "{}", rec.id);
-        let stop = rec.stop_rule.as_deref().unwrap_or_default();
-        assert!(
-            stop.contains("pain spreads down your leg") && stop.contains("numbness or weakness"),
-            "{}: stop rule `{stop}`",
-            rec.id
-        );
+        assert!(rec.stop_rule.is_none(), "{}: the stop rule is a note of the plan", rec.id);
+    }
+    for (name, _, report) in cases(&q).into_iter().chain(vignettes(&q)) {
+        let exercise = report.recommendations.iter().any(|r| r.in_plan && exercises.contains(&r.kind));
+        let notes: Vec<&str> = report.notes.iter().map(|n| n.id.as_ref()).collect();
+        let leg_rules =
+            notes.iter().filter(|id| id.starts_with("stop_") && **id != "stop_for_everyone").count();
+        if exercise {
+            assert_eq!(leg_rules, 1, "{name}: {notes:?}");
+            assert!(notes.contains(&"stop_for_everyone"), "{name}: {notes:?}");
+        } else {
+            assert!(
+                notes.iter().all(|id| !id.starts_with("stop_")),
+                "{name}: a stop rule without exercise: {notes:?}"
+            );
+        }
     }
 }
 
@@ -183,17 +210,21 @@ fn catalogue_matches_the_brief() {
     assert_eq!(
         catalogue,
         [
+            ("understand_back_pain", Education, "guideline"),
             ("stay_active", Habit, "moderate"),
             ("movement_breaks", Habit, "low"),
             ("glute_bridge", Strength, "low"),
             ("sit_to_stand_squat", Strength, "low"),
             ("side_lying_leg_raise", Strength, "low"),
+            ("hip_flexor_stretch", Stretch, "very low"),
             ("reverse_lunge", Strength, "low"),
-            ("hip_flexor_stretch", Stretch, "low"),
             ("piriformis_stretch", Stretch, "very low"),
             ("hamstring_stretch", Stretch, "very low"),
             ("general_exercise", Program, "moderate"),
+            ("combined_programme", Professional, "guideline"),
+            ("see_gp", Professional, "guideline"),
             ("see_physio", Professional, "guideline"),
+            ("see_maternity", Professional, "guideline"),
         ]
     );
     let contested: Vec<(&str, &str)> =
@@ -258,6 +289,22 @@ struct Expect {
     notices_exclude: Vec<String>,
     unanswered_red_flags: Option<Vec<String>>,
     ignored_answers: Option<Vec<String>>,
+    /// Exactly these recommendations, in any order.
+    recommendations: Option<Vec<String>>,
+    /// Chosen and part of the plan (`in_plan: true`).
+    #[serde(default)]
+    in_plan: Vec<String>,
+    /// Chosen but beyond the plan's size (`in_plan: false`).
+    #[serde(default)]
+    not_in_plan: Vec<String>,
+    /// Exactly these notes, in any order.
+    notes: Option<Vec<String>>,
+    #[serde(default)]
+    notes_include: Vec<String>,
+    #[serde(default)]
+    notes_exclude: Vec<String>,
+    /// Exactly these contested entries.
+    contested: Option<Vec<String>>,
     /// Domain id → expected band id.
     #[serde(default)]
     bands: BTreeMap<String, String>,
@@ -277,6 +324,7 @@ struct Known {
     rules: BTreeSet<String>,
     recommendations: BTreeSet<String>,
     notices: BTreeSet<String>,
+    notes: BTreeSet<String>,
     questions: BTreeSet<String>,
     bands: BTreeMap<String, BTreeSet<String>>,
 }
@@ -295,6 +343,7 @@ impl Known {
             rules,
             recommendations,
             notices: ids(q.plan_limits.iter().map(|l| l.id.as_str())),
+            notes: ids(q.notes.iter().map(|n| n.id.as_str())),
             questions: ids(q.questions.iter().map(|question| question.id.as_str())),
             bands: q
                 .domains
@@ -318,6 +367,13 @@ impl Known {
         check("recommendation", &self.recommendations, &expect.withheld_include);
         check("plan limit", &self.notices, &expect.notices_include);
         check("plan limit", &self.notices, &expect.notices_exclude);
+        check("recommendation", &self.recommendations, expect.recommendations.as_deref().unwrap_or_default());
+        check("recommendation", &self.recommendations, &expect.in_plan);
+        check("recommendation", &self.recommendations, &expect.not_in_plan);
+        check("note", &self.notes, expect.notes.as_deref().unwrap_or_default());
+        check("note", &self.notes, &expect.notes_include);
+        check("note", &self.notes, &expect.notes_exclude);
+        check("recommendation", &self.recommendations, expect.contested.as_deref().unwrap_or_default());
         check("question", &self.questions, expect.unanswered_red_flags.as_deref().unwrap_or_default());
         check("question", &self.questions, expect.ignored_answers.as_deref().unwrap_or_default());
         for (domain, band) in &expect.bands {
@@ -354,6 +410,26 @@ fn unmet(report: &Report<'_>, expect: &Expect) -> Vec<String> {
     includes("withheld recommendation", &withheld, &expect.withheld_include, true);
     includes("notice", &notices, &expect.notices_include, true);
     includes("notice", &notices, &expect.notices_exclude, false);
+    let notes = ids(report.notes.iter().map(|n| n.id.as_ref()));
+    includes("note", &notes, &expect.notes_include, true);
+    includes("note", &notes, &expect.notes_exclude, false);
+    let planned = ids(report.recommendations.iter().filter(|r| r.in_plan).map(|r| r.id.as_ref()));
+    let further = ids(report.recommendations.iter().filter(|r| !r.in_plan).map(|r| r.id.as_ref()));
+    includes("recommendation in the plan", &planned, &expect.in_plan, true);
+    includes("further option", &further, &expect.not_in_plan, true);
+    let contested = ids(report.contested.iter().map(|c| c.id.as_ref()));
+    for (what, got, wanted) in [
+        ("recommendations", &chosen, &expect.recommendations),
+        ("notes", &notes, &expect.notes),
+        ("contested entries", &contested, &expect.contested),
+    ] {
+        if let Some(wanted) = wanted {
+            let wanted = ids(wanted.iter().map(String::as_str));
+            if got != &wanted {
+                out.push(format!("{what} are {got:?}, expected {wanted:?}"));
+            }
+        }
+    }
     let listed = |list: &[std::borrow::Cow<'_, str>]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     if let Some(wanted) = &expect.unanswered_red_flags {
         let got = listed(&report.unanswered_red_flags);
@@ -485,30 +561,144 @@ fn cases_reach_every_level_band_and_recommendation() {
 }
 
 /// The plan's safety rules hold in every case and every vignette: no plan
-/// at `urgent` and above, no exercises under 18, acupuncture only ever as
-/// a contested approach.
+/// at `urgent` and above, under 18 only education, staying active and a
+/// GP, at most 3 exercises in the plan, acupuncture only ever as a
+/// contested approach, and only at `self_care` and `soon` for adults.
 #[test]
 fn plan_safety_rules_hold_everywhere() {
     let q = questionnaire();
-    let exercise = [RecommendationKind::Strength, RecommendationKind::Stretch, RecommendationKind::Program];
+    let bounded = [RecommendationKind::Strength, RecommendationKind::Stretch];
     for (name, answers, report) in cases(&q).into_iter().chain(vignettes(&q)) {
         let chosen: Vec<(&str, RecommendationKind)> =
             report.recommendations.iter().map(|r| (r.id.as_ref(), r.kind)).collect();
+        let adult = !answers["age"].as_i64().is_some_and(|age| age < 18);
         if report.triage.level >= Level::Urgent {
-            let plan: Vec<_> =
-                chosen.iter().filter(|(_, kind)| *kind != RecommendationKind::Professional).collect();
-            assert!(plan.is_empty(), "{name}: a plan at {}: {plan:?}", report.triage.level);
+            assert!(chosen.is_empty(), "{name}: a plan at {}: {chosen:?}", report.triage.level);
             assert!(report.notices.iter().any(|n| n.id == "clinician_first"), "{name}: no notice");
         }
-        if answers["age"].as_i64().is_some_and(|age| age < 18) {
-            let exercises: Vec<_> = chosen.iter().filter(|(_, kind)| exercise.contains(kind)).collect();
-            assert!(exercises.is_empty(), "{name}: exercises under 18: {exercises:?}");
+        if !adult {
+            let allowed = ["understand_back_pain", "stay_active", "see_gp"];
+            let other: Vec<_> = chosen.iter().filter(|(id, _)| !allowed.contains(id)).collect();
+            assert!(other.is_empty(), "{name}: under 18: {other:?}");
             assert!(report.notices.iter().any(|n| n.id == "under_18"), "{name}: no notice");
         }
+        let planned =
+            report.recommendations.iter().filter(|r| r.in_plan && bounded.contains(&r.kind)).count();
+        assert!(planned <= 3, "{name}: {planned} exercises in the plan");
         assert!(chosen.iter().all(|(id, _)| *id != "acupuncture"), "{name}");
         let contested: Vec<(&str, &str)> =
             report.contested.iter().map(|c| (c.id.as_ref(), c.label.as_ref())).collect();
-        assert_eq!(contested, [("acupuncture", "contested")], "{name}");
-        assert!(!report.safety_net.is_empty(), "{name}");
+        let shown = report.triage.level < Level::Urgent && adult;
+        let expected = if shown { vec![("acupuncture", "contested")] } else { Vec::new() };
+        assert_eq!(contested, expected, "{name}");
+        assert!(!report.safety_net.is_empty() && !report.safety_net_tiers.is_empty(), "{name}");
     }
+}
+
+/// Every text a person reads, with a name for failure messages: each
+/// question and each help text alone; each reason, note, notice, level
+/// text, domain text and band, each "why" (placeholders filled with a
+/// number); each catalogue entry as one passage (title, evidence note,
+/// summary, dose, steps and progression, as a person reads it); the
+/// safety net and its tiers, one sign to a line; purpose and disclaimer.
+fn texts_a_person_reads(q: &Questionnaire) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut add = |name: String, text: &str| out.push((name, text.to_owned()));
+    add("intended_purpose".into(), &q.intended_purpose);
+    add("disclaimer".into(), &q.disclaimer);
+    for level in Level::ALL {
+        let text = q.levels.get(level);
+        let passage = [Some(text.title.as_str()), Some(text.action.as_str()), text.plan_note.as_deref()];
+        add(format!("levels.{level}"), &passage.iter().flatten().copied().collect::<Vec<_>>().join(".\n"));
+    }
+    for section in &q.sections {
+        if let Some(intro) = &section.intro {
+            add(format!("sections.{}", section.id), intro);
+        }
+    }
+    for question in &q.questions {
+        add(format!("{}.text", question.id), &question.text);
+        if let Some(help) = &question.help {
+            add(format!("{}.help", question.id), help);
+        }
+        if let Some(flag) = &question.red_flag {
+            add(format!("{}.because", question.id), &flag.because);
+            for (what, text) in [
+                ("not_sure_because", &flag.not_sure_because),
+                ("unanswered_because", &flag.unanswered_because),
+            ] {
+                if let Some(text) = text {
+                    add(format!("{}.{what}", question.id), text);
+                }
+            }
+        }
+    }
+    for rule in &q.triage_rules {
+        add(format!("{}.because", rule.id), &rule.because);
+        for (i, case) in rule.because_cases.iter().enumerate() {
+            add(format!("{}.because_cases[{i}]", rule.id), &case.because);
+        }
+    }
+    for domain in &q.domains {
+        if let Some(note) = &domain.note {
+            add(format!("{}.note", domain.id), note);
+        }
+        for band in &domain.bands {
+            add(format!("{}.{}", domain.id, band.id), &band.explanation);
+        }
+    }
+    for rec in &q.recommendations {
+        let mut passage = vec![rec.title.clone()];
+        passage.extend(rec.evidence_note.clone());
+        passage.push(rec.summary.clone());
+        passage.extend(rec.dose.clone());
+        passage.extend(rec.how_to.iter().cloned());
+        passage.extend(rec.progression.clone());
+        add(rec.id.clone(), &passage.join("\n"));
+    }
+    for rule in &q.selection_rules {
+        let mut why = String::new();
+        let mut rest = rule.why.as_str();
+        while let Some(open) = rest.find('{') {
+            why.push_str(&rest[..open]);
+            why.push('5');
+            rest = rest[open..].find('}').map_or("", |close| &rest[open + close + 1..]);
+        }
+        why.push_str(rest);
+        add(format!("{}.why", rule.id), &why);
+    }
+    for limit in &q.plan_limits {
+        add(format!("{}.notice", limit.id), &limit.notice);
+    }
+    for note in &q.notes {
+        add(format!("notes.{}", note.id), &note.text);
+    }
+    for entry in &q.contested {
+        add(format!("{}.summary", entry.id), &entry.summary);
+    }
+    let mut net: Vec<&str> = q.safety_net_intro.iter().map(String::as_str).collect();
+    net.extend(q.safety_net.iter().map(String::as_str));
+    add("safety_net".into(), &net.join("\n"));
+    for (i, tier) in q.safety_net_tiers.iter().enumerate() {
+        let mut lines = vec![tier.intro.as_str()];
+        lines.extend(tier.signs.iter().map(String::as_str));
+        add(format!("safety_net_tiers[{i}]"), &lines.join("\n"));
+    }
+    out
+}
+
+/// Plain words (brief: "Flesch-Kincaid grade 8 or lower for every text a
+/// person reads"), measured with `tests/common/readability.rs`.
+#[test]
+fn every_text_a_person_reads_is_at_grade_8_or_lower() {
+    let q = questionnaire();
+    let texts = texts_a_person_reads(&q);
+    assert!(texts.len() > 200, "only {} texts", texts.len());
+    let hard: Vec<String> = texts
+        .iter()
+        .map(|(name, text)| (name, readability::grade(text), text))
+        .filter(|(_, grade, _)| *grade > 8.0)
+        .map(|(name, grade, text)| format!("{name}: grade {grade:.1}: {text}"))
+        .collect();
+    assert!(hard.is_empty(), "{} text(s) above grade 8:\n{}", hard.len(), hard.join("\n"));
 }

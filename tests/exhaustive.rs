@@ -1,18 +1,20 @@
 //! Every combination of the red-flag answers, checked against the brief.
 //!
 //! For a fixed set of other answers, every combination of `yes` / `no` /
-//! `not_sure` over the 15 red flags, times `yes` / `no` / `not_sure` / no
-//! answer for the cauda equina follow-up (3^15 × 4, some 57 million
-//! sets), must give the level of the brief's table as written out in
-//! `brief/mod.rs`; then each red flag in turn is left unanswered while
-//! every combination of `yes` / `no` / `not_sure` over the other 14 and
-//! the follow-up runs (15 × 3^15, some 215 million sets). When no cauda
-//! equina flag is `yes` the follow-up does not apply and its answer must
-//! be ignored, which the sweeps cover as well.
+//! `not_sure` over the 17 red flags of brief version 2 (the cancer
+//! follow-up `rf_cancer_spine_signs` among them), times `yes` / `no` /
+//! `not_sure` / no answer for the cauda equina follow-up (3^17 × 4, some
+//! 516 million sets), must give the level of the brief's table as written
+//! out in `brief/mod.rs`; then each red flag in turn is left unanswered
+//! while every combination of `yes` / `no` over the other 16 and every
+//! state of the follow-up runs (17 × 2^16 × 4, some 4.5 million sets).
+//! When no cauda equina flag is `yes` the follow-up does not apply, and
+//! without a past cancer the cancer follow-up does not apply: their
+//! answers must be ignored, which the sweeps cover as well.
 //!
 //! Two sets of other answers are used: an adult of 38 with nothing of
 //! note, and a person of 55 with numbness in one leg and worsening pain
-//! over 6 to 12 weeks, where the fever and cancer escalations, night pain
+//! over 6 to 12 weeks, where the fever and cancer escalations, weight loss
 //! at 50 and over, and the `soon` rules all come into play.
 //!
 //! Far too slow without optimisations: run it with
@@ -50,8 +52,8 @@ fn calm_adult(q: &Questionnaire) -> Answers {
     answers(
         q,
         json!({
-            "age": 38, "first_episode": "no", "pain_duration": "under_6_weeks", "pain_intensity": 4,
-            "pain_trend": "improving", "daily_impact": "some", "morning_stiffness": "no",
+            "age": 38, "pregnant_or_postpartum": "no", "first_episode": "no", "pain_duration": "under_6_weeks",
+            "pain_intensity": 4, "pain_trend": "improving", "daily_impact": "some", "worry_harm": "no",
             "leg_pain": "none", "leg_numbness": "no", "sitting_hours": 9, "sitting_breaks": "hourly",
             "tilt_wall_gap": "no", "tilt_swayback": "no", "hip_flexor_tight": "not_sure",
             "glute_sit_to_stand": "no", "glute_stairs": "no", "glute_hip_drop": "no",
@@ -67,7 +69,7 @@ fn older_with_leg_numbness(q: &Questionnaire) -> Answers {
         q,
         json!({
             "age": 55, "first_episode": "yes", "pain_duration": "6_to_12_weeks", "pain_intensity": 6,
-            "pain_trend": "worse", "daily_impact": "some", "morning_stiffness": "no",
+            "pain_trend": "worse", "daily_impact": "some", "worry_harm": "not_sure",
             "leg_pain": "buttock_or_thigh", "leg_numbness": "yes", "leg_worse_sitting": "yes",
             "leg_pain_weeks": 3, "sitting_hours": 7, "sitting_breaks": "rarely",
             "tilt_wall_gap": "not_sure", "tilt_swayback": "no", "hip_flexor_tight": "yes",
@@ -77,11 +79,12 @@ fn older_with_leg_numbness(q: &Questionnaire) -> Answers {
     )
 }
 
-/// Sets the red flags at `positions` from the base-3 digits of `n`.
-fn set_flags(b: &Brief, answers: &mut Answers, positions: &[usize], mut n: usize) {
+/// Sets the red flags at `positions` from the digits of `n` in base
+/// `states.len()`.
+fn set_flags(b: &Brief, answers: &mut Answers, positions: &[usize], states: &[Tri], mut n: usize) {
     for &position in positions {
-        answers.set(b.flag_index(position), b.value(Tri::ANSWERS[n % 3]));
-        n /= 3;
+        answers.set(b.flag_index(position), b.value(states[n % states.len()]));
+        n /= states.len();
     }
 }
 
@@ -93,20 +96,22 @@ fn sweep(
     b: &Brief,
     base: &Answers,
     varied: &[usize],
+    states: &[Tri],
     follow_ups: &[Tri],
 ) -> (u64, Vec<String>) {
     // The first few flags split the work into tasks; each task runs
     // through the rest with one set of answers, changed in place.
     let (outer, inner) = varied.split_at(varied.len().min(7));
-    let results: Vec<(u64, Vec<String>)> = (0..3usize.pow(outer.len() as u32))
+    let n = states.len();
+    let results: Vec<(u64, Vec<String>)> = (0..n.pow(outer.len() as u32))
         .into_par_iter()
         .map(|o| {
             let mut answers = base.clone();
-            set_flags(b, &mut answers, outer, o);
+            set_flags(b, &mut answers, outer, states, o);
             let mut checked = 0u64;
             let mut wrong = Vec::new();
-            for i in 0..3usize.pow(inner.len() as u32) {
-                set_flags(b, &mut answers, inner, i);
+            for i in 0..n.pow(inner.len() as u32) {
+                set_flags(b, &mut answers, inner, states, i);
                 for &follow_up in follow_ups {
                     answers.set(b.follow_up_index(), b.value(follow_up));
                     let (got, expected) = (triage_level(q, &answers), b.level(&answers));
@@ -133,17 +138,17 @@ fn check(name: &str, base: impl Fn(&Questionnaire) -> Answers) {
     let base = base(&q);
     let all: Vec<usize> = (0..RED_FLAGS.len()).collect();
     let start = Instant::now();
-    let (mut checked, mut wrong) = sweep(&q, &b, &base, &all, &FOLLOW_UP);
+    let (mut checked, mut wrong) = sweep(&q, &b, &base, &all, &Tri::ANSWERS, &FOLLOW_UP);
     for missing in 0..RED_FLAGS.len() {
         let mut base = base.clone();
         base.set(b.flag_index(missing), None);
         let others: Vec<usize> = all.iter().copied().filter(|p| *p != missing).collect();
-        let (n, w) = sweep(&q, &b, &base, &others, &Tri::ANSWERS);
+        let (n, w) = sweep(&q, &b, &base, &others, &[Tri::No, Tri::Yes], &FOLLOW_UP);
         checked += n;
         wrong.extend(w);
     }
     eprintln!("{name}: {checked} answer sets in {:.1} s", start.elapsed().as_secs_f64());
-    let expected = 3u64.pow(15) * 4 + 15 * 3u64.pow(15);
+    let expected = 3u64.pow(17) * 4 + 17 * 2u64.pow(16) * 4;
     assert_eq!(checked, expected);
     assert!(wrong.is_empty(), "{name}: the engine and the brief disagree:\n{}", wrong.join("\n"));
 }
@@ -162,13 +167,14 @@ fn every_red_flag_combination_at_55_with_leg_numbness() {
 
 /// The two sets of other answers mean what their names say, so that the
 /// sweeps above cover what they claim: a calm set that raises nothing on
-/// its own, and one where the escalations of the brief apply.
+/// its own, and one where the escalations of the brief apply (fever and
+/// cancer with leg numbness, weight loss at 50 and over).
 #[test]
 fn the_fixed_answers_are_what_they_claim() {
     let q = questionnaire();
     let b = Brief::new(&q);
     let all_no = |mut answers: Answers| {
-        set_flags(&b, &mut answers, &(0..RED_FLAGS.len()).collect::<Vec<_>>(), 0);
+        set_flags(&b, &mut answers, &(0..RED_FLAGS.len()).collect::<Vec<_>>(), &Tri::ANSWERS, 0);
         answers
     };
     assert_eq!(Tri::ANSWERS[0], Tri::No);
@@ -180,7 +186,7 @@ fn the_fixed_answers_are_what_they_claim() {
     let mut fever = older.clone();
     fever.set(b.flag_index(position("rf_fever_unwell")), b.value(Tri::Yes));
     assert_eq!(triage_level(&q, &fever), Level::Emergency, "fever with leg numbness");
-    let mut night = older;
-    night.set(b.flag_index(position("rf_night_pain")), b.value(Tri::Yes));
-    assert_eq!(triage_level(&q, &night), Level::Urgent, "night pain at 55");
+    let mut weight = older;
+    weight.set(b.flag_index(position("rf_weight_loss")), b.value(Tri::Yes));
+    assert_eq!(triage_level(&q, &weight), Level::Urgent, "weight loss at 55");
 }

@@ -314,14 +314,15 @@ fn a_full_self_care_session_replays_through_assess_to_the_same_report() {
     let mut expected = Answers::empty(&q);
     let mut asked = Vec::new();
     for (i, question) in q.questions.iter().enumerate() {
-        if q.applies(i, expected.values()) {
+        if selfcheck::eval::applying(&q, &expected)[i] {
             let one = answers_from(&q, &json!({ "answers": { &question.id: plan[&question.id] } }));
             expected.set(i, one.get(i));
             asked.push(i);
         }
     }
     assert_eq!(triage_level(&q, &expected), Level::SelfCare, "the plan must stay a self-care case");
-    let initial_total = (0..q.questions.len()).filter(|&i| q.applies(i, Answers::empty(&q).values())).count();
+    let at_start = selfcheck::eval::applying(&q, &Answers::empty(&q));
+    let initial_total = at_start.iter().filter(|&&applies| applies).count();
 
     let mut ask = Ask::start(true);
     let intro = ask.wait_for("Ctrl-C stops without a report.");
@@ -403,7 +404,9 @@ fn yes_on_saddle_numbness_asks_the_follow_up_then_stops_at_the_emergency() {
     let so_far = answers_from(&q, &json!({ "answers": typed }));
     let follow_ups: Vec<&Question> = (0..q.questions.len())
         .filter(|&i| {
-            q.questions[i].ask_before_stop && so_far.get(i).is_none() && q.applies(i, so_far.values())
+            q.questions[i].ask_before_stop
+                && so_far.get(i).is_none()
+                && selfcheck::eval::applying(&q, &so_far)[i]
         })
         .map(|i| &q.questions[i])
         .collect();
@@ -453,16 +456,20 @@ fn yes_on_saddle_numbness_asks_the_follow_up_then_stops_at_the_emergency() {
 }
 
 /// Answers the questions of a self-care case in order until the first
-/// whole-number question, which it returns with the answers so far.
+/// whole-number question after the red flags, which it returns with the
+/// answers so far.
 fn answer_until_a_whole_number<'q>(q: &'q Questionnaire, ask: &mut Ask) -> (usize, &'q Question, Answers) {
     let plan = self_care_plan(q);
     let mut so_far = Answers::empty(q);
     for (i, question) in q.questions.iter().enumerate() {
-        if !q.applies(i, so_far.values()) {
+        if !selfcheck::eval::applying(q, &so_far)[i] {
             continue;
         }
         ask.wait_for_question(question);
-        if matches!(question.kind, Kind::Integer { .. }) {
+        // The first whole number after the red flags (the age may come
+        // before them, and a red flag cannot be skipped).
+        let after_red_flags = q.red_flags().last().is_some_and(|last| i > *last);
+        if matches!(question.kind, Kind::Integer { .. }) && after_red_flags {
             return (i, question, so_far);
         }
         ask.send(&keys(question, &plan[&question.id]));
@@ -491,7 +498,8 @@ fn a_bad_number_is_asked_again_with_a_clear_message() {
 
     // The session goes on; an ordinary question can be skipped with Esc,
     // and the screen says so.
-    let mut next = (index + 1..q.questions.len()).filter(|&i| q.applies(i, so_far.values()));
+    let applying = selfcheck::eval::applying(&q, &so_far);
+    let mut next = (index + 1..q.questions.len()).filter(|&i| applying[i]);
     let skipped = next.next().expect("a question after the number");
     let ((number, _), prompt) = ask.wait_for_question(&q.questions[skipped]);
     assert!(prompt.contains("Esc to skip"), "the help line says Esc skips:\n{prompt}");

@@ -30,6 +30,8 @@ pub enum Condition {
     Not(Box<Condition>),
     /// At least N of the conditions hold: `{"at_least": [2, [...]]}`.
     AtLeast(usize, Vec<Condition>),
+    /// Exactly N of the conditions hold: `{"exactly": [3, [...]]}`.
+    Exactly(usize, Vec<Condition>),
     /// The answer is this option: `{"is": ["leg_pain", "below_knee"]}`.
     Is(String, String),
     /// The answer is one of these options.
@@ -50,14 +52,24 @@ pub enum Condition {
     LevelAtLeast(Level),
     /// The triage level reached so far is below this level.
     LevelBelow(Level),
+    /// In `ask_if` only: the level raised by the questions before this
+    /// one is at least this level.
+    LevelBeforeAtLeast(Level),
+    /// In `ask_if` only: the level raised by the questions before this
+    /// one is below this level.
+    LevelBeforeBelow(Level),
+    /// After triage: one of these triage rules or red flags (by question
+    /// id) raised the level.
+    Fired(Vec<String>),
 }
 
 /// Every operator, in the order the format documents them.
-const OPERATORS: [&str; 16] = [
+const OPERATORS: [&str; 20] = [
     "all",
     "any",
     "not",
     "at_least",
+    "exactly",
     "is",
     "one_of",
     "gte",
@@ -70,6 +82,9 @@ const OPERATORS: [&str; 16] = [
     "band_in",
     "level_at_least",
     "level_below",
+    "level_before_at_least",
+    "level_before_below",
+    "fired",
 ];
 
 impl<'de> Deserialize<'de> for Condition {
@@ -100,12 +115,29 @@ impl<'de> Visitor<'de> for ConditionVisitor {
             "any" => Condition::Any(map.next_value()?),
             "not" => Condition::Not(Box::new(map.next_value()?)),
             "at_least" => {
-                let AtLeastArgs(n, parts) = map.next_value()?;
+                let (n, parts) = map.next_value_seed(CountArgs("at_least"))?;
                 Condition::AtLeast(n, parts)
             }
+            "exactly" => {
+                let (n, parts) = map.next_value_seed(CountArgs("exactly"))?;
+                Condition::Exactly(n, parts)
+            }
             // The other operators take a few plain values, checked here.
-            leaf @ ("is" | "one_of" | "gte" | "gt" | "lte" | "lt" | "answered" | "score_gte"
-            | "score_lte" | "band_in" | "level_at_least" | "level_below") => {
+            leaf @ ("is"
+            | "one_of"
+            | "gte"
+            | "gt"
+            | "lte"
+            | "lt"
+            | "answered"
+            | "score_gte"
+            | "score_lte"
+            | "band_in"
+            | "level_at_least"
+            | "level_below"
+            | "level_before_at_least"
+            | "level_before_below"
+            | "fired") => {
                 let args: Json = map.next_value()?;
                 leaf_condition(leaf, &args).ok_or_else(|| de::Error::custom(wrong_args(leaf, &args)))?
             }
@@ -126,37 +158,40 @@ impl<'de> Visitor<'de> for ConditionVisitor {
     }
 }
 
-/// The arguments of `at_least`: a count and a list of conditions.
-struct AtLeastArgs(usize, Vec<Condition>);
+/// The arguments of `at_least` and `exactly`, named by the operator: a
+/// count and a list of conditions.
+struct CountArgs(&'static str);
 
-impl<'de> Deserialize<'de> for AtLeastArgs {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<AtLeastArgs, D::Error> {
-        struct ArgsVisitor;
+impl<'de> de::DeserializeSeed<'de> for CountArgs {
+    type Value = (usize, Vec<Condition>);
 
-        impl<'de> Visitor<'de> for ArgsVisitor {
-            type Value = AtLeastArgs;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
 
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(r#"`at_least` to take [count, [conditions]], as in {"at_least": [2, [...]]}"#)
-            }
+impl<'de> Visitor<'de> for CountArgs {
+    type Value = (usize, Vec<Condition>);
 
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AtLeastArgs, A::Error> {
-                let count: Json = seq.next_element()?.ok_or_else(|| de::Error::invalid_length(0, &self))?;
-                let n = count.as_u64().and_then(|n| usize::try_from(n).ok()).ok_or_else(|| {
-                    de::Error::custom(format_args!(
-                        r#"`at_least` takes [count, [conditions]], as in {{"at_least": [2, [...]]}}; got {} as the count"#,
-                        shown(&count)
-                    ))
-                })?;
-                let parts = seq.next_element()?.ok_or_else(|| de::Error::invalid_length(1, &self))?;
-                if seq.next_element::<de::IgnoredAny>()?.is_some() {
-                    return Err(de::Error::invalid_length(3, &self));
-                }
-                Ok(AtLeastArgs(n, parts))
-            }
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let op = self.0;
+        write!(f, r#"`{op}` to take [count, [conditions]], as in {{"{op}": [2, [...]]}}"#)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let op = self.0;
+        let count: Json = seq.next_element()?.ok_or_else(|| de::Error::invalid_length(0, &self))?;
+        let n = count.as_u64().and_then(|n| usize::try_from(n).ok()).ok_or_else(|| {
+            de::Error::custom(format_args!(
+                r#"`{op}` takes [count, [conditions]], as in {{"{op}": [2, [...]]}}; got {} as the count"#,
+                shown(&count)
+            ))
+        })?;
+        let parts = seq.next_element()?.ok_or_else(|| de::Error::invalid_length(1, &self))?;
+        if seq.next_element::<de::IgnoredAny>()?.is_some() {
+            return Err(de::Error::invalid_length(3, &self));
         }
-
-        deserializer.deserialize_seq(ArgsVisitor)
+        Ok((n, parts))
     }
 }
 
@@ -183,6 +218,9 @@ fn leaf_condition(operator: &str, args: &Json) -> Option<Condition> {
         "band_in" => pair().and_then(|(d, bs)| Some(Condition::BandIn(d, texts(bs)?)))?,
         "level_at_least" => Condition::LevelAtLeast(level(args)?),
         "level_below" => Condition::LevelBelow(level(args)?),
+        "level_before_at_least" => Condition::LevelBeforeAtLeast(level(args)?),
+        "level_before_below" => Condition::LevelBeforeBelow(level(args)?),
+        "fired" => Condition::Fired(texts(args)?),
         _ => return None,
     })
 }
@@ -200,6 +238,7 @@ fn wrong_args(operator: &str, args: &Json) -> String {
         "answered" => ("a question id", r#""age""#),
         "score_gte" | "score_lte" => ("[domain id, number]", r#"["total", 4]"#),
         "band_in" => ("[domain id, [band ids]]", r#"["total", ["high"]]"#),
+        "fired" => ("[rule or red-flag ids]", r#"["worsening", "rf_night_pain"]"#),
         _ => ("a level: `self_care`, `soon`, `urgent` or `emergency`", r#""urgent""#),
     };
     let given = shown(args);

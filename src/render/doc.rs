@@ -23,7 +23,7 @@
 
 use std::borrow::Cow;
 
-use crate::model::{Level, RecommendationKind};
+use crate::model::{Level, NotePlace, RecommendationKind};
 use crate::report::{Chosen, Reason, Report, Shown};
 
 /// A run of inline content. Each writer decides how to show it.
@@ -82,8 +82,6 @@ pub(crate) const FOR_YOUR_CLINICIAN: &str = "For your clinician";
 const MAX_REASONS: usize = 3;
 /// How many unanswered warning signs the person's part names.
 const MAX_SIGNS: usize = 5;
-/// How many exercises a plan holds; more are named as further options.
-const MAX_EXERCISES: usize = 3;
 
 /// Builds both parts of a report.
 pub(crate) fn outline<'a>(report: &'a Report<'_>) -> Outline<'a> {
@@ -112,6 +110,7 @@ fn person<'a>(report: &'a Report<'_>) -> Vec<Block<'a>> {
         other_advice(report, &mut doc);
     }
     if level < Level::Urgent {
+        good_to_know(report, &mut doc);
         plan(report, &mut doc);
         suggestions(report, &mut doc);
         contested(report, &mut doc);
@@ -155,7 +154,7 @@ fn why<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
             }
             unanswered = true;
         } else if items.len() < max_reasons {
-            items.push(vec![Block::Para(vec![text(&reason.because)])]);
+            items.push(vec![Block::Para(reason_words(reason))]);
         } else {
             more += 1;
         }
@@ -169,6 +168,20 @@ fn why<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
             "There are {n} more reasons, listed for your clinician below."
         ))])),
     }
+}
+
+/// A reason in plain words, led by the sign it is about when it is a red
+/// flag's (its own words may say only "this warning sign").
+fn reason_words<'a>(reason: &'a Reason<'_>) -> Para<'a> {
+    match &reason.sign {
+        Some(sign) => vec![strong_owned(capitalized(sign)), lit(": "), text(&reason.because)],
+        None => vec![text(&reason.because)],
+    }
+}
+
+fn capitalized(words: &str) -> String {
+    let mut chars = words.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// Whether the reason is a red flag that was not answered.
@@ -218,35 +231,36 @@ fn is_exercise(kind: RecommendationKind) -> bool {
     matches!(kind, RecommendationKind::Strength | RecommendationKind::Stretch)
 }
 
-/// The recommendations in the plan: at most [`MAX_EXERCISES`] exercises,
-/// in catalogue order, and everything that is not an exercise.
-fn in_plan<'a, 'q>(report: &'a Report<'q>) -> impl Iterator<Item = (&'a Chosen<'q>, bool)> {
-    let mut exercises = 0;
-    report.recommendations.iter().map(move |chosen| {
-        if is_exercise(chosen.kind) {
-            exercises += 1;
-            (chosen, exercises <= MAX_EXERCISES)
-        } else {
-            (chosen, true)
-        }
-    })
+/// What most people need to hear first: the education entries.
+fn good_to_know<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+    let education: Vec<&Chosen> =
+        report.recommendations.iter().filter(|c| c.kind == RecommendationKind::Education).collect();
+    if education.is_empty() {
+        return;
+    }
+    doc.push(Block::Heading(vec![lit("Good to know")]));
+    doc.extend(education.into_iter().map(|chosen| Block::Para(vec![text(&chosen.summary)])));
 }
 
+/// The plan: the entries in it, the further options named once, then the
+/// notes chosen for it (one stop rule, said once).
 fn plan<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     doc.push(Block::Heading(vec![lit("Your plan")]));
     if let Some(note) = &report.triage.plan_note {
         doc.push(Block::Para(vec![text(note)]));
     }
     doc.extend(report.notices.iter().map(|notice| Block::Para(vec![text(&notice.text)])));
-    if report.recommendations.is_empty() {
+    let planned: Vec<&Chosen> = report
+        .recommendations
+        .iter()
+        .filter(|c| c.kind != RecommendationKind::Education && c.in_plan)
+        .collect();
+    if planned.is_empty() {
         doc.push(Block::Para(vec![lit("Nothing in the catalogue was chosen from these answers.")]));
-        return;
+    } else {
+        doc.push(Block::Entries(planned.into_iter().map(recommendation).collect()));
     }
-    let chosen: Vec<_> = in_plan(report).collect();
-    doc.push(Block::Entries(
-        chosen.iter().filter(|(_, shown)| *shown).map(|(chosen, _)| recommendation(chosen)).collect(),
-    ));
-    let further: Vec<&Chosen> = chosen.iter().filter(|(_, shown)| !*shown).map(|(c, _)| *c).collect();
+    let further: Vec<&Chosen> = report.recommendations.iter().filter(|c| !c.in_plan).collect();
     if !further.is_empty() {
         let mut para = vec![lit("Also suited to you, once these feel easy: ")];
         for (i, chosen) in further.iter().enumerate() {
@@ -258,10 +272,16 @@ fn plan<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
         para.push(lit("."));
         doc.push(Block::Para(para));
     }
-    let stop = chosen.iter().filter(|(_, shown)| *shown).find_map(|(c, _)| c.stop_rule.as_deref());
-    if let Some(stop) = stop {
-        doc.push(Block::Para(vec![strong("When to stop:"), lit(" "), text(stop)]));
-    }
+    doc.extend(notes(report, NotePlace::Plan));
+}
+
+/// The notes chosen for `place`, a paragraph each.
+fn notes<'a>(report: &'a Report<'_>, place: NotePlace) -> impl Iterator<Item = Block<'a>> {
+    report
+        .notes
+        .iter()
+        .filter(move |note| note.place == place)
+        .map(|note| Block::Para(vec![text(&note.text)]))
 }
 
 /// A recommendation as the person reads it: what, how much, and for an
@@ -327,13 +347,26 @@ fn contested<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     doc.push(Block::List { numbered: false, items });
 }
 
+/// The notes chosen to stand beside the safety net (such as a maternity
+/// notice), then the safety net, the same for everyone, tier by tier.
 fn safety_net<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+    for note in report.notes.iter().filter(|note| note.place == NotePlace::SafetyNet) {
+        doc.push(Block::Alert {
+            heading: vec![strong("Also for you")],
+            body: vec![Block::Para(vec![text(&note.text)])],
+        });
+    }
     doc.push(Block::Heading(vec![lit("Safety net")]));
     if let Some(intro) = &report.safety_net_intro {
         doc.push(Block::Para(vec![strong(intro)]));
     }
     let items = report.safety_net.iter().map(|line| vec![Block::Para(vec![text(line)])]).collect();
     doc.push(Block::List { numbered: false, items });
+    for tier in &report.safety_net_tiers {
+        doc.push(Block::Para(vec![strong(&tier.intro)]));
+        let items = tier.signs.iter().map(|line| vec![Block::Para(vec![text(line)])]).collect();
+        doc.push(Block::List { numbered: false, items });
+    }
 }
 
 fn clinician<'a>(report: &'a Report<'_>) -> Vec<Block<'a>> {
@@ -466,12 +499,15 @@ fn scores<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
 /// What the catalogue chose, with the evidence and why; what a plan limit
 /// withheld; and the plan's full details (doses, progressions, stop rules).
 fn chosen<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
-    if report.recommendations.is_empty() && report.withheld.is_empty() {
+    if report.recommendations.is_empty() && report.withheld.is_empty() && report.notes.is_empty() {
         return;
     }
     doc.push(Block::Heading(vec![lit("Recommendations")]));
-    let mut items: Vec<Vec<Block<'a>>> = in_plan(report)
-        .map(|(chosen, shown)| {
+    let mut items: Vec<Vec<Block<'a>>> = report
+        .recommendations
+        .iter()
+        .map(|chosen| {
+            let shown = chosen.in_plan;
             let mut para = vec![
                 code(&chosen.id),
                 lit(format!(" ({}, evidence ", chosen.kind.as_str())),
@@ -501,6 +537,20 @@ fn chosen<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
         ])]
     }));
     doc.push(Block::List { numbered: false, items });
+    if !report.notes.is_empty() {
+        let mut para = vec![lit("Notes chosen: ")];
+        for (i, note) in report.notes.iter().enumerate() {
+            if i > 0 {
+                para.push(lit(", "));
+            }
+            para.extend([
+                code(&note.id),
+                lit(format!(" (beside the {})", note.place.as_str().replace('_', " "))),
+            ]);
+        }
+        para.push(lit("."));
+        doc.push(Block::Para(para));
+    }
 }
 
 fn sources<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
@@ -522,10 +572,11 @@ fn sources<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     doc.push(Block::List { numbered: false, items });
 }
 
-/// A question by its wording, for the person; its id if it has none.
+/// A question by the plain name of its sign, or its wording, for the
+/// person; its id if it has neither.
 fn question_words<'a>(report: &'a Report<'_>, id: &'a str) -> Inline<'a> {
     match report.question_texts.iter().find(|q| q.id == id) {
-        Some(q) => text(&q.text),
+        Some(q) => text(q.sign.as_deref().unwrap_or(&q.text)),
         None => text(id),
     }
 }
@@ -569,6 +620,10 @@ fn text(s: &str) -> Inline<'_> {
 
 fn strong(s: &str) -> Inline<'_> {
     Inline::Strong(Cow::Borrowed(s))
+}
+
+fn strong_owned<'a>(s: String) -> Inline<'a> {
+    Inline::Strong(Cow::Owned(s))
 }
 
 fn code(s: &str) -> Inline<'_> {

@@ -12,8 +12,8 @@
 use std::io::{self, Write};
 
 use crate::report::{
-    Chosen, ContestedEntry, DomainResult, Notice, QuestionText, QuestionnaireInfo, Reason, Report, Shown,
-    SourceEntry, Triage, Withheld,
+    Chosen, ContestedEntry, DomainResult, NoteEntry, Notice, QuestionText, QuestionnaireInfo, Reason, Report,
+    SafetyNetTier, Shown, SourceEntry, Triage, Withheld,
 };
 
 /// Pretty JSON ending with a newline, for files and terminals.
@@ -42,9 +42,11 @@ pub(super) fn line<W: Write>(report: &Report<'_>, mut out: W) -> io::Result<()> 
         notices,
         recommendations,
         withheld,
+        notes,
         contested,
         safety_net_intro,
         safety_net,
+        safety_net_tiers,
         sources,
     } = report;
     let mut o = Object::start(&mut out)?;
@@ -61,9 +63,11 @@ pub(super) fn line<W: Write>(report: &Report<'_>, mut out: W) -> io::Result<()> 
     o.list("notices", notices, notice)?;
     o.list("recommendations", recommendations, chosen)?;
     o.list("withheld", withheld, withheld_entry)?;
+    o.list("notes", notes, note)?;
     o.list("contested", contested, contested_entry)?;
     o.optional("safety_net_intro", safety_net_intro)?;
     o.strings("safety_net", safety_net)?;
+    o.list("safety_net_tiers", safety_net_tiers, tier)?;
     o.list("sources", sources, source)?;
     o.end()
 }
@@ -89,11 +93,12 @@ fn triage_object<W: Write>(out: &mut W, triage: &Triage<'_>) -> io::Result<()> {
 }
 
 fn reason<W: Write>(out: &mut W, reason: &Reason<'_>) -> io::Result<()> {
-    let Reason { rule, level, because, answers, sources } = reason;
+    let Reason { rule, level, because, sign, answers, sources } = reason;
     let mut o = Object::start(out)?;
     o.string("rule", rule)?;
     o.string("level", level.as_str())?;
     o.string("because", because)?;
+    o.optional("sign", sign)?;
     o.list("answers", answers, shown)?;
     o.strings("sources", sources)?;
     o.end()
@@ -108,10 +113,11 @@ fn shown<W: Write>(out: &mut W, shown: &Shown<'_>) -> io::Result<()> {
 }
 
 fn question_text<W: Write>(out: &mut W, question: &QuestionText<'_>) -> io::Result<()> {
-    let QuestionText { id, text } = question;
+    let QuestionText { id, text, sign } = question;
     let mut o = Object::start(out)?;
     o.string("id", id)?;
     o.string("text", text)?;
+    o.optional("sign", sign)?;
     o.end()
 }
 
@@ -149,6 +155,7 @@ fn chosen<W: Write>(out: &mut W, chosen: &Chosen<'_>) -> io::Result<()> {
     let Chosen {
         id,
         kind,
+        in_plan,
         title,
         evidence,
         evidence_note,
@@ -163,6 +170,7 @@ fn chosen<W: Write>(out: &mut W, chosen: &Chosen<'_>) -> io::Result<()> {
     let mut o = Object::start(out)?;
     o.string("id", id)?;
     o.string("kind", kind.as_str())?;
+    o.value("in_plan", |out| write!(out, "{in_plan}"))?;
     o.string("title", title)?;
     o.string("evidence", evidence)?;
     o.optional("evidence_note", evidence_note)?;
@@ -175,6 +183,23 @@ fn chosen<W: Write>(out: &mut W, chosen: &Chosen<'_>) -> io::Result<()> {
     o.optional("progression", progression)?;
     o.optional("stop_rule", stop_rule)?;
     o.strings("sources", sources)?;
+    o.end()
+}
+
+fn note<W: Write>(out: &mut W, note: &NoteEntry<'_>) -> io::Result<()> {
+    let NoteEntry { id, place, text } = note;
+    let mut o = Object::start(out)?;
+    o.string("id", id)?;
+    o.string("place", place.as_str())?;
+    o.string("text", text)?;
+    o.end()
+}
+
+fn tier<W: Write>(out: &mut W, tier: &SafetyNetTier<'_>) -> io::Result<()> {
+    let SafetyNetTier { intro, signs } = tier;
+    let mut o = Object::start(out)?;
+    o.string("intro", intro)?;
+    o.strings("signs", signs)?;
     o.end()
 }
 

@@ -1,29 +1,31 @@
-//! The triage table of the clinical brief (`low-back-glutes`), written out
-//! a second time in Rust, apart from the questionnaire's rules.
+//! The triage table of the clinical brief (`low-back-glutes`, version 2),
+//! written out a second time in Rust, apart from the questionnaire's rules.
 //!
 //! It reads the questionnaire only to find where each question sits and
-//! which option index means what; every level, every escalation and every
-//! "ask only if" comes from the brief. The safety and exhaustive tests
-//! compare the engine with it, so a slip in either shows up as a
-//! disagreement.
+//! which option index means what; every level, every escalation, every
+//! count and every "asked only if" comes from the brief. The safety and
+//! exhaustive tests compare the engine with it, so a slip in either shows
+//! up as a disagreement.
 //!
-//! Two readings of the brief are made explicit here:
-//! - "an emergency-level flag answered `not_sure`" (the fever and cancer
-//!   escalations) also counts a `yes`, by the brief's policy that a more
-//!   certain answer never lowers the level: without it, a long-standing
-//!   cauda equina symptom answered `yes` (follow-up `no`) would give a
-//!   lower level than the same symptom answered `not_sure`.
-//! - "leg weakness" in the cancer escalation is `rf_progressive_weakness`
-//!   or `rf_both_legs` answered `yes` (the latter asks about pain,
-//!   numbness or weakness in both legs).
+//! Readings of the brief made explicit here:
+//! - a red flag whose question does not apply (the sexual-function
+//!   question under 16, the cancer follow-up without a past cancer) is
+//!   neither answered nor missing: it raises nothing;
+//! - "`not_sure` raises one level less" gives `urgent` for a `not_sure` on
+//!   an emergency-level flag, and `soon` on an urgent-level one; the
+//!   cancer follow-up's table gives `urgent` for `not_sure` and unanswered;
+//! - a comparison on an unanswered number (`age`, `leg_pain_weeks`,
+//!   `pain_intensity`) does not hold, in every rule.
 
 // Each test crate that includes this module uses a part of it.
 #![allow(dead_code)]
 
 use selfcheck::{Answers, Level, Questionnaire, Value};
 
-/// The brief's red flags in its order, with the level a `yes` raises.
-pub const RED_FLAGS: [(&str, Level); 15] = [
+/// The brief's red flags in the order asked, with the level a `yes`
+/// raises (for the three cauda equina flags: with a follow-up that does
+/// not say "over 2 weeks and not worse").
+pub const RED_FLAGS: [(&str, Level); 17] = [
     ("rf_saddle_numbness", Level::Emergency),
     ("rf_bladder_bowel_change", Level::Emergency),
     ("rf_sexual_function_change", Level::Emergency),
@@ -34,25 +36,30 @@ pub const RED_FLAGS: [(&str, Level); 15] = [
     ("rf_sudden_tearing_pain", Level::Emergency),
     ("rf_fever_unwell", Level::Urgent),
     ("rf_cancer_history", Level::Urgent),
-    ("rf_weight_loss", Level::Urgent),
-    ("rf_night_pain", Level::Soon),
-    ("rf_thoracic_pain", Level::Urgent),
+    ("rf_cancer_spine_signs", Level::Emergency),
     ("rf_infection_risk", Level::Urgent),
     ("rf_minor_trauma_fragile", Level::Urgent),
+    ("rf_weight_loss", Level::Soon),
+    ("rf_night_pain", Level::Soon),
+    ("rf_thoracic_pain", Level::Soon),
+    ("rf_immune_weak", Level::Soon),
 ];
 
-/// Positions in [`RED_FLAGS`] of the flags the escalations look at.
-const CAUDA_EQUINA: [usize; 4] = [0, 1, 2, 3];
-const BOTH_LEGS: usize = 3;
-const PROGRESSIVE_WEAKNESS: usize = 4;
+/// Positions in [`RED_FLAGS`].
+const SEXUAL: usize = 2;
+const CAUDA_EQUINA: [usize; 3] = [0, 1, 2];
+const NEUROLOGICAL: [usize; 5] = [0, 1, 2, 3, 4];
 const FEVER: usize = 8;
-const CANCER: usize = 9;
-const NIGHT_PAIN: usize = 11;
-const INFECTION_RISK: usize = 13;
+pub const CANCER: usize = 9;
+pub const SPINE_SIGNS: usize = 10;
+const INFECTION_RISK: usize = 11;
+const WEIGHT_LOSS: usize = 13;
+const NIGHT_PAIN: usize = 14;
+const THORACIC_PAIN: usize = 15;
+const IMMUNE_WEAK: usize = 16;
 const FOLLOW_UP: &str = "rf_cauda_equina_recent";
 
-/// A yes / no / not sure answer, or none (also when the question does not
-/// apply).
+/// A yes / no / not sure answer, or none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tri {
     Yes,
@@ -99,8 +106,6 @@ fn number(answers: &Answers, index: usize) -> Option<f64> {
 pub struct Brief {
     flags: Vec<usize>,
     follow_up: usize,
-    /// The values of `yes`, `no`, `not_sure` (the same for every yes / no
-    /// / not sure question, which `new` checks).
     yes: Value,
     no: Value,
     not_sure: Value,
@@ -113,10 +118,15 @@ pub struct Brief {
     improving: Is,
     worse: Is,
     impact_a_lot: Is,
-    morning_stiffness: Is,
     no_leg_pain: Is,
     below_knee: Is,
     leg_numbness: Is,
+    onset_before_45: Is,
+    onset_before_45_no: Is,
+    onset_before_35: Is,
+    /// The NG65 criteria that are a `yes` (or `much_better`) to a question
+    /// of the screen, besides onset before 35.
+    criteria: Vec<Is>,
 }
 
 impl Brief {
@@ -126,6 +136,16 @@ impl Brief {
         for (id, _) in RED_FLAGS {
             assert_eq!(tri(id), [yes, no, not_sure], "{id}");
         }
+        let criteria = [
+            ("sp_wakes_second_half", "yes"),
+            ("sp_buttock_pain", "yes"),
+            ("morning_stiffness", "yes"),
+            ("sp_nsaid_response", "much_better"),
+            ("sp_family_history", "yes"),
+            ("sp_arthritis", "yes"),
+            ("sp_enthesitis", "yes"),
+            ("sp_psoriasis", "yes"),
+        ];
         Brief {
             flags: RED_FLAGS.iter().map(|(id, _)| index(q, id)).collect(),
             follow_up: index(q, FOLLOW_UP),
@@ -141,10 +161,13 @@ impl Brief {
             improving: Is::new(q, "pain_trend", "improving"),
             worse: Is::new(q, "pain_trend", "worse"),
             impact_a_lot: Is::new(q, "daily_impact", "a_lot"),
-            morning_stiffness: Is::new(q, "morning_stiffness", "yes"),
             no_leg_pain: Is::new(q, "leg_pain", "none"),
             below_knee: Is::new(q, "leg_pain", "below_knee"),
             leg_numbness: Is::new(q, "leg_numbness", "yes"),
+            onset_before_45: Is::new(q, "sp_onset_before_45", "yes"),
+            onset_before_45_no: Is::new(q, "sp_onset_before_45", "no"),
+            onset_before_35: Is::new(q, "sp_onset_before_35", "yes"),
+            criteria: criteria.iter().map(|(id, option)| Is::new(q, id, option)).collect(),
         }
     }
 
@@ -176,79 +199,102 @@ impl Brief {
         }
     }
 
+    /// Whether the red flag at `position` is asked, given the answers.
+    pub fn applies(&self, answers: &Answers, position: usize) -> bool {
+        let age = number(answers, self.age);
+        match position {
+            // From 16, or when the age is not given.
+            SEXUAL => age.map_or(true, |age| age >= 16.0),
+            // Only after a past cancer.
+            SPINE_SIGNS => self.tri(answers, self.flags[CANCER]) == Tri::Yes,
+            _ => true,
+        }
+    }
+
     /// The triage level the brief gives these answers.
     pub fn level(&self, answers: &Answers) -> Level {
-        let mut flags = [Tri::Missing; 15];
-        for (&index, flag) in self.flags.iter().zip(&mut flags) {
-            *flag = self.tri(answers, index);
+        // `None`: the question does not apply.
+        let mut flags = [None; 17];
+        for (position, flag) in flags.iter_mut().enumerate() {
+            if self.applies(answers, position) {
+                *flag = Some(self.tri(answers, self.flags[position]));
+            }
         }
-        // The follow-up is asked only when a cauda equina flag is `yes`;
-        // otherwise any answer to it is ignored.
-        let follow_up = if CAUDA_EQUINA.iter().any(|&f| flags[f] == Tri::Yes) {
+        let is = |position: usize, answer: Tri| flags[position] == Some(answer);
+        // The follow-up is asked only after a `yes` to one of the three.
+        let follow_up = if CAUDA_EQUINA.iter().any(|&f| is(f, Tri::Yes)) {
             self.tri(answers, self.follow_up)
         } else {
             Tri::Missing
         };
-        let emergency_flag_raised = RED_FLAGS.iter().zip(&flags).any(|((_, level), answer)| {
-            *level == Level::Emergency && matches!(answer, Tri::Yes | Tri::NotSure)
-        });
-        let leg_numbness = self.leg_numbness.holds(answers);
         let age = number(answers, self.age);
+        let leg_numbness = self.leg_numbness.holds(answers);
+        let below_knee = self.below_knee.holds(answers);
+        let neurological = NEUROLOGICAL.iter().any(|&f| is(f, Tri::Yes) || is(f, Tri::NotSure));
 
         let mut level = Level::SelfCare;
-        for (position, ((_, yes_level), answer)) in RED_FLAGS.iter().zip(&flags).enumerate() {
+        for (position, (_, yes_level)) in RED_FLAGS.iter().enumerate() {
+            let Some(answer) = flags[position] else { continue };
             let raised = match answer {
                 Tri::No => Level::SelfCare,
-                // An unanswered red flag gives at least `soon`.
+                Tri::Missing if position == SPINE_SIGNS => Level::Urgent,
                 Tri::Missing => Level::Soon,
-                // Not sure on an emergency-level flag: at least `urgent`;
-                // on an urgent-level one: at least `soon`; night pain: `soon`.
                 Tri::NotSure => match yes_level {
                     Level::Emergency => Level::Urgent,
                     _ => Level::Soon,
                 },
-                Tri::Yes => self.yes_level(
-                    position,
-                    *yes_level,
-                    &flags,
-                    follow_up,
-                    emergency_flag_raised,
-                    leg_numbness,
-                    age,
-                ),
+                // Over 2 weeks and not worse: a doctor the same day.
+                Tri::Yes if CAUDA_EQUINA.contains(&position) && follow_up == Tri::No => Level::Urgent,
+                Tri::Yes => *yes_level,
             };
             level = level.max(raised);
+        }
+        let escalations = [
+            (
+                is(FEVER, Tri::Yes)
+                    && (is(INFECTION_RISK, Tri::Yes)
+                        || is(IMMUNE_WEAK, Tri::Yes)
+                        || leg_numbness
+                        || neurological),
+                Level::Emergency,
+            ),
+            (is(FEVER, Tri::NotSure) && is(IMMUNE_WEAK, Tri::Yes), Level::Urgent),
+            (
+                is(CANCER, Tri::Yes)
+                    && (leg_numbness || below_knee || is(SPINE_SIGNS, Tri::Yes) || neurological),
+                Level::Emergency,
+            ),
+            (is(CANCER, Tri::NotSure) && (leg_numbness || below_knee), Level::Urgent),
+            (
+                is(WEIGHT_LOSS, Tri::Yes)
+                    && (age.is_some_and(|a| a >= 50.0)
+                        || is(NIGHT_PAIN, Tri::Yes)
+                        || is(THORACIC_PAIN, Tri::Yes)),
+                Level::Urgent,
+            ),
+        ];
+        for (holds, raised) in escalations {
+            if holds {
+                level = level.max(raised);
+            }
         }
         level.max(self.soon_rules(answers, age, leg_numbness))
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn yes_level(
-        &self,
-        position: usize,
-        yes_level: Level,
-        flags: &[Tri; 15],
-        follow_up: Tri,
-        emergency_flag_raised: bool,
-        leg_numbness: bool,
-        age: Option<f64>,
-    ) -> Level {
-        let escalate = |to_emergency: bool| if to_emergency { Level::Emergency } else { Level::Urgent };
-        match position {
-            // Symptoms over 2 weeks and not worsening lower a cauda equina
-            // flag to `urgent`; yes, not sure or no answer keep `emergency`.
-            _ if CAUDA_EQUINA.contains(&position) => escalate(follow_up != Tri::No),
-            // Possible spinal infection.
-            FEVER => escalate(flags[INFECTION_RISK] == Tri::Yes || leg_numbness || emergency_flag_raised),
-            // Cancer with any nerve symptom.
-            CANCER => {
-                let leg_weakness = flags[PROGRESSIVE_WEAKNESS] == Tri::Yes || flags[BOTH_LEGS] == Tri::Yes;
-                escalate(leg_numbness || leg_weakness || emergency_flag_raised)
-            }
-            // Urgent from 50, or when the age is not known.
-            NIGHT_PAIN if age.map_or(true, |age| age >= 50.0) => Level::Urgent,
-            _ => yes_level,
+    /// How many NG65 criteria hold, and whether onset before 45 holds;
+    /// `None` when the screen does not apply (pain under 3 months).
+    pub fn ng65(&self, answers: &Answers) -> Option<(bool, usize)> {
+        if !self.over_12_weeks.holds(answers) {
+            return None;
         }
+        let age = number(answers, self.age);
+        let asked_45 = age.map_or(true, |a| a >= 45.0);
+        let screen = !(asked_45 && self.onset_before_45_no.holds(answers));
+        let asked_35 = screen && age.map_or(true, |a| a >= 35.0);
+        let onset_45 = age.is_some_and(|a| a < 45.0) || (asked_45 && self.onset_before_45.holds(answers));
+        let onset_35 = age.is_some_and(|a| a < 35.0) || (asked_35 && self.onset_before_35.holds(answers));
+        let others = if screen { self.criteria.iter().filter(|c| c.holds(answers)).count() } else { 0 };
+        Some((onset_45, usize::from(onset_35) + others))
     }
 
     /// The brief's rules that raise `soon`. An unanswered item makes a
@@ -259,19 +305,19 @@ impl Brief {
         let age_at_least = |years: f64| age.is_some_and(|age| age >= years);
         let age_below = |years: f64| age.is_some_and(|age| age < years);
         // Asked only if the pain spreads; otherwise ignored.
-        let leg_weeks =
-            if self.no_leg_pain.holds(answers) { None } else { number(answers, self.leg_pain_weeks) };
+        let leg_pain = !self.no_leg_pain.holds(answers);
+        let leg_weeks = if leg_pain { number(answers, self.leg_pain_weeks) } else { None };
         let worse = self.worse.holds(answers);
+        let axial = self.ng65(answers).is_some_and(|(onset, count)| onset && count >= 3);
         let reasons = [
+            age_below(18.0),
             self.first_episode.holds(answers) && (age_at_least(50.0) || age_below(20.0)),
-            self.morning_stiffness.holds(answers) && self.over_12_weeks.holds(answers) && age_below(45.0),
+            axial,
             self.below_knee.holds(answers) && (leg_weeks.is_some_and(|w| w >= 4.0) || leg_numbness),
             self.over_12_weeks.holds(answers) && !self.improving.holds(answers),
             worse && !self.under_6_weeks.holds(answers),
-            self.impact_a_lot.holds(answers)
-                || number(answers, self.pain_intensity).is_some_and(|p| p >= 8.0),
-            // Age is a modifier: with another reason it adds nothing to
-            // the level; with a worsening trend it raises `soon`.
+            self.impact_a_lot.holds(answers),
+            number(answers, self.pain_intensity).is_some_and(|p| p >= 8.0),
             age_at_least(50.0) && worse,
         ];
         if reasons.contains(&true) {
