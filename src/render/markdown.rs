@@ -162,6 +162,15 @@ fn inline(para: &[Inline<'_>]) -> String {
 pub(super) fn escape(text: &str, out: &mut String) {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
+        // What follows, for `&`: only `&name;` and `&#...` are entities,
+        // so "A&E" is left as written.
+        let entity_like = || {
+            let rest: String = chars.clone().take(33).collect();
+            rest.starts_with('#')
+                || rest
+                    .find(';')
+                    .is_some_and(|end| end > 0 && rest[..end].chars().all(|c| c.is_ascii_alphanumeric()))
+        };
         match c {
             '\\' | '`' | '*' | '_' | '[' | ']' | '>' | '#' => {
                 out.push('\\');
@@ -169,10 +178,7 @@ pub(super) fn escape(text: &str, out: &mut String) {
             }
             '<' => out.push_str("&lt;"),
             '~' => out.push_str("&#126;"),
-            // Only `&name;` and `&#123;` are entities; a lone `&` is text.
-            '&' if chars.peek().is_some_and(|n| n.is_ascii_alphanumeric() || *n == '#') => {
-                out.push_str("&amp;")
-            }
+            '&' if entity_like() => out.push_str("&amp;"),
             '\r' => {}
             '\n' => out.push(' '),
             _ => out.push(c),

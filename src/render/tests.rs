@@ -360,8 +360,8 @@ fn markdown_escapes_the_data() {
     assert_eq!(markdown::guard("12) Some."), "12\\) Some.");
     assert_eq!(markdown::guard("+ more"), "\\+ more");
     let mut escaped = String::new();
-    markdown::escape("a <b> & c &amp; ~~d~~ | e", &mut escaped);
-    assert_eq!(escaped, "a &lt;b\\> & c &amp;amp; &#126;&#126;d&#126;&#126; | e");
+    markdown::escape("a <b> & c &amp; ~~d~~ | e &#1 A&E", &mut escaped);
+    assert_eq!(escaped, "a &lt;b\\> & c &amp;amp; &#126;&#126;d&#126;&#126; | e &amp;\\#1 A&E");
 }
 
 /// Recommendations are small sections of paragraphs, the steps a list.
