@@ -4,9 +4,12 @@
 //! of its own, so that the order can be tested without a terminal:
 //!
 //! - questions come in file order, which puts the red flags first (the
-//!   linter rejects a red flag placed after any other question);
+//!   linter rejects a red flag placed after any other question, except one
+//!   a red flag's `ask_if` reads, such as the age, and a follow-up);
 //! - a question is asked only while its `ask_if` holds for the answers given
-//!   so far, so a follow-up opens when its trigger is answered;
+//!   so far (and the level they raise), by the same test as batch
+//!   evaluation ([`applying`](crate::eval::applying)), so a follow-up opens
+//!   when its trigger is answered;
 //! - after every answer the triage level is worked out again; once it is
 //!   `emergency`, the session stops early, because a person who needs an
 //!   emergency department must not answer thirty more questions first. Only
@@ -28,8 +31,10 @@
 //! let questionnaire = Questionnaire::from_json(text, "low-back-glutes")?;
 //! let mut session = Session::new(&questionnaire);
 //! let Next::Ask(step) = session.next() else { panic!("a first question") };
-//! assert_eq!(step.number, 1);
-//! assert!(step.question.red_flag.is_some(), "red flags come first");
+//! assert_eq!((step.number, step.question.id.as_str()), (1, "age"));
+//! session.record(step.index, Some(Value::Integer(40)));
+//! let Next::Ask(step) = session.next() else { panic!("a second question") };
+//! assert!(step.question.red_flag.is_some(), "then the red flags");
 //! session.record(step.index, Some(Value::Option(1))); // "no"
 //! # Ok::<(), selfcheck::Error>(())
 //! ```

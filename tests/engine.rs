@@ -450,16 +450,29 @@ fn the_documented_example_loads_and_evaluates() {
     assert_eq!(
         chosen,
         [
+            (&json!("understand_pain"), &json!("Knowing helps.")),
             (&json!("movement_breaks"), &json!("You sit about 9.5 hours a day (high sitting load).")),
             (&json!("glute_bridge"), &json!("Long sitting leaves the buttock muscles little work.")),
+            (&json!("hip_stretch"), &json!("The front of the hip can feel tight after long sitting.")),
             (&json!("see_a_professional"), &json!("Your answers reached the `soon` level.")),
         ]
     );
+    let in_plan: Vec<&Json> =
+        report["recommendations"].as_array().expect("a list").iter().map(|r| &r["in_plan"]).collect();
+    assert_eq!(in_plan, [&json!(true), &json!(true), &json!(true), &json!(false), &json!(true)]);
+    assert_eq!(
+        report["notes"],
+        json!([{"id": "stop_rule", "place": "plan", "text": "Stop and get advice if your leg pain reaches further down than usual."}])
+    );
+    assert_eq!(report["ignored_answers"], json!([]));
     let mut younger = answers.clone();
     younger.set(q.question_index("age").expect("age"), Some(selfcheck::Value::Integer(16)));
     let report = evaluate(&q, &younger);
     assert_eq!(ids(report.withheld.iter().map(|w| &w.id)), ["glute_bridge"]);
     assert_eq!(ids(report.notices.iter().map(|n| &n.id)), ["under_18"]);
+    assert_eq!(ids(report.notes.iter().map(|n| &n.id)), ["stop_rule", "for_parents"]);
+    assert_eq!(ids(report.ignored_answers.iter()), ["squat_check"]);
+    assert!(report.recommendations.iter().any(|r| r.id == "movement_breaks"), "kept under 18");
 }
 
 #[test]

@@ -99,7 +99,7 @@ fn introduce(out: &mut impl Write, questionnaire: &Questionnaire, session: &Sess
     let red_flags = match questionnaire.red_flags().len() {
         0 => String::new(),
         n => format!(
-            " {n} of them are about warning signs that need a doctor: they come early and cannot be skipped."
+            " Up to {n} are about warning signs that need a doctor: they come near the start and cannot be skipped."
         ),
     };
     writeln!(out, "{}\n", questionnaire.title)?;
