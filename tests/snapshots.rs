@@ -165,19 +165,31 @@ fn the_persons_part_reads_at_grade_8_or_lower() {
     assert!(hard.is_empty(), "above grade 8:\n{}", hard.join("\n"));
 }
 
-/// The budgets hold the renderer to what the brief asks, and no renderer
-/// change can meet them alone: the shipped texts at each level (the
-/// action, the reasons, the plan's entries, the safety net with its two
-/// tiers) add up to more. Run with `--ignored` to see each case's count.
-#[test]
-#[ignore = "the shipped texts exceed the word budgets; run with --ignored for the counts"]
-fn the_persons_part_keeps_to_its_budget() {
-    let over: Vec<String> = persons_parts()
+/// The cases over their level's budget, at the levels given.
+fn over_budget(levels: &[Level]) -> Vec<String> {
+    persons_parts()
         .into_iter()
+        .filter(|(_, level, _)| levels.contains(level))
         .map(|(name, level, person)| (name, level, readability::words(&person).count()))
         .filter(|(_, level, words)| *words > budget(*level))
         .map(|(name, level, words)| format!("{name} ({level}): {words} words, budget {}", budget(level)))
-        .collect();
+        .collect()
+}
+
+#[test]
+fn the_persons_part_keeps_to_its_budget_at_emergency_and_urgent() {
+    let over = over_budget(&[Level::Emergency, Level::Urgent]);
+    assert!(over.is_empty(), "over budget:\n{}", over.join("\n"));
+}
+
+/// Below `urgent` the plan's entries (three exercises with their steps),
+/// the domains, the contested approach and the safety net add up to more
+/// than 750 words for some cases; the texts need shortening. Run with
+/// `--ignored` for the cases and their counts.
+#[test]
+#[ignore = "some plans exceed 750 words until the shipped texts are shortened; run with --ignored"]
+fn the_persons_part_keeps_to_its_budget_at_soon_and_self_care() {
+    let over = over_budget(&[Level::Soon, Level::SelfCare]);
     assert!(over.is_empty(), "over budget:\n{}", over.join("\n"));
 }
 

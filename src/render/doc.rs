@@ -138,8 +138,8 @@ fn why<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     let level = report.triage.level;
     let max_reasons = if level == Level::Emergency { 1 } else { MAX_REASONS };
     let at_level: Vec<&Reason> = report.triage.reasons.iter().filter(|r| r.level == level).collect();
+    // With no reason at its level (self-care), there is no why to give.
     if at_level.is_empty() {
-        doc.push(Block::Para(vec![lit("No warning sign or other answer called for more than this.")]));
         return;
     }
     let mut items: Vec<Vec<Block<'a>>> = Vec::new();
@@ -161,7 +161,8 @@ fn why<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     }
     doc.push(Block::Heading(vec![lit("Why")]));
     doc.push(Block::List { numbered: false, items });
-    match more {
+    // At `emergency` the action is the whole message.
+    match if level == Level::Emergency { 0 } else { more } {
         0 => {}
         1 => doc.push(Block::Para(vec![lit("There is 1 more reason, listed for your clinician below.")])),
         n => doc.push(Block::Para(vec![lit(format!(
@@ -216,8 +217,7 @@ fn unanswered_signs<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
 fn tell_the_doctor(doc: &mut Vec<Block<'_>>) {
     doc.push(Block::Heading(vec![lit("What to tell the doctor")]));
     doc.push(Block::Para(vec![lit(
-        "Tell the doctor what is listed under Why, and when it started. Show them this report: \
-         the part for your clinician lists every answer you gave.",
+        "Show the doctor this report, and say when it started. The part for your clinician lists every answer.",
     )]));
 }
 
@@ -300,7 +300,8 @@ fn recommendation<'a>(chosen: &'a Chosen<'_>) -> (Para<'a>, Vec<Block<'a>>) {
 }
 
 /// A sentence or two per domain that found something (a score above
-/// nothing, or a band without a score), with its note, without numbers.
+/// nothing, or a band without a score), without numbers; how each is
+/// scored is in the clinician's part.
 fn suggestions<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     let found: Vec<_> = report
         .domains
@@ -311,16 +312,9 @@ fn suggestions<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
         return;
     }
     doc.push(Block::Heading(vec![lit("What your answers suggest")]));
-    // The note says how far a score can be trusted, so it goes with it.
     let items = found
         .into_iter()
-        .map(|domain| {
-            let mut para = vec![strong(&domain.title), lit(": "), text(&domain.explanation)];
-            if let Some(note) = &domain.note {
-                para.extend([lit(" "), text(note)]);
-            }
-            vec![Block::Para(para)]
-        })
+        .map(|domain| vec![Block::Para(vec![strong(&domain.title), lit(": "), text(&domain.explanation)])])
         .collect();
     doc.push(Block::List { numbered: false, items });
 }
@@ -330,7 +324,6 @@ fn contested<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
         return;
     }
     doc.push(Block::Heading(vec![lit("Approaches you may read about")]));
-    doc.push(Block::Para(vec![lit("These are not part of your plan, and not recommended here.")]));
     let items = report
         .contested
         .iter()
