@@ -49,6 +49,7 @@ pub mod condition;
 pub mod entry;
 pub mod error;
 pub mod eval;
+pub mod fhir;
 mod json;
 pub mod model;
 pub mod questionnaire;

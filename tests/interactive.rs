@@ -455,6 +455,55 @@ fn yes_on_saddle_numbness_asks_the_follow_up_then_stops_at_the_emergency() {
     );
 }
 
+#[test]
+fn answers_saved_as_a_fhir_response_replay_through_assess_to_the_same_report() {
+    let q = questionnaire();
+    let mut ask = Ask::start_with(true, |command| {
+        command.args(["--answers-format", "fhir"]);
+    });
+    // Age, then "no" to every red flag but saddle numbness, and "yes" to
+    // the follow-up: a short session that stops at the emergency.
+    let mut typed = serde_json::Map::new();
+    for (i, question) in q.questions.iter().enumerate() {
+        let so_far = answers_from(&q, &json!({ "answers": typed }));
+        if !selfcheck::eval::applying(&q, &so_far)[i] {
+            continue;
+        }
+        let answer = match question.id.as_str() {
+            "age" => json!(40),
+            "rf_saddle_numbness" | "rf_cauda_equina_recent" => json!("yes"),
+            _ => json!("no"),
+        };
+        ask.wait_for_question(question);
+        ask.send(&keys(question, &answer));
+        typed.insert(question.id.clone(), answer);
+        if question.id == "rf_cauda_equina_recent" {
+            break;
+        }
+    }
+    ask.wait_for("The remaining questions are not needed now.");
+    let (_, code) = ask.finish();
+    assert_eq!(code, 0);
+
+    let saved: Json =
+        serde_json::from_slice(&std::fs::read(&ask.answers_path).expect("the answers were saved"))
+            .expect("JSON");
+    assert_eq!(saved["resourceType"], "QuestionnaireResponse");
+    let read = selfcheck::fhir::Response::parse(saved.to_string().as_bytes()).expect("a response");
+    let answers = read.answers(&q).expect("answers that fit the questionnaire");
+    assert_eq!(answers, answers_from(&q, &json!({ "answers": typed })), "the answers typed, no more");
+    let replay = Command::new(env!("CARGO_BIN_EXE_selfcheck"))
+        .arg("assess")
+        .arg(&ask.answers_path)
+        .args(["--format", "text"])
+        .output()
+        .expect("selfcheck assess runs");
+    assert!(replay.status.success(), "assess: {}", String::from_utf8_lossy(&replay.stderr));
+    let report = std::fs::read(&ask.report_path).expect("the report was written");
+    assert_eq!(String::from_utf8_lossy(&replay.stdout), String::from_utf8_lossy(&report));
+    assert_eq!(evaluate(&q, &answers).triage.level, Level::Emergency);
+}
+
 /// Answers the questions of a self-care case in order until the first
 /// whole-number question after the red flags, which it returns with the
 /// answers so far.

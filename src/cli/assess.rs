@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Read};
 use std::path::Path;
 
+use selfcheck::fhir::{self, Response};
 use selfcheck::render::Format;
 use selfcheck::{evaluate, Answers, AnswersDocument, Error, ErrorKind, Report};
 
@@ -57,17 +58,47 @@ fn read(file: Option<&Path>) -> Result<(String, Vec<u8>), Failure> {
     }
 }
 
-/// Parses, checks and evaluates one answers document.
+/// Parses, checks and evaluates one answers document or FHIR
+/// `QuestionnaireResponse`.
 pub fn assess<'c>(bytes: &[u8], catalog: &'c Catalog) -> Result<Report<'c>, Error> {
-    let document = parse(bytes)?;
-    let questionnaire = catalog.get(document.questionnaire.as_deref())?;
-    let answers = Answers::from_document(questionnaire, &document.answers)?;
+    let (questionnaire, answers) = match parse(bytes)? {
+        Input::Document(document) => {
+            let questionnaire = catalog.get(document.questionnaire.as_deref())?;
+            (questionnaire, Answers::from_document(questionnaire, &document.answers)?)
+        }
+        Input::Fhir(response) => {
+            let questionnaire = catalog.get(response.questionnaire.as_deref())?;
+            (questionnaire, response.answers(questionnaire)?)
+        }
+    };
     Ok(evaluate(questionnaire, &answers))
+}
+
+/// The two kinds of input `assess` reads.
+enum Input {
+    Document(AnswersDocument),
+    Fhir(Response),
+}
+
+/// Parses an answers document or a `QuestionnaireResponse`. A response is
+/// told by its `resourceType`, looked for only once the input failed as an
+/// answers document, so that documents are read at full speed.
+fn parse(input: &[u8]) -> Result<Input, Error> {
+    match parse_document(input) {
+        Ok(document) => Ok(Input::Document(document)),
+        Err(error) => {
+            let bytes = input.strip_prefix(BOM).unwrap_or(input);
+            match fhir::resource_type(bytes) {
+                Some(_) => Response::parse(bytes).map(Input::Fhir),
+                None => Err(error),
+            }
+        }
+    }
 }
 
 /// Parses an answers document, with clear errors for the inputs JSON
 /// parsers describe badly: bytes that are not UTF-8, and empty input.
-fn parse(input: &[u8]) -> Result<AnswersDocument, Error> {
+fn parse_document(input: &[u8]) -> Result<AnswersDocument, Error> {
     if let Err(error) = std::str::from_utf8(input) {
         let at = error.valid_up_to();
         let before = &input[..at];

@@ -69,6 +69,16 @@ enum Command {
         #[arg(value_name = "ID|PATH", default_value = DEFAULT_QUESTIONNAIRE)]
         questionnaire: String,
     },
+    /// Print a questionnaire in another standard's format (FHIR R4)
+    Export {
+        /// As a FHIR R4 Questionnaire resource (JSON); its responses can be
+        /// given to `selfcheck assess`
+        #[arg(long, required = true)]
+        fhir: bool,
+        /// A shipped questionnaire's id, or the path to a questionnaire file
+        #[arg(value_name = "ID|PATH", default_value = DEFAULT_QUESTIONNAIRE)]
+        questionnaire: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -85,6 +95,19 @@ struct AskArgs {
     /// Also write the answers to FILE, as a document `selfcheck assess` reads
     #[arg(long, value_name = "FILE")]
     save_answers: Option<PathBuf>,
+    /// How --save-answers writes them: an answers document, or a FHIR R4
+    /// QuestionnaireResponse
+    #[arg(long, value_name = "FORMAT", default_value = "document", requires = "save_answers")]
+    answers_format: AnswersFormat,
+}
+
+/// The formats `ask --save-answers` writes; `assess` reads both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum AnswersFormat {
+    /// An answers document
+    Document,
+    /// A FHIR R4 QuestionnaireResponse
+    Fhir,
 }
 
 #[derive(Debug, Args)]
@@ -189,6 +212,12 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             let schema = selfcheck::schema::answers_schema(&questionnaire);
             output::stdout(output::pretty_json(&schema)?.as_bytes())
         }
+        // `--fhir` is required, so it is the format.
+        Command::Export { fhir: _, questionnaire } => {
+            let questionnaire = catalog::load(&questionnaire)?;
+            let resource = selfcheck::fhir::questionnaire(&questionnaire);
+            output::stdout(output::pretty_json(&resource)?.as_bytes())
+        }
     }
 }
 
@@ -236,8 +265,11 @@ fn run_ask(args: AskArgs) -> Result<(), Failure> {
     // The person has spent minutes answering: when one of the two outputs
     // fails, the other is still written.
     let saved = match &args.save_answers {
-        Some(path) => output::pretty_json(&answers.to_document(&questionnaire))
-            .and_then(|document| output::file(path, document.as_bytes())),
+        Some(path) => match args.answers_format {
+            AnswersFormat::Document => output::pretty_json(&answers.to_document(&questionnaire)),
+            AnswersFormat::Fhir => output::pretty_json(&selfcheck::fhir::response(&questionnaire, &answers)),
+        }
+        .and_then(|document| output::file(path, document.as_bytes())),
         None => Ok(()),
     };
     let report = selfcheck::evaluate(&questionnaire, &answers);
