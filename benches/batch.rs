@@ -1,6 +1,13 @@
-//! Batch throughput of `selfcheck assess --jsonl`, against its floor.
+//! Batch throughput of `selfcheck assess --jsonl` and `assess --csv`, each
+//! against its floor.
 //!
-//! Run with `cargo bench --bench batch`. In one run it:
+//! Run with `cargo bench --bench batch` (both), `cargo bench --bench batch
+//! -- jsonl` or `-- csv`. The CSV part generates 1,000,000 rows
+//! (`SELFCHECK_BENCH_ROWS`) of the same answer sets, with about 1.5% bad
+//! rows, and times `assess --csv` on one and two cores against the floor of
+//! reading and writing the same CSV with the `csv` crate (see
+//! [`csv_floor_command`]), run by run, with the peak memory at 1,000 and at
+//! all rows. For JSON Lines, in one run it:
 //!
 //! 1. generates answer sets for `low-back-glutes` from a fixed seed, one
 //!    per line, with every question varied and about 1.5% bad lines;
@@ -21,7 +28,7 @@
 //! finished process. `SELFCHECK_BENCH_RECORDS` and `SELFCHECK_BENCH_RUNS`
 //! change the number of records (100,000) and of timed runs (3; medians
 //! are reported). `cargo bench --bench batch -- generate COUNT PATH` writes
-//! the same answer sets to a file, to profile with.
+//! the same answer sets to a file, to profile with (`generate-csv` as CSV).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -29,14 +36,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use selfcheck::model::Kind;
 use selfcheck::Questionnaire;
 use serde_json::Value;
 
+#[path = "../tests/answer_sets/mod.rs"]
+mod answer_sets;
+
+use answer_sets::{answer_set, Rng, QUESTIONNAIRE};
+
 const SELFCHECK: &str = env!("CARGO_BIN_EXE_selfcheck");
-const QUESTIONNAIRE: &str = "low-back-glutes";
 const SEED: u64 = 0x5e1f_c4ec_b47c_4001;
 const DEFAULT_RECORDS: usize = 100_000;
+const DEFAULT_ROWS: usize = 1_000_000;
 const SMALL_RECORDS: usize = 1_000;
 const DEFAULT_RUNS: usize = 3;
 const STARTUP_RUNS: usize = 21;
@@ -52,9 +63,18 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|arg| arg != "--bench").collect();
     let result = match args.first().map(String::as_str) {
         Some("floor") => floor_command(&args[1..]),
+        Some("csv-floor") => csv_floor_command(&args[1..]),
         Some("generate") => generate_command(&args[1..]),
-        Some(other) => Err(format!("unknown command `{other}`: expected floor, generate or nothing")),
-        None => bench(),
+        Some("generate-csv") => generate_csv_command(&args[1..]),
+        Some("jsonl") => bench(),
+        Some("csv") => bench_csv(),
+        Some(other) => Err(format!(
+            "unknown command `{other}`: expected jsonl, csv, floor, csv-floor, generate, generate-csv or nothing"
+        )),
+        None => bench().and_then(|()| {
+            println!();
+            bench_csv()
+        }),
     };
     if let Err(message) = result {
         eprintln!("batch: {message}");
@@ -144,11 +164,153 @@ fn bench() -> Result<(), String> {
             runs.push(run);
         }
     }
+    let medians = print_runs(&configurations, &measured, "records", records, input_bytes, output_bytes);
+    println!();
+    println!("peak memory (max RSS) of selfcheck:");
+    for (name, cpus, at_scale) in [("1 core", "0", &medians[1]), ("2 cores", "0,1", &medians[2])] {
+        let few = measure(&selfcheck_command(&small), Some(cpus), &null)?;
+        println!(
+            "  {name:<8} {:>6.1} MB at {} records, {:>6.1} MB at {records}",
+            few.max_rss_kb as f64 / 1024.0,
+            SMALL_RECORDS.min(records),
+            at_scale.max_rss_kb as f64 / 1024.0,
+        );
+    }
+
+    let document = first_good_line(&input)?;
+    std::fs::write(&one, document).context("one answers document")?;
+    let startup = startup(&one)?;
+    println!(
+        "startup, `selfcheck assess` of one file (text report): median {:.2} ms, fastest {:.2} ms of {STARTUP_RUNS}",
+        startup.0.as_secs_f64() * 1e3,
+        startup.1.as_secs_f64() * 1e3,
+    );
+    Ok(())
+}
+
+/// The CSV benchmark: `assess --csv` on generated rows against the floor of
+/// reading and writing the same CSV with the `csv` crate.
+fn bench_csv() -> Result<(), String> {
+    let rows = env_number("SELFCHECK_BENCH_ROWS", DEFAULT_ROWS)?;
+    let runs = env_number("SELFCHECK_BENCH_RUNS", DEFAULT_RUNS)?.max(1);
+    if !Path::new(GNU_TIME).exists() {
+        return Err(format!("{GNU_TIME} is needed (Debian package `time`)"));
+    }
+    let dir = tempfile::tempdir().context("temporary directory")?;
+    let questionnaire = shipped_questionnaire()?;
+    let input = dir.path().join("answers.csv");
+    let small = dir.path().join("answers-small.csv");
+    write_rows(&questionnaire, rows, &input)?;
+    write_rows(&questionnaire, SMALL_RECORDS.min(rows), &small)?;
+    let input_bytes = std::fs::metadata(&input).context("input")?.len();
+
+    // One untimed run checks the output.
+    let output = dir.path().join("scores.csv");
+    let checked = measure(&csv_command(&input), None, &output)?;
+    let output_bytes = std::fs::metadata(&output).context("output")?.len();
+    let mut reader = csv::Reader::from_path(&output).context(output.display())?;
+    let header = reader.headers().context("output header")?.clone();
+    let error = header.iter().position(|name| name == "error").ok_or("no error column")?;
+    let (mut written, mut bad) = (0, 0);
+    for row in reader.byte_records() {
+        let row = row.context("output row")?;
+        written += 1;
+        bad += usize::from(!row[error].is_empty());
+    }
+    if written != rows || checked.exit != Some(if bad > 0 { 2 } else { 0 }) {
+        return Err(format!("selfcheck wrote {written} rows for {rows}, exit {:?}", checked.exit));
+    }
+
+    println!("machine: {}", machine());
+    println!("selfcheck assess --csv: {rows} rows of `{QUESTIONNAIRE}` ({bad} bad rows)");
+    println!("input {:.1} MB, output {:.1} MB; {runs} runs each, medians", mb(input_bytes), mb(output_bytes),);
+    let floor_command = vec![
+        std::env::current_exe().context("this program")?.display().to_string(),
+        String::from("csv-floor"),
+        input.display().to_string(),
+    ];
+    let null = PathBuf::from("/dev/null");
+    let configurations: [(&str, Option<&str>, Vec<String>); 3] = [
+        ("floor, 1 core", Some("0"), floor_command),
+        ("selfcheck, 1 core", Some("0"), csv_command(&input)),
+        ("selfcheck, 2 cores", Some("0,1"), csv_command(&input)),
+    ];
+    let mut measured: Vec<Vec<Run>> = vec![Vec::new(); configurations.len()];
+    for _ in 0..runs {
+        for ((_, cpus, command), runs) in configurations.iter().zip(&mut measured) {
+            let run = measure(command, *cpus, &null)?;
+            if run.exit.is_none() {
+                return Err(format!("{} was killed", command.join(" ")));
+            }
+            runs.push(run);
+        }
+    }
+    let medians = print_runs(&configurations, &measured, "rows", rows, input_bytes, output_bytes);
+    println!();
+    println!("peak memory (max RSS) of selfcheck:");
+    for (name, cpus, at_scale) in [("1 core", "0", &medians[1]), ("2 cores", "0,1", &medians[2])] {
+        let few = measure(&csv_command(&small), Some(cpus), &null)?;
+        println!(
+            "  {name:<8} {:>6.1} MB at {} rows, {:>6.1} MB at {rows}",
+            few.max_rss_kb as f64 / 1024.0,
+            SMALL_RECORDS.min(rows),
+            at_scale.max_rss_kb as f64 / 1024.0,
+        );
+    }
+    Ok(())
+}
+
+fn csv_command(input: &Path) -> Vec<String> {
+    vec![SELFCHECK.into(), "assess".into(), "--csv".into(), input.display().to_string()]
+}
+
+/// `batch csv-floor INPUT`: the floor of the CSV benchmark. It reads every
+/// row of INPUT with the `csv` crate (as byte records, through a buffer of
+/// the same size as selfcheck's) and writes it to stdout with the `csv`
+/// crate: what any CSV-to-CSV tool built on it must do, and nothing else.
+fn csv_floor_command(args: &[String]) -> Result<(), String> {
+    let [input] = args else {
+        return Err(String::from("usage: batch csv-floor INPUT"));
+    };
+    let file = File::open(input).context(input)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(INPUT_BUFFER)
+        .from_reader(file);
+    let stdout = std::io::stdout().lock();
+    let mut writer =
+        csv::WriterBuilder::new().flexible(true).buffer_capacity(OUTPUT_BUFFER).from_writer(stdout);
+    let mut row = csv::ByteRecord::new();
+    while reader.read_byte_record(&mut row).context(input)? {
+        writer.write_byte_record(&row).context("stdout")?;
+    }
+    writer.flush().context("stdout")
+}
+
+/// Prints the medians of each configuration (the floor first, then
+/// selfcheck on one core and on two) and the ratios to the floor, run by
+/// run; returns the medians.
+fn print_runs(
+    configurations: &[(&str, Option<&str>, Vec<String>)],
+    measured: &[Vec<Run>],
+    unit: &str,
+    records: usize,
+    input_bytes: u64,
+    output_bytes: u64,
+) -> Vec<Run> {
     let medians: Vec<Run> = measured.iter().map(|runs| median(runs)).collect();
     println!();
     println!(
         "{:<20} {:>8} {:>8} {:>6} {:>11} {:>9} {:>9} {:>9}",
-        "", "wall s", "CPU s", "CPU", "records/s", "in MB/s", "out MB/s", "max RSS"
+        "",
+        "wall s",
+        "CPU s",
+        "CPU",
+        format!("{unit}/s"),
+        "in MB/s",
+        "out MB/s",
+        "max RSS"
     );
     for ((name, _, _), run) in configurations.iter().zip(&medians) {
         let seconds = run.wall.as_secs_f64();
@@ -183,53 +345,10 @@ fn bench() -> Result<(), String> {
         );
     }
 
-    println!();
-    println!("peak memory (max RSS) of selfcheck:");
-    for (name, cpus, at_scale) in [("1 core", "0", &medians[1]), ("2 cores", "0,1", &medians[2])] {
-        let few = measure(&selfcheck_command(&small), Some(cpus), &null)?;
-        println!(
-            "  {name:<8} {:>6.1} MB at {} records, {:>6.1} MB at {records}",
-            few.max_rss_kb as f64 / 1024.0,
-            SMALL_RECORDS.min(records),
-            at_scale.max_rss_kb as f64 / 1024.0,
-        );
-    }
-
-    let document = first_good_line(&input)?;
-    std::fs::write(&one, document).context("one answers document")?;
-    let startup = startup(&one)?;
-    println!(
-        "startup, `selfcheck assess` of one file (text report): median {:.2} ms, fastest {:.2} ms of {STARTUP_RUNS}",
-        startup.0.as_secs_f64() * 1e3,
-        startup.1.as_secs_f64() * 1e3,
-    );
-    Ok(())
+    medians
 }
 
 // The answer sets.
-
-/// A small, fast, reproducible generator (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n`.
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-
-    /// True with probability `percent` / 100.
-    fn percent(&mut self, percent: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 * 100.0 < percent
-    }
-}
 
 /// `batch generate COUNT PATH`: the input of the benchmark, kept for
 /// profiling.
@@ -245,6 +364,29 @@ fn shipped_questionnaire() -> Result<Questionnaire, String> {
     Questionnaire::from_json(text, QUESTIONNAIRE).map_err(|e| e.to_string())
 }
 
+/// `batch generate-csv COUNT PATH`: the input of the CSV benchmark.
+fn generate_csv_command(args: &[String]) -> Result<(), String> {
+    let [count, path] = args else {
+        return Err(String::from("usage: batch generate-csv COUNT PATH"));
+    };
+    write_rows(&shipped_questionnaire()?, count.parse().context("COUNT")?, Path::new(path))
+}
+
+/// Writes the first `count` answer sets of the fixed seed to `path` as a
+/// CSV table: a header, then one row each.
+fn write_rows(questionnaire: &Questionnaire, count: usize, path: &Path) -> Result<(), String> {
+    let mut out = BufWriter::new(File::create(path).context(path.display())?);
+    let mut rng = Rng(SEED);
+    let mut row = Vec::new();
+    answer_sets::csv_header(questionnaire, &mut row);
+    for n in 1..=count {
+        answer_sets::csv_row(questionnaire, &mut rng, &format!("r{n}"), &mut row);
+        out.write_all(&row).context(path.display())?;
+        row.clear();
+    }
+    out.flush().context(path.display())
+}
+
 /// Writes the first `count` answer sets of the fixed seed to `path`, one
 /// JSON document per line.
 fn write_records(questionnaire: &Questionnaire, count: usize, path: &Path) -> Result<(), String> {
@@ -257,99 +399,6 @@ fn write_records(questionnaire: &Questionnaire, count: usize, path: &Path) -> Re
         out.write_all(&line).and_then(|()| out.write_all(b"\n")).context(path.display())?;
     }
     out.flush().context(path.display())
-}
-
-/// One answers document: red flags mostly `no`, sometimes `not_sure`, `yes`
-/// or unanswered; every other question answered at random over its whole
-/// range or left out (follow-ups included, whether they apply or not);
-/// sometimes spaced or in a shuffled order; and about 1.5% bad lines of
-/// every kind (bad JSON, bad answers, unknown ids, empty lines, ...).
-fn answer_set(questionnaire: &Questionnaire, rng: &mut Rng, out: &mut Vec<u8>) {
-    let mut answers: Vec<(String, String)> = Vec::new();
-    for question in &questionnaire.questions {
-        let red_flag = question.red_flag.is_some();
-        if rng.percent(if red_flag { 1.0 } else { 8.0 }) {
-            continue;
-        }
-        let value = match &question.kind {
-            Kind::Integer { min, max, .. } => {
-                // Mostly in the lower half: ages, weeks and days are.
-                let span = (max - min + 1) as u64;
-                let span = if rng.percent(70.0) { span.div_ceil(2) } else { span };
-                (min + rng.below(span) as i64).to_string()
-            }
-            Kind::Number { min, max, .. } => {
-                let v = min + (max - min) * rng.below(1000) as f64 / 999.0;
-                match rng.below(3) {
-                    0 => format!("{}", v.round()),
-                    1 => format!("{}", (v * 2.0).round() / 2.0),
-                    _ => format!("{:.2}", v),
-                }
-            }
-            kind => {
-                let ids = kind.option_ids();
-                let index = if red_flag {
-                    match rng.below(1000) {
-                        0..=14 => 2.min(ids.len() - 1), // not_sure
-                        15..=24 => 0,                   // yes
-                        _ => 1,                         // no
-                    }
-                } else {
-                    rng.below(ids.len() as u64) as usize
-                };
-                format!("\"{}\"", ids[index])
-            }
-        };
-        answers.push((question.id.clone(), value));
-    }
-    if rng.percent(10.0) {
-        for i in (1..answers.len()).rev() {
-            answers.swap(i, rng.below(i as u64 + 1) as usize);
-        }
-    }
-    let mut questionnaire_id = format!("\"{QUESTIONNAIRE}\"");
-    if rng.percent(1.5) {
-        let at = rng.below(answers.len() as u64) as usize;
-        match rng.below(10) {
-            0 => answers[at].1 = String::from("\"forty\""),
-            1 => answers[at].1 = String::from("1000"),
-            2 => answers[at].1 = String::from("\"noo\""),
-            3 => {
-                // An unknown question: a letter left out of an id.
-                answers[at].0.pop();
-            }
-            4 => answers[at].1 = String::from("null"),
-            5 => answers.push(answers[at].clone()),
-            6 => questionnaire_id = String::from("\"low-back-glute\""),
-            7 => {
-                // Cut short: not JSON.
-                write_document(&questionnaire_id, &answers, false, out);
-                out.truncate(out.len() / 2);
-                return;
-            }
-            8 => return, // an empty line
-            _ => {
-                out.extend_from_slice(b"[1, 2, \xff]");
-                return;
-            }
-        }
-    }
-    let spaced = rng.percent(20.0);
-    write_document(&questionnaire_id, &answers, spaced, out);
-}
-
-fn write_document(questionnaire: &str, answers: &[(String, String)], spaced: bool, out: &mut Vec<u8>) {
-    let (colon, comma) = if spaced { (": ", ", ") } else { (":", ",") };
-    out.extend_from_slice(
-        format!("{{\"questionnaire\"{colon}{questionnaire}{comma}\"answers\"{colon}{{").as_bytes(),
-    );
-    for (i, (id, value)) in answers.iter().enumerate() {
-        if i > 0 {
-            out.extend_from_slice(comma.as_bytes());
-        }
-        out.extend_from_slice(format!("\"{id}\"{colon}{value}").as_bytes());
-    }
-    out.extend_from_slice(b"}}");
 }
 
 // Measuring.

@@ -198,7 +198,7 @@ pub fn check(kind: &Kind, given: &Json) -> Result<Value, String> {
 }
 
 /// The index of the option `id` of a question answered with an option.
-fn option_index(kind: &Kind, id: &str) -> Option<u16> {
+pub(crate) fn option_index(kind: &Kind, id: &str) -> Option<u16> {
     let index = match kind {
         // The order of `Kind::option_ids`, without building the list.
         Kind::YesNo => ["yes", "no"].iter().position(|o| *o == id),

@@ -45,6 +45,9 @@ pub enum ErrorKind {
     UnknownQuestionnaire,
     /// A questionnaire file failed validation.
     InvalidQuestionnaire,
+    /// An input larger than its limit (such as a JSON Lines line or a CSV
+    /// row), refused without being read whole.
+    TooLarge,
 }
 
 impl ErrorKind {
@@ -58,6 +61,7 @@ impl ErrorKind {
             ErrorKind::UnknownQuestion => "unknown_question",
             ErrorKind::UnknownQuestionnaire => "unknown_questionnaire",
             ErrorKind::InvalidQuestionnaire => "invalid_questionnaire",
+            ErrorKind::TooLarge => "too_large",
         }
     }
 }

@@ -59,6 +59,7 @@ pub mod schema;
 pub mod session;
 pub mod shipped;
 pub mod suggest;
+pub mod table;
 pub mod validate;
 
 pub use answers::{Answers, AnswersDocument, Value};

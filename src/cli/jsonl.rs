@@ -1,41 +1,22 @@
 //! `selfcheck assess --jsonl`: one answers document per line in, one JSON
-//! report or error record per line out, in order, in constant memory.
-//!
-//! The input is read in chunks of lines. The lines of a chunk are assessed
-//! in parallel, a few at a time, each batch into one buffer; the buffers go
-//! in input order to a writer thread, which writes each straight to stdout
-//! while the next chunk is assessed, then hands the emptied buffers back
-//! to be filled again. At most three chunks are alive at once (being read
-//! and assessed, waiting, being written), whatever the length of the input;
-//! output is written a batch at a time, never per line, and the buffers
-//! are reused rather than allocated again for every chunk.
+//! report or error record per line out, through the [`stream`] pipeline.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
-use std::sync::mpsc;
 
-use rayon::prelude::*;
 use selfcheck::{render, Error, ErrorKind};
 use serde::Serialize;
 
 use super::assess::{assess, is_stdin, STDIN_NAME};
 use super::catalog::Catalog;
-use super::{output, Failure};
+use super::stream::{self, Assess, Source};
+use super::Failure;
 
-/// At most this many lines per chunk...
-const CHUNK_LINES: usize = 64;
-/// ...and at most about this many bytes of input (a chunk always holds at
-/// least one line, however long).
-const CHUNK_BYTES: usize = 1 << 20;
-/// Lines assessed by one parallel task, into one buffer.
-const BATCH_LINES: usize = 4;
+const INPUT_BUFFER: usize = 64 << 10;
 /// A line buffer that grew past this for one long line is freed rather
 /// than kept for the next chunk.
-const KEEP_BUFFER: usize = 64 << 10;
-/// The same for the output of a batch (reports are some 10 to 20 kB each).
-const KEEP_BATCH: usize = BATCH_LINES * (64 << 10);
-const INPUT_BUFFER: usize = 64 << 10;
+const KEEP_LINE: usize = 64 << 10;
 
 /// The error record of a bad line, in the field order of the interfaces
 /// page.
@@ -51,25 +32,11 @@ struct ErrorBody<'a> {
     message: &'a str,
 }
 
-/// The output lines of a few consecutive input lines.
-#[derive(Default)]
-struct Batch {
-    bytes: Vec<u8>,
-    bad: bool,
-}
-
-/// Assesses every line of `file` (stdin for `None` or `-`). Fails with
-/// [`Failure::Reported`] after the last line if any line was bad.
-pub fn run(file: Option<&Path>, catalog: &Catalog) -> Result<(), Failure> {
-    let (name, input): (String, Box<dyn Read>) = match file {
-        Some(path) if !is_stdin(file) => {
-            let name = path.display().to_string();
-            let opened = File::open(path)
-                .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read: {e}")).with_file(&name))?;
-            (name, Box::new(opened))
-        }
-        _ => (STDIN_NAME.to_owned(), Box::new(std::io::stdin().lock())),
-    };
+/// Assesses every line of `file` (stdin for `None` or `-`), refusing lines
+/// longer than `max_line` bytes. Fails with [`Failure::Reported`] after the
+/// last line if any line was bad.
+pub fn run(file: Option<&Path>, catalog: &Catalog, max_line: usize) -> Result<(), Failure> {
+    let (name, input) = open(file)?;
     let mut reader = BufReader::with_capacity(INPUT_BUFFER, input);
     if starts_one_document_over_lines(&mut reader) {
         let command = if is_stdin(file) {
@@ -82,26 +49,8 @@ pub fn run(file: Option<&Path>, catalog: &Catalog) -> Result<(), Failure> {
              to assess it, use `{command}`"
         )));
     }
-    // Room for one chunk between the assessing and the writing thread; the
-    // written chunks come back empty.
-    let (sender, receiver) = mpsc::sync_channel::<Vec<Batch>>(1);
-    let (give_back, given_back) = mpsc::channel::<Vec<Batch>>();
-    let (assessed, written) = std::thread::scope(|scope| {
-        let writer = scope.spawn(move || write(receiver, give_back));
-        let assessed = assess_chunks(&mut reader, &name, catalog, &sender, &given_back);
-        drop(sender);
-        (assessed, writer.join())
-    });
-    // A failed write is why assessing stopped early, so it is reported
-    // first; what was written before a read error is correct output.
-    written
-        .map_err(|_| Failure::Internal(String::from("the output thread stopped")))?
-        .map_err(output::stdout_failure)?;
-    if assessed? {
-        Err(Failure::Reported)
-    } else {
-        Ok(())
-    }
+    let mut lines = Lines { reader, max: max_line };
+    stream::run(&mut lines, &name, &Documents { catalog, max_line })
 }
 
 /// Whether the input starts with one JSON value over several lines, as a
@@ -128,103 +77,107 @@ fn starts_one_document_over_lines(reader: &mut impl BufRead) -> bool {
         }
 }
 
-/// Reads, assesses and sends every chunk of the input called `name`, into
-/// the buffers of chunks `given_back` when there are any; returns whether
-/// any line was bad. Stops early when the writer has gone (its error says
-/// why).
-fn assess_chunks(
-    reader: &mut impl BufRead,
-    name: &str,
-    catalog: &Catalog,
-    sender: &mpsc::SyncSender<Vec<Batch>>,
-    given_back: &mpsc::Receiver<Vec<Batch>>,
-) -> Result<bool, Failure> {
-    let mut lines: Vec<Vec<u8>> = Vec::new();
-    let mut done = 0usize;
-    let mut any_bad = false;
-    loop {
-        let (count, at_end) = read_chunk(reader, &mut lines)
-            .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read: {e}")).with_file(name))?;
-        let mut batches = given_back.try_recv().unwrap_or_default();
-        batches.resize_with(count.div_ceil(BATCH_LINES), Batch::default);
-        lines[..count].par_chunks(BATCH_LINES).zip(batches.par_iter_mut()).enumerate().try_for_each(
-            |(b, (batch_lines, batch))| assess_batch(done + b * BATCH_LINES + 1, batch_lines, catalog, batch),
-        )?;
-        any_bad |= batches.iter().any(|batch| batch.bad);
-        if sender.send(batches).is_err() {
-            return Ok(any_bad);
+/// The input called FILE (stdin for `None` or `-`), with its name for
+/// errors.
+pub fn open(file: Option<&Path>) -> Result<(String, Box<dyn Read + Send>), Failure> {
+    match file {
+        Some(path) if !is_stdin(file) => {
+            let name = path.display().to_string();
+            let opened = File::open(path)
+                .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read: {e}")).with_file(&name))?;
+            Ok((name, Box::new(opened)))
         }
-        done += count;
-        if at_end {
-            return Ok(any_bad);
-        }
+        _ => Ok((STDIN_NAME.to_owned(), Box::new(io::stdin()))),
     }
 }
 
-/// Writes every batch it receives, in order, and gives each chunk back.
-///
-/// Every batch ends with a newline, so stdout's line buffering passes it
-/// through to the output in one write, without copying it.
-fn write(receiver: mpsc::Receiver<Vec<Batch>>, give_back: mpsc::Sender<Vec<Batch>>) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
-    for batches in receiver {
-        for batch in &batches {
-            out.write_all(&batch.bytes)?;
-        }
-        // The assessing side may have finished and gone.
-        let _ = give_back.send(batches);
-    }
-    out.flush()
+/// The lines of an input, each without its line ending (`\n` or `\r\n`).
+struct Lines<R> {
+    reader: BufReader<R>,
+    /// The longest line kept, in bytes.
+    max: usize,
 }
 
-/// Reads the next chunk of lines into `lines` (reusing its buffers), each
-/// without its line ending. Returns how many lines were read and whether
-/// the input ended.
-fn read_chunk(reader: &mut impl BufRead, lines: &mut Vec<Vec<u8>>) -> std::io::Result<(usize, bool)> {
-    let mut count = 0;
-    let mut bytes = 0;
-    while count < CHUNK_LINES && bytes < CHUNK_BYTES {
-        if lines.len() == count {
-            lines.push(Vec::new());
+/// One line, or the fact that it was too long to keep.
+#[derive(Default)]
+pub struct Line {
+    bytes: Vec<u8>,
+    too_long: bool,
+}
+
+impl<R: Read> Source for Lines<R> {
+    type Record = Line;
+
+    fn read(&mut self, line: &mut Line) -> io::Result<Option<usize>> {
+        if line.bytes.capacity() > KEEP_LINE {
+            line.bytes = Vec::new();
         }
-        let line = &mut lines[count];
-        if line.capacity() > KEEP_BUFFER {
-            *line = Vec::new();
-        }
-        line.clear();
-        let read = reader.read_until(b'\n', line)?;
+        line.bytes.clear();
+        line.too_long = false;
+        // Room for the longest line and its `\r\n`: anything that fills it
+        // and has not ended is too long.
+        let room = self.max.saturating_add(2);
+        let mut read = (&mut self.reader).take(room as u64).read_until(b'\n', &mut line.bytes)?;
         if read == 0 {
-            return Ok((count, true));
+            return Ok(None);
         }
-        bytes += read;
-        if line.last() == Some(&b'\n') {
-            line.pop();
-            if line.last() == Some(&b'\r') {
-                line.pop();
+        if line.bytes.last() == Some(&b'\n') {
+            line.bytes.pop();
+            if line.bytes.last() == Some(&b'\r') {
+                line.bytes.pop();
             }
+        } else if read == room {
+            read += skip_line(&mut self.reader)?;
         }
-        count += 1;
+        if line.bytes.len() > self.max {
+            line.too_long = true;
+            line.bytes = Vec::new();
+        }
+        Ok(Some(read))
     }
-    Ok((count, false))
+
+    fn has_waiting(&self) -> bool {
+        self.reader.buffer().contains(&b'\n')
+    }
 }
 
-/// Fills `batch` with the output lines of consecutive input lines, the
-/// first numbered `first`.
-fn assess_batch(
-    first: usize,
-    lines: &[Vec<u8>],
-    catalog: &Catalog,
-    batch: &mut Batch,
-) -> Result<(), Failure> {
-    if batch.bytes.capacity() > KEEP_BATCH {
-        batch.bytes = Vec::new();
+/// Reads up to and including the next newline, keeping nothing; returns
+/// the number of bytes read.
+fn skip_line(reader: &mut impl BufRead) -> io::Result<usize> {
+    let mut skipped = 0;
+    loop {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok(skipped);
+        }
+        let (used, found) = match buffer.iter().position(|&b| b == b'\n') {
+            Some(at) => (at + 1, true),
+            None => (buffer.len(), false),
+        };
+        reader.consume(used);
+        skipped += used;
+        if found {
+            return Ok(skipped);
+        }
     }
-    batch.bytes.clear();
-    batch.bad = false;
-    for (i, line) in lines.iter().enumerate() {
-        batch.bad |= assess_line(first + i, line, catalog, &mut batch.bytes)?;
+}
+
+/// Each line an answers document, each report a compact JSON line.
+struct Documents<'c> {
+    catalog: &'c Catalog,
+    max_line: usize,
+}
+
+impl Assess for Documents<'_> {
+    type Record = Line;
+
+    fn assess(&self, number: usize, line: &Line, out: &mut Vec<u8>) -> Result<bool, Failure> {
+        if line.too_long {
+            let error = stream::too_long("the line", self.max_line);
+            return write_error(number, &error, out).map(|()| true);
+        }
+        assess_line(number, &line.bytes, self.catalog, out)
     }
-    Ok(())
 }
 
 /// Appends the output line for input line `number` to `out`: a compact
@@ -236,25 +189,26 @@ fn assess_line(number: usize, line: &[u8], catalog: &Catalog, out: &mut Vec<u8>)
     } else {
         assess(line, catalog)
     };
-    let bad = match result {
+    match result {
         Ok(report) => {
             render::write_json_line(&report, &mut *out)
                 .map_err(|e| Failure::Internal(format!("cannot write a report as JSON: {e}")))?;
-            false
+            out.push(b'\n');
+            Ok(false)
         }
-        Err(error) => {
-            let message = record_message(&error);
-            let record = ErrorRecord {
-                line: number,
-                error: ErrorBody { kind: error.kind().as_str(), message: &message },
-            };
-            serde_json::to_writer(&mut *out, &record)
-                .map_err(|e| Failure::Internal(format!("cannot write an error record: {e}")))?;
-            true
-        }
-    };
+        Err(error) => write_error(number, &error, out).map(|()| true),
+    }
+}
+
+/// Appends the error record of line `number`, with its newline.
+fn write_error(number: usize, error: &Error, out: &mut Vec<u8>) -> Result<(), Failure> {
+    let message = record_message(error);
+    let record =
+        ErrorRecord { line: number, error: ErrorBody { kind: error.kind().as_str(), message: &message } };
+    serde_json::to_writer(&mut *out, &record)
+        .map_err(|e| Failure::Internal(format!("cannot write an error record: {e}")))?;
     out.push(b'\n');
-    Ok(bad)
+    Ok(())
 }
 
 /// An error's message for a record. The record gives the line; the column

@@ -7,9 +7,11 @@
 mod ask;
 mod assess;
 mod catalog;
+mod csv;
 mod jsonl;
 mod output;
 mod prompt;
+mod stream;
 mod validate;
 
 use std::io::IsTerminal;
@@ -112,7 +114,9 @@ enum AnswersFormat {
 
 #[derive(Debug, Args)]
 #[command(after_help = "With --jsonl, a bad line gives an error record on its own output line, \
-                        the other lines are still assessed, and the exit code is 2.")]
+                        the other lines are still assessed, and the exit code is 2. With --csv, \
+                        a bad row gives an output row with its `error` cell filled, the other \
+                        rows are still assessed, and the exit code is 2.")]
 struct AssessArgs {
     /// The answers document; `-` or nothing reads stdin
     #[arg(value_name = "FILE|-")]
@@ -120,13 +124,27 @@ struct AssessArgs {
     /// The report's format [default: text; json with --jsonl]
     #[arg(long, value_name = "FORMAT", value_parser = format_parser())]
     format: Option<Format>,
-    /// The questionnaire (id or path) for documents that do not name one
+    /// The questionnaire (id or path) for documents that do not name one,
+    /// and for --csv
     #[arg(long, short, value_name = "ID|PATH")]
     questionnaire: Option<String>,
     /// Read one answers document per line and write one JSON report (or
     /// error record) per line, in order
-    #[arg(long)]
+    #[arg(long, conflicts_with = "csv")]
     jsonl: bool,
+    /// Read a CSV table, one respondent per row and one question per
+    /// column (plus `record_id`), and write one scored CSV row per
+    /// respondent, in order
+    #[arg(long, conflicts_with = "format")]
+    csv: bool,
+    /// With --csv, write the long format: one row per respondent and item
+    /// (record_id, item, value, derived)
+    #[arg(long, requires = "csv", conflicts_with = "jsonl")]
+    long: bool,
+    /// The largest answers document (with --jsonl: the longest line; with
+    /// --csv: the longest row) read, in bytes
+    #[arg(long, value_name = "BYTES", default_value_t = stream::DEFAULT_MAX_RECORD)]
+    max_document_bytes: u64,
 }
 
 fn format_parser() -> impl TypedValueParser<Value = Format> {
@@ -229,8 +247,11 @@ fn run_assess(args: AssessArgs) -> Result<(), Failure> {
         return Err(Failure::Usage(command.error(clap::error::ErrorKind::ArgumentConflict, message)));
     }
     let catalog = Catalog::new(args.questionnaire.as_deref())?;
+    let max_record = usize::try_from(args.max_document_bytes).unwrap_or(usize::MAX);
     if args.jsonl {
-        jsonl::run(args.file.as_deref(), &catalog)
+        jsonl::run(args.file.as_deref(), &catalog, max_record)
+    } else if args.csv {
+        csv::run(args.file.as_deref(), &catalog, args.long, max_record)
     } else {
         assess::run(args.file.as_deref(), args.format.unwrap_or(Format::Text), &catalog)
     }

@@ -1,0 +1,347 @@
+//! `selfcheck assess --csv`: one respondent per CSV row in, one scored row
+//! per respondent out, through the [`stream`] pipeline.
+//!
+//! The input is RFC 4180 CSV, read by the `csv` crate's own parser
+//! (`csv-core`): fields in double quotes may hold commas, quotes (doubled)
+//! and line breaks; rows end in `\n`, `\r\n` or `\r`; a UTF-8 byte order
+//! mark at the start is skipped; blank lines are not rows. The header names
+//! the columns: question ids and, optionally, `record_id`. A header that
+//! names anything else is refused before any row is read, since every row
+//! would carry the same mistake.
+//!
+//! The output is CSV with a header, one row per input row in the same
+//! order; a row that cannot be assessed gets its `error` cell filled and
+//! every other cell but `record_id` empty. In the long format each
+//! respondent gives one row per answer and per derived value instead.
+
+use std::borrow::Cow;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+use csv_core::ReadRecordResult;
+use selfcheck::table::{Column, Header, RECORD_ID};
+use selfcheck::{evaluate, Error, ErrorKind, Questionnaire, Report};
+
+use super::catalog::Catalog;
+use super::stream::{self, Assess, Source};
+use super::{jsonl, output, Failure};
+
+const INPUT_BUFFER: usize = 64 << 10;
+/// A row's buffers start this large...
+const FIRST_FIELDS: usize = 1 << 10;
+const FIRST_ENDS: usize = 64;
+/// ...and are freed rather than kept when one row made them larger than
+/// this.
+const KEEP_FIELDS: usize = 64 << 10;
+/// How the output marks a derived value in the long format (CDISC SDTM's
+/// `QSDRVFL`).
+const DERIVED: &str = "Y";
+/// How several ids share one cell.
+const ID_SEPARATOR: &str = ";";
+
+/// Assesses every row of `file` (stdin for `None` or `-`) against the
+/// questionnaire of `catalog` (the `--questionnaire` one, or the default);
+/// `long` asks for the long format. Rows longer than `max_row` bytes are
+/// refused.
+pub fn run(file: Option<&Path>, catalog: &Catalog, long: bool, max_row: usize) -> Result<(), Failure> {
+    let questionnaire = catalog.get(None)?;
+    let (name, input) = jsonl::open(file)?;
+    let mut rows = Rows {
+        reader: BufReader::with_capacity(INPUT_BUFFER, input),
+        parser: csv_core::Reader::new(),
+        max: max_row,
+    };
+    let header = read_header(&mut rows, questionnaire, max_row).map_err(|e| e.with_file(&name))?;
+    let table = Table::new(questionnaire, header, long, max_row);
+    let mut first = Vec::new();
+    table.write_header(&mut first);
+    output::stdout(&first)?;
+    stream::run(&mut rows, &name, &table)
+}
+
+/// Reads and resolves the header row: every problem at once.
+fn read_header(
+    rows: &mut Rows<impl Read>,
+    questionnaire: &Questionnaire,
+    max: usize,
+) -> Result<Header, Error> {
+    let mut row = Row::default();
+    let read = rows.read(&mut row).map_err(|e| Error::new(ErrorKind::Io, format!("cannot read: {e}")))?;
+    if read.is_none() {
+        return Err(Error::new(
+            ErrorKind::Syntax,
+            format!("the input is empty: expected a header row of question ids (and `{RECORD_ID}`)"),
+        ));
+    }
+    if row.too_long {
+        return Err(stream::too_long("the header row", max));
+    }
+    let names = (0..row.count)
+        .map(|i| {
+            std::str::from_utf8(row.cell(i)).map_err(|e| {
+                let message = format!("header cell {}: {}", i + 1, not_utf8(row.cell(i), e.valid_up_to()));
+                Error::new(ErrorKind::Syntax, message)
+            })
+        })
+        .collect::<Result<Vec<&str>, Error>>()?;
+    Header::new(questionnaire, names)
+}
+
+fn not_utf8(cell: &[u8], at: usize) -> String {
+    format!("not UTF-8 text: invalid byte 0x{:02X} at byte {}", cell[at], at + 1)
+}
+
+/// The rows of a CSV input.
+struct Rows<R> {
+    reader: BufReader<R>,
+    parser: csv_core::Reader,
+    /// The longest row kept, in bytes of input.
+    max: usize,
+}
+
+/// One row's cells, or the fact that it was too long to keep.
+#[derive(Default)]
+pub struct Row {
+    /// The cells' bytes, one after another (and room for more).
+    fields: Vec<u8>,
+    /// Where each cell ends in `fields` (and room for more).
+    ends: Vec<usize>,
+    /// How many cells the row has.
+    count: usize,
+    too_long: bool,
+}
+
+impl Row {
+    /// The bytes of cell `i` (of `0..count`).
+    fn cell(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.fields[start..self.ends[i]]
+    }
+}
+
+impl<R: Read> Source for Rows<R> {
+    type Record = Row;
+
+    fn read(&mut self, row: &mut Row) -> io::Result<Option<usize>> {
+        if row.fields.len() > KEEP_FIELDS || row.ends.len() > KEEP_FIELDS {
+            *row = Row::default();
+        }
+        if row.fields.is_empty() {
+            row.fields.resize(FIRST_FIELDS, 0);
+            row.ends.resize(FIRST_ENDS, 0);
+        }
+        row.too_long = false;
+        let (mut written, mut ended, mut taken) = (0, 0, 0);
+        loop {
+            let input = self.reader.fill_buf()?;
+            let (result, read, wrote, ends) =
+                self.parser.read_record(input, &mut row.fields[written..], &mut row.ends[ended..]);
+            self.reader.consume(read);
+            taken += read;
+            written += wrote;
+            ended += ends;
+            // A row too long to keep is still parsed to its end, so that
+            // the next row starts where it should, but nothing of it is
+            // kept.
+            row.too_long |= taken > self.max;
+            if row.too_long {
+                written = 0;
+                ended = 0;
+            }
+            match result {
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull if !row.too_long => row.fields.resize(row.fields.len() * 2, 0),
+                ReadRecordResult::OutputEndsFull if !row.too_long => row.ends.resize(row.ends.len() * 2, 0),
+                ReadRecordResult::OutputFull | ReadRecordResult::OutputEndsFull => {}
+                ReadRecordResult::Record => {
+                    row.count = ended;
+                    return Ok(Some(taken));
+                }
+                ReadRecordResult::End => return Ok(None),
+            }
+        }
+    }
+
+    /// Whether the buffer holds a line break after the one that ended the
+    /// last row (a `\r\n` is left half read).
+    fn has_waiting(&self) -> bool {
+        let buffer = self.reader.buffer();
+        let ending = buffer.iter().take_while(|&&b| b == b'\n' || b == b'\r').count();
+        buffer[ending..].iter().any(|&b| b == b'\n' || b == b'\r')
+    }
+}
+
+/// The rows of a table and the questionnaire they answer.
+struct Table<'q> {
+    questionnaire: &'q Questionnaire,
+    header: Header,
+    /// The names of the values [`derived`] gives, in its order.
+    derived: Vec<String>,
+    long: bool,
+    max_row: usize,
+}
+
+impl<'q> Table<'q> {
+    fn new(questionnaire: &'q Questionnaire, header: Header, long: bool, max_row: usize) -> Table<'q> {
+        let mut derived = vec![String::from("triage_level"), String::from("rules")];
+        for domain in &questionnaire.domains {
+            derived.push(format!("{}_score", domain.id));
+            derived.push(format!("{}_band", domain.id));
+        }
+        derived.push(String::from("recommendations"));
+        Table { questionnaire, header, derived, long, max_row }
+    }
+
+    /// The output's header row.
+    fn write_header(&self, out: &mut Vec<u8>) {
+        if self.long {
+            write_row(out, [RECORD_ID, "item", "value", "derived"]);
+        } else {
+            let derived = self.derived.iter().map(String::as_str);
+            write_row(out, [RECORD_ID].into_iter().chain(derived).chain(["error"]));
+        }
+    }
+
+    /// The name of column `i` in errors.
+    fn column_name(&self, i: usize) -> &str {
+        match self.header.columns()[i] {
+            Column::RecordId => RECORD_ID,
+            Column::Question(q) => &self.questionnaire.questions[q].id,
+        }
+    }
+
+    /// The row's cells as text, or why it has none to assess.
+    fn cells<'r>(&self, row: &'r Row) -> Result<Vec<&'r str>, Error> {
+        if row.too_long {
+            return Err(stream::too_long("the row", self.max_row));
+        }
+        let columns = self.header.columns().len();
+        if row.count != columns {
+            let cells = if row.count == 1 { "cell" } else { "cells" };
+            let message = format!("the row has {} {cells}, but the header has {columns} columns", row.count);
+            return Err(Error::new(ErrorKind::InvalidDocument, message));
+        }
+        (0..row.count)
+            .map(|i| {
+                std::str::from_utf8(row.cell(i)).map_err(|e| {
+                    let message = format!(
+                        "column `{}`: {}",
+                        self.column_name(i),
+                        not_utf8(row.cell(i), e.valid_up_to())
+                    );
+                    Error::new(ErrorKind::Syntax, message)
+                })
+            })
+            .collect()
+    }
+}
+
+impl Assess for Table<'_> {
+    type Record = Row;
+
+    fn assess(&self, number: usize, row: &Row, out: &mut Vec<u8>) -> Result<bool, Failure> {
+        // The respondent's id, as given (even on a bad row), or the row's
+        // number when the table has no such column.
+        let record_id = match self.header.record_id() {
+            Some(i) if !row.too_long && i < row.count => String::from_utf8_lossy(row.cell(i)),
+            Some(_) => Cow::Borrowed(""),
+            None => Cow::Owned(number.to_string()),
+        };
+        let assessed = self.cells(row).and_then(|cells| {
+            let answers = self.header.answers(self.questionnaire, cells.iter().copied())?;
+            Ok((cells, evaluate(self.questionnaire, &answers)))
+        });
+        match assessed {
+            Ok((cells, report)) if self.long => {
+                self.write_long(&record_id, &cells, &report, out);
+                Ok(false)
+            }
+            Ok((_, report)) => {
+                let derived = derived(&report);
+                let values = derived.iter().map(|value| value.as_ref());
+                write_row(out, [record_id.as_ref()].into_iter().chain(values).chain([""]));
+                Ok(false)
+            }
+            Err(error) if self.long => {
+                write_row(out, [record_id.as_ref(), "error", error.message(), DERIVED]);
+                Ok(true)
+            }
+            Err(error) => {
+                let empty = std::iter::repeat("").take(self.derived.len());
+                let cells = [record_id.as_ref()].into_iter().chain(empty);
+                write_row(out, cells.chain([error.message()]));
+                Ok(true)
+            }
+        }
+    }
+}
+
+impl Table<'_> {
+    /// The long format: one row per answer given, then one per derived
+    /// value.
+    fn write_long(&self, record_id: &str, cells: &[&str], report: &Report, out: &mut Vec<u8>) {
+        for (i, cell) in cells.iter().enumerate() {
+            if let Column::Question(_) = self.header.columns()[i] {
+                if !cell.is_empty() {
+                    write_row(out, [record_id, self.column_name(i), cell, ""]);
+                }
+            }
+        }
+        for (item, value) in self.derived.iter().zip(derived(report)) {
+            write_row(out, [record_id, item, value.as_ref(), DERIVED]);
+        }
+    }
+}
+
+/// What a report gives a table, in the order of [`Table::derived`]: the
+/// triage level, the rules that fired, each domain's score and band, and
+/// the recommendations of the plan.
+fn derived<'r>(report: &'r Report) -> Vec<Cow<'r, str>> {
+    let mut values = Vec::with_capacity(3 + 2 * report.domains.len());
+    values.push(Cow::Borrowed(report.triage.level.as_str()));
+    let rules: Vec<&str> = report.triage.reasons.iter().map(|reason| reason.rule.as_ref()).collect();
+    values.push(Cow::Owned(rules.join(ID_SEPARATOR)));
+    for domain in &report.domains {
+        values.push(Cow::Owned(match domain.score {
+            // Whole numbers as integers, as in the JSON report.
+            Some(score) if score.fract() == 0.0 && score.abs() < 9e15 => (score as i64).to_string(),
+            Some(score) => score.to_string(),
+            None => String::new(),
+        }));
+        values.push(Cow::Borrowed(domain.band.as_deref().unwrap_or("")));
+    }
+    // The plan: not the further options a bounded plan names beyond its
+    // size.
+    let plan: Vec<&str> = report
+        .recommendations
+        .iter()
+        .filter(|chosen| chosen.in_plan)
+        .map(|chosen| chosen.id.as_ref())
+        .collect();
+    values.push(Cow::Owned(plan.join(ID_SEPARATOR)));
+    values
+}
+
+/// Appends one CSV row, with RFC 4180 quoting where a cell needs it, and a
+/// `\n`.
+fn write_row<'a>(out: &mut Vec<u8>, cells: impl IntoIterator<Item = &'a str>) {
+    for (i, cell) in cells.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let bytes = cell.as_bytes();
+        if bytes.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+            out.push(b'"');
+            for &b in bytes {
+                if b == b'"' {
+                    out.push(b'"');
+                }
+                out.push(b);
+            }
+            out.push(b'"');
+        } else {
+            out.extend_from_slice(bytes);
+        }
+    }
+    out.push(b'\n');
+}

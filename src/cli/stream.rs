@@ -1,0 +1,268 @@
+//! The streaming pipeline of `assess --jsonl` and `assess --csv`: records
+//! in, one output per record out, in input order, using every core, in
+//! memory bounded by bytes, and with bounded latency.
+//!
+//! A [`Source`] splits the input into records (lines, CSV rows) on the
+//! reading thread; an [`Assess`] turns each into its output, on any core.
+//! Records are read in chunks. The records of a chunk are assessed in
+//! parallel, a few at a time, each batch into one buffer; the buffers go in
+//! input order to a writer thread, which writes each straight to stdout
+//! while the next chunk is assessed, then hands the emptied buffers back to
+//! be filled again.
+//!
+//! What bounds what:
+//! - **Memory.** A chunk ends at [`MAX_CHUNK_RECORDS`] records, at
+//!   [`CHUNK_INPUT`] bytes of input, or when the output of the records
+//!   before it suggests it would pass [`CHUNK_OUTPUT`] bytes of output. A
+//!   record's input is at most the `max_record` bytes the source was made
+//!   with. The output of one chunk is held to [`OUTPUT_LIMIT`] bytes per
+//!   core plus one record each: past that, no record is started, the
+//!   records assessed in order so far are written, and the rest wait for
+//!   the next round. At most three chunks are alive at once (being read
+//!   and assessed, waiting, being written), whatever the length of the
+//!   input or the size of a report.
+//! - **Latency.** A chunk also ends when the source holds no complete
+//!   record that it could read without waiting for more input, so that a
+//!   program writing one record and waiting for its answer gets it at once.
+//!   Every batch ends with a newline, so stdout's line buffering passes it
+//!   through to the output in one write, without copying it.
+//! - **Throughput.** Batches hold about [`BATCH_OUTPUT`] bytes of output,
+//!   so that each write is large and each parallel task worth its cost,
+//!   whether records give 14 kB reports or 100-byte rows. Buffers are
+//!   reused rather than allocated again for every chunk.
+
+use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+use rayon::prelude::*;
+use selfcheck::{Error, ErrorKind};
+
+use super::{output, Failure};
+
+/// The largest record (a JSON Lines line, a CSV row) read by default, in
+/// bytes: the largest answers document. Larger ones are refused, without
+/// being held in memory.
+pub const DEFAULT_MAX_RECORD: u64 = 1 << 20;
+
+/// The error for a record (`what`: "the line", "the row") of more than
+/// `max` bytes.
+pub fn too_long(what: &str, max: usize) -> Error {
+    const MIB: usize = 1 << 20;
+    let limit = if max >= MIB && max % MIB == 0 {
+        format!("{} MiB ({max} bytes)", max / MIB)
+    } else {
+        format!("{max} bytes")
+    };
+    Error::new(
+        ErrorKind::TooLarge,
+        format!("{what} is larger than the limit of {limit}; --max-document-bytes raises it"),
+    )
+}
+
+/// At most this many records per chunk...
+const MAX_CHUNK_RECORDS: usize = 4096;
+/// ...and at most about this many bytes of input...
+const CHUNK_INPUT: usize = 1 << 20;
+/// ...and about this many bytes of output, as far as the records before
+/// can tell.
+const CHUNK_OUTPUT: usize = 1 << 20;
+/// What each core may write into one chunk's buffers before it stops
+/// starting records (it always finishes the one it is on).
+const OUTPUT_LIMIT: usize = 2 << 20;
+/// About this many bytes of output per batch...
+const BATCH_OUTPUT: usize = 64 << 10;
+/// ...in at most this many records.
+const MAX_BATCH_RECORDS: usize = 256;
+/// What the first chunk assumes a record gives, before any was assessed: a
+/// report's size, so that the first chunk of large reports is small.
+const FIRST_ESTIMATE: usize = 16 << 10;
+/// A batch buffer that grew past this is freed rather than kept.
+const KEEP_BATCH: usize = 4 * BATCH_OUTPUT;
+
+/// The records of an input, read one at a time on the reading thread.
+pub trait Source {
+    type Record: Default + Send + Sync;
+
+    /// Reads the next record into `record`, reusing its buffers. Returns
+    /// the number of input bytes it took, or `None` at the end of the
+    /// input.
+    fn read(&mut self, record: &mut Self::Record) -> io::Result<Option<usize>>;
+
+    /// Whether a whole record is already waiting, so that reading it will
+    /// not wait for more input.
+    fn has_waiting(&self) -> bool;
+}
+
+/// What a record becomes: assessed on any core.
+pub trait Assess: Sync {
+    type Record: Sync;
+
+    /// Appends the output of record `number` (counted from 1) to `out`,
+    /// ending with a newline. Returns whether the record was bad; fails
+    /// only on a bug.
+    fn assess(&self, number: usize, record: &Self::Record, out: &mut Vec<u8>) -> Result<bool, Failure>;
+}
+
+/// The output of a few consecutive records.
+#[derive(Default)]
+struct Batch {
+    bytes: Vec<u8>,
+    /// How many of its records were assessed: all of them, unless the
+    /// chunk reached its output limit first.
+    done: usize,
+    bad: bool,
+}
+
+/// Assesses every record of `source` (called `name` in errors) with
+/// `assessor` and writes the outputs to stdout, in order. Fails with
+/// [`Failure::Reported`] after the last record if any record was bad.
+pub fn run<S, A>(source: &mut S, name: &str, assessor: &A) -> Result<(), Failure>
+where
+    S: Source,
+    A: Assess<Record = S::Record>,
+{
+    // Room for one chunk between the assessing and the writing thread; the
+    // written chunks come back empty.
+    let (sender, receiver) = mpsc::sync_channel::<Vec<Batch>>(1);
+    let (give_back, given_back) = mpsc::channel::<Vec<Batch>>();
+    let (assessed, written) = std::thread::scope(|scope| {
+        let writer = scope.spawn(move || write(receiver, give_back));
+        let assessed = assess_chunks(source, name, assessor, &sender, &given_back);
+        drop(sender);
+        (assessed, writer.join())
+    });
+    // A failed write is why assessing stopped early, so it is reported
+    // first; what was written before a read error is correct output.
+    written
+        .map_err(|_| Failure::Internal(String::from("the output thread stopped")))?
+        .map_err(output::stdout_failure)?;
+    if assessed? {
+        Err(Failure::Reported)
+    } else {
+        Ok(())
+    }
+}
+
+/// Reads, assesses and sends every chunk, into the buffers of chunks
+/// `given_back` when there are any; returns whether any record was bad.
+/// Stops early when the writer has gone (its error says why).
+fn assess_chunks<S, A>(
+    source: &mut S,
+    name: &str,
+    assessor: &A,
+    sender: &mpsc::SyncSender<Vec<Batch>>,
+    given_back: &mpsc::Receiver<Vec<Batch>>,
+) -> Result<bool, Failure>
+where
+    S: Source,
+    A: Assess<Record = S::Record>,
+{
+    let mut records: Vec<S::Record> = Vec::new();
+    // Records read but not yet written: `records[..held]`, the first
+    // numbered `next`.
+    let mut held = 0usize;
+    let mut next = 1usize;
+    let mut at_end = false;
+    let mut any_bad = false;
+    // Output bytes per record, from the last chunk.
+    let mut estimate = FIRST_ESTIMATE;
+    loop {
+        let wanted = (CHUNK_OUTPUT / estimate).clamp(1, MAX_CHUNK_RECORDS);
+        let mut input = 0;
+        while !at_end && held < wanted && input < CHUNK_INPUT && (held == 0 || source.has_waiting()) {
+            if records.len() == held {
+                records.push(S::Record::default());
+            }
+            match source.read(&mut records[held]) {
+                Ok(Some(bytes)) => {
+                    input += bytes;
+                    held += 1;
+                }
+                Ok(None) => at_end = true,
+                Err(e) => {
+                    return Err(Error::new(ErrorKind::Io, format!("cannot read: {e}")).with_file(name).into())
+                }
+            }
+        }
+        if held == 0 {
+            return Ok(any_bad);
+        }
+
+        let per_batch = (BATCH_OUTPUT / estimate).clamp(1, MAX_BATCH_RECORDS);
+        let mut batches = given_back.try_recv().unwrap_or_default();
+        batches.resize_with(held.div_ceil(per_batch), Batch::default);
+        let written = AtomicUsize::new(0);
+        records[..held].par_chunks(per_batch).zip(batches.par_iter_mut()).enumerate().try_for_each(
+            |(b, (batch_records, batch))| {
+                assess_batch(next + b * per_batch, b == 0, batch_records, assessor, batch, &written)
+            },
+        )?;
+
+        // Send the records assessed in order, up to the first that was
+        // not; the others are read again next round.
+        let mut done = 0;
+        let mut sent = 0;
+        for batch in &batches {
+            done += batch.done;
+            sent += 1;
+            if batch.done < per_batch {
+                break;
+            }
+        }
+        batches.truncate(sent);
+        let bytes: usize = batches.iter().map(|batch| batch.bytes.len()).sum();
+        estimate = (bytes / done).max(1);
+        any_bad |= batches.iter().any(|batch| batch.bad);
+        if sender.send(batches).is_err() {
+            return Ok(any_bad);
+        }
+        records[..held].rotate_left(done);
+        held -= done;
+        next += done;
+    }
+}
+
+/// Fills `batch` with the outputs of consecutive records, the first
+/// numbered `first`, until the chunk's output reaches its limit (the first
+/// record of a chunk is always assessed, so that every round makes
+/// progress).
+fn assess_batch<A: Assess>(
+    first: usize,
+    starts_chunk: bool,
+    records: &[A::Record],
+    assessor: &A,
+    batch: &mut Batch,
+    written: &AtomicUsize,
+) -> Result<(), Failure> {
+    if batch.bytes.capacity() > KEEP_BATCH {
+        batch.bytes = Vec::new();
+    }
+    batch.bytes.clear();
+    batch.bad = false;
+    batch.done = 0;
+    for (i, record) in records.iter().enumerate() {
+        let full = batch.bytes.len() + written.load(Ordering::Relaxed) >= OUTPUT_LIMIT;
+        if full && !(starts_chunk && i == 0) {
+            break;
+        }
+        batch.bad |= assessor.assess(first + i, record, &mut batch.bytes)?;
+        batch.done += 1;
+    }
+    written.fetch_add(batch.bytes.len(), Ordering::Relaxed);
+    Ok(())
+}
+
+/// Writes every batch it receives, in order, and gives each chunk back.
+fn write(receiver: mpsc::Receiver<Vec<Batch>>, give_back: mpsc::Sender<Vec<Batch>>) -> io::Result<()> {
+    use std::io::Write;
+    let mut out = io::stdout().lock();
+    for batches in receiver {
+        for batch in &batches {
+            out.write_all(&batch.bytes)?;
+        }
+        // The assessing side may have finished and gone.
+        let _ = give_back.send(batches);
+    }
+    out.flush()
+}

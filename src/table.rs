@@ -1,0 +1,233 @@
+//! Answers given as text cells: one respondent as a row of a table (a CSV
+//! file, a survey export, a data frame), one column per question.
+//!
+//! A cell holds what an answers document would hold, written as text:
+//! `yes`, an option id, a number. Each is read according to its question's
+//! kind and then checked exactly as a JSON answer is ([`answers::check`]),
+//! so a row and a document with the same answers give the same report, and
+//! a bad cell the same message. An empty cell is a question left
+//! unanswered.
+//!
+//! [`Header`] resolves a table's column names once, for a table of many
+//! rows; [`answers_from_pairs`] and [`assess_pairs`] take one row as
+//! `(question id, text)` pairs, for programs that score a respondent at a
+//! time.
+//!
+//! ```
+//! use selfcheck::{table, Questionnaire};
+//!
+//! let text = selfcheck::shipped("low-back-glutes").expect("shipped");
+//! let questionnaire = Questionnaire::from_json(text, "low-back-glutes")?;
+//! let report = table::assess_pairs(&questionnaire, [("rf_saddle_numbness", "yes"), ("age", "42")])?;
+//! assert_eq!(report.triage.level.as_str(), "emergency");
+//!
+//! let error = table::assess_pairs(&questionnaire, [("age", "forty")]).unwrap_err();
+//! assert_eq!(error.message(), "answer `age`: expected an integer from 0 to 120 (years), got \"forty\"");
+//! # Ok::<(), selfcheck::Error>(())
+//! ```
+
+use std::collections::HashMap;
+
+use serde_json::Value as Json;
+
+use crate::answers::{self, Answers, Value};
+use crate::error::{Error, ErrorKind};
+use crate::eval::evaluate;
+use crate::model::Kind;
+use crate::questionnaire::Questionnaire;
+use crate::report::Report;
+use crate::suggest::{did_you_mean, hint, shown};
+
+/// The column that names a row rather than answering a question: passed
+/// through to the output as it is.
+pub const RECORD_ID: &str = "record_id";
+
+/// How the messages of a row's bad cells are joined into one.
+pub const MESSAGE_SEPARATOR: &str = "; ";
+
+/// What a column of a table holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    /// The [`RECORD_ID`] column.
+    RecordId,
+    /// The answers to the question at this index.
+    Question(usize),
+}
+
+/// A table's header, resolved against a questionnaire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    columns: Vec<Column>,
+}
+
+impl Header {
+    /// Resolves column names: each must be a question id or
+    /// [`RECORD_ID`], and appear once. Fails with every bad column at once,
+    /// one per line, each named, with a suggestion for a misspelt id.
+    pub fn new<'a>(
+        questionnaire: &Questionnaire,
+        names: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Header, Error> {
+        let index: HashMap<&str, usize> =
+            questionnaire.questions.iter().enumerate().map(|(i, q)| (q.id.as_str(), i)).collect();
+        let mut columns = Vec::new();
+        let mut problems: Vec<(ErrorKind, String)> = Vec::new();
+        for (n, name) in names.into_iter().enumerate() {
+            let column = if name == RECORD_ID {
+                Some(Column::RecordId)
+            } else if let Some(&question) = index.get(name) {
+                Some(Column::Question(question))
+            } else if name.is_empty() {
+                problems.push((
+                    ErrorKind::InvalidDocument,
+                    format!("column {} has no name: expected a question id or `{RECORD_ID}`", n + 1),
+                ));
+                None
+            } else {
+                let ids = questionnaire.questions.iter().map(|q| q.id.as_str()).chain([RECORD_ID]);
+                problems.push((
+                    ErrorKind::UnknownQuestion,
+                    format!(
+                        "column `{name}`: questionnaire `{}` has no such question{}",
+                        questionnaire.id,
+                        hint(did_you_mean(name, ids))
+                    ),
+                ));
+                None
+            };
+            if let Some(column) = column {
+                if columns.contains(&column) {
+                    problems.push((
+                        ErrorKind::InvalidDocument,
+                        format!("column `{name}` appears twice; give each question one column"),
+                    ));
+                }
+                columns.push(column);
+            }
+        }
+        match problems.first() {
+            None => Ok(Header { columns }),
+            Some((kind, _)) => Err(joined(*kind, &problems, "\n")),
+        }
+    }
+
+    /// The columns, in order.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// The position of the [`RECORD_ID`] column, if the table has one.
+    pub fn record_id(&self) -> Option<usize> {
+        self.columns.iter().position(|c| *c == Column::RecordId)
+    }
+
+    /// Checks one row, given as one cell per column (which the caller has
+    /// checked). Fails with every bad cell, joined by
+    /// [`MESSAGE_SEPARATOR`].
+    pub fn answers<'a>(
+        &self,
+        questionnaire: &Questionnaire,
+        cells: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Answers, Error> {
+        let mut answers = Answers::empty(questionnaire);
+        let mut problems = Vec::new();
+        for (column, cell) in self.columns.iter().zip(cells) {
+            if let Column::Question(index) = *column {
+                read_cell(questionnaire, index, cell, &mut answers, &mut problems);
+            }
+        }
+        finish(answers, &problems)
+    }
+}
+
+/// Checks a row given as `(question id, text)` pairs. An unknown id is an
+/// error with a suggestion, as in an answers document; [`RECORD_ID`] is
+/// skipped.
+pub fn answers_from_pairs<'a>(
+    questionnaire: &Questionnaire,
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<Answers, Error> {
+    let mut answers = Answers::empty(questionnaire);
+    let mut problems = Vec::new();
+    for (id, cell) in pairs {
+        match questionnaire.questions.iter().position(|q| q.id == id) {
+            Some(index) => read_cell(questionnaire, index, cell, &mut answers, &mut problems),
+            None if id == RECORD_ID => {}
+            None => {
+                let ids = questionnaire.questions.iter().map(|q| q.id.as_str());
+                problems.push((
+                    ErrorKind::UnknownQuestion,
+                    format!(
+                        "answer `{id}`: questionnaire `{}` has no such question{}",
+                        questionnaire.id,
+                        hint(did_you_mean(id, ids))
+                    ),
+                ));
+            }
+        }
+    }
+    finish(answers, &problems)
+}
+
+/// Scores one respondent given as `(question id, text)` pairs: the report
+/// [`evaluate`] gives for the answers [`answers_from_pairs`] reads.
+pub fn assess_pairs<'q, 'a>(
+    questionnaire: &'q Questionnaire,
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<Report<'q>, Error> {
+    let answers = answers_from_pairs(questionnaire, pairs)?;
+    Ok(evaluate(questionnaire, &answers))
+}
+
+/// Reads `text` as an answer to a question of `kind`: a number for the
+/// numeric kinds (JSON's number syntax), an option id for the others. The
+/// error says what was expected and what was given (`expected ..., got
+/// ...`), as for a JSON answer; a cell that is not a number is shown as the
+/// string it is.
+pub fn parse_cell(kind: &Kind, text: &str) -> Result<Value, String> {
+    let given = if kind.is_numeric() {
+        match serde_json::from_str::<Json>(text) {
+            Ok(number @ Json::Number(_)) => number,
+            _ => Json::from(text),
+        }
+    } else if let Some(index) = answers::option_index(kind, text) {
+        return Ok(Value::Option(index));
+    } else {
+        Json::from(text)
+    };
+    answers::check(kind, &given).map_err(|expected| format!("expected {expected}, got {}", shown(&given)))
+}
+
+/// Reads the cell of the question at `index` into `answers`, or its
+/// problem into `problems`. An empty cell leaves the question unanswered.
+fn read_cell(
+    questionnaire: &Questionnaire,
+    index: usize,
+    cell: &str,
+    answers: &mut Answers,
+    problems: &mut Vec<(ErrorKind, String)>,
+) {
+    if cell.is_empty() {
+        return;
+    }
+    let question = &questionnaire.questions[index];
+    match parse_cell(&question.kind, cell) {
+        Ok(value) => answers.set(index, Some(value)),
+        Err(problem) => {
+            problems.push((ErrorKind::InvalidAnswer, format!("answer `{}`: {problem}", question.id)))
+        }
+    }
+}
+
+fn finish(answers: Answers, problems: &[(ErrorKind, String)]) -> Result<Answers, Error> {
+    match problems.first() {
+        None => Ok(answers),
+        Some((kind, _)) => Err(joined(*kind, problems, MESSAGE_SEPARATOR)),
+    }
+}
+
+/// One error of the first problem's kind, with every message.
+fn joined(kind: ErrorKind, problems: &[(ErrorKind, String)], separator: &str) -> Error {
+    let messages: Vec<&str> = problems.iter().map(|(_, message)| message.as_str()).collect();
+    Error::new(kind, messages.join(separator))
+}
