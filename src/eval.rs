@@ -173,6 +173,16 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
             sign: q.questions[i].red_flag.as_ref().and_then(|f| f.sign.as_deref()).map(Cow::Borrowed),
         })
         .collect();
+    let given = (0..q.questions.len())
+        .filter_map(|i| {
+            let value = state.in_force[i]?;
+            let question = &q.questions[i];
+            Some(Shown {
+                question: Cow::Borrowed(&question.id),
+                answer: Some(to_json(&question.kind, value)),
+            })
+        })
+        .collect();
     let text = q.levels.get(level);
 
     Report {
@@ -190,6 +200,7 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
             plan_note: text.plan_note.as_deref().map(Cow::Borrowed),
             reasons: triage_reasons,
         },
+        answers: given,
         unanswered_red_flags,
         unanswered,
         ignored_answers,

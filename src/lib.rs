@@ -46,6 +46,7 @@
 
 pub mod answers;
 pub mod condition;
+pub mod entry;
 pub mod error;
 pub mod eval;
 pub mod fhir;

@@ -20,6 +20,11 @@ pub struct Report<'q> {
     /// The "not a diagnosis" statement.
     pub disclaimer: Text<'q>,
     pub triage: Triage<'q>,
+    /// Every answer in force, in questionnaire order, so that a clinician
+    /// reading the report sees what it rests on. (Answers to questions
+    /// that did not apply are in `ignored_answers`.)
+    #[serde(default)]
+    pub answers: Vec<Shown<'q>>,
     /// Red-flag questions left unanswered; each raised the level.
     pub unanswered_red_flags: Vec<Text<'q>>,
     /// Every question that applied but was not answered (red flags

@@ -794,3 +794,43 @@ fn ask_without_a_terminal_points_to_assess() {
     assert!(output.stdout.is_empty());
     assert!(stderr(&output).contains("selfcheck assess"));
 }
+
+#[test]
+fn a_pretty_printed_document_given_to_jsonl_is_named_once_with_the_command_that_fits() {
+    let example = &examples()[0];
+    let name = example.strip_prefix(root()).unwrap_or(example).display().to_string();
+    let output = run(selfcheck().args(["assess", "--jsonl", &name]), b"");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty(), "no error records: {}", stdout(&output));
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "selfcheck: {name}: this is one JSON document over several lines, not JSON Lines (one document \
+             per line): to assess it, use `selfcheck assess {name}`\n"
+        )
+    );
+    // From stdin, the same, with the command that reads stdin.
+    let output = run(selfcheck().args(["assess", "--jsonl"]), &fs::read(example).expect("readable"));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).ends_with("to assess it, use `selfcheck assess`\n"), "{}", stderr(&output));
+    // A first line that is merely bad is still one error record among the
+    // others.
+    let lines = format!("{{\"answers\": }}\n{}\n", document(json!({"age": 40})).replace('\n', " "));
+    let output = run(selfcheck().args(["assess", "--jsonl"]), lines.as_bytes());
+    assert_eq!(stdout(&output).lines().count(), 2, "{}", stderr(&output));
+}
+
+#[test]
+fn an_answers_document_given_to_validate_is_named_with_the_command_that_fits() {
+    let example = &examples()[0];
+    let name = example.strip_prefix(root()).unwrap_or(example).display().to_string();
+    let output = run(selfcheck().args(["validate", &name]), b"");
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stdout(&output),
+        format!(
+            "{name}: this is an answers document, not a questionnaire: to assess it, use `selfcheck assess \
+             {name}`\nchecked 1 questionnaire: 1 problem in 1 file\n"
+        )
+    );
+}

@@ -348,11 +348,13 @@ proptest! {
         prop_assert!(report.notices.iter().any(|n| n.id == "under_18"), "no under-18 notice");
     }
 
-    /// Every report, in all three formats, opens with the purpose and the
-    /// disclaimer and ends with the safety net: in text and Markdown the
-    /// section between the "Safety net" heading and the sources is exactly
-    /// the questionnaire's safety net and nothing follows the sources; in
-    /// JSON the disclaimer and safety net are the questionnaire's and only
+    /// Every report, in all three formats, says it is not a diagnosis and
+    /// ends the person's part with the safety net: in text and Markdown the
+    /// person's part leads with the action, the section between its "Safety
+    /// net" heading and the part for a clinician is exactly the
+    /// questionnaire's safety net, and nothing follows the sources, at the
+    /// end of the clinician's part, which also states the purpose; in JSON
+    /// the disclaimer and safety net are the questionnaire's and only
     /// `sources` follows `safety_net`.
     #[test]
     fn every_report_has_the_disclaimer_and_ends_with_the_safety_net(answers in any_answers()) {
@@ -384,26 +386,29 @@ proptest! {
                 continue;
             }
             let out = flat(&out);
-            let purpose = out.find(&flat(&q.intended_purpose));
-            let disclaimer = out.find(&flat(&q.disclaimer));
-            let action = out.find(&flat(&report.triage.action));
-            prop_assert!(purpose.is_some() && disclaimer.is_some() && action.is_some(), "{format}");
-            prop_assert!(purpose < disclaimer && disclaimer < action, "{format}: the disclaimer is not first");
-            let (heading, sources, net) = match format {
-                Format::Markdown => ("## Safety net ", " ## Sources ", net("**")),
-                _ => ("Safety net ---------- ", " Sources ------- ", net("")),
+            let (heading, clinician, sources, net) = match format {
+                Format::Markdown => ("## Safety net ", " # For your clinician ", " ## Sources ", net("**")),
+                _ => ("Safety net ---------- ", " For your clinician ================== ", " Sources ------- ", net("")),
             };
-            let start = out.rfind(heading).expect("a safety net heading") + heading.len();
-            let end = out.rfind(sources).expect("a sources heading");
-            prop_assert_eq!(&out[start..end], net.as_str(), "{}", format);
-            let after = &out[end + sources.len()..];
+            let part = out.find(clinician).expect("the part for a clinician");
+            let (person, rest) = out.split_at(part);
+            let disclaimer = person.find(&flat(&q.disclaimer));
+            let action = person.find(&flat(&report.triage.action));
+            prop_assert!(disclaimer.is_some() && action.is_some(), "{format}");
+            prop_assert!(action < disclaimer, "{format}: the action is not first");
+            prop_assert!(rest.contains(&flat(&q.intended_purpose)), "{format}: no purpose");
+            let start = person.rfind(heading).expect("a safety net heading") + heading.len();
+            prop_assert_eq!(&person[start..], net.as_str(), "{}", format);
+            let end = rest.rfind(sources).expect("a sources heading");
+            let after = &rest[end + sources.len()..];
             prop_assert!(!after.contains("---") && !after.contains(" #"), "{format}: a section after the sources");
         }
     }
 
     /// Acupuncture is never a recommendation: not in the report's
     /// recommendations, not before the "approaches you may read about"
-    /// section in text or Markdown, and always labelled `contested`.
+    /// section in text or Markdown (nowhere in the person's part when there
+    /// is no such section), and always labelled `contested`.
     #[test]
     fn acupuncture_is_never_recommended(answers in any_answers()) {
         let report = evaluate(questionnaire(), &answers);
@@ -424,9 +429,13 @@ proptest! {
                 continue;
             }
             let lower = out.to_lowercase();
-            match lower.find("approaches you may read about") {
-                Some(section) => prop_assert!(lower.find("acupunct").is_some_and(|first| first > section), "{format}: acupuncture before its section"),
-                None => prop_assert!(!lower.contains("acupunct"), "{format}: acupuncture without its section"),
+            let person = &lower[..lower.find("for your clinician").expect("the part for a clinician")];
+            match person.find("approaches you may read about") {
+                Some(section) => prop_assert!(
+                    person.find("acupunct").is_some_and(|first| first > section),
+                    "{format}: acupuncture before its section"
+                ),
+                None => prop_assert!(!person.contains("acupunct"), "{format}: acupuncture without its section"),
             }
         }
     }

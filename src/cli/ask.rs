@@ -1,33 +1,33 @@
-//! The interactive front end (`selfcheck ask`), built on inquire.
+//! The interactive front end (`selfcheck ask`).
 //!
 //! The order of questions, the progress count and the early stop at an
-//! emergency are decided by [`Session`]; this module only talks to the
-//! person. Everything it prints goes to stderr, where inquire draws its
-//! prompts, so that the report on stdout stays clean when it is redirected.
-//! It uses no colour of its own; inquire's prompts drop theirs when
-//! `NO_COLOR` is set.
+//! emergency are decided by [`Session`]; reading numbers as people type
+//! them by [`selfcheck::entry`]; the prompts themselves are in
+//! [`prompt`](super::prompt). This module only talks to the person.
+//! Everything it prints goes to stderr, so that the report on stdout stays
+//! clean when it is redirected. It uses no colour.
 
-use std::fmt::Display;
 use std::io::{self, Write};
-use std::str::FromStr;
+use std::path::Path;
 
-use inquire::validator::Validation;
-use inquire::{CustomType, InquireError, Select};
-use selfcheck::model::{Kind, Question};
+use selfcheck::model::{Kind, Level, Question};
 use selfcheck::session::{Next, Session, Step};
-use selfcheck::{Answers, Questionnaire, Value};
+use selfcheck::{entry, Answers, Questionnaire, Report, Value};
+
+use super::prompt::{self, Choice, Reply};
 
 /// How an interactive session ended.
 pub enum Outcome {
-    /// The person answered (or the session stopped early at an emergency);
-    /// these answers give the report.
+    /// The person answered (or the session stopped early at an emergency,
+    /// or the person chose to stop at `urgent`); these answers give the
+    /// report.
     Finished(Answers),
     /// The person pressed Ctrl-C: no report.
     Cancelled,
 }
 
-/// Width for the text printed around the prompts (inquire wraps its own).
-const WIDTH: usize = 78;
+/// What Ctrl-C prints, the one line it leaves.
+const STOPPED: &str = "Stopped. No report was written.";
 
 /// A rough pace for the time estimate: some questions are self-checks that
 /// take a minute, most take a few seconds.
@@ -38,27 +38,49 @@ pub fn run(questionnaire: &Questionnaire) -> io::Result<Outcome> {
     let mut out = io::stderr().lock();
     let mut session = Session::new(questionnaire);
     introduce(&mut out, questionnaire, &session)?;
+    // The total shown only grows, so that the count reads "12 of about
+    // 30" throughout rather than jumping as follow-ups open and close.
+    let mut about = 0;
+    let mut told_urgent = false;
     loop {
         match session.next() {
             Next::Ask(step) => {
-                show_step(&mut out, &step)?;
+                about = about.max(step.total);
+                let stopping = session.level() == Level::Emergency;
+                show_step(&mut out, &step, about, stopping)?;
                 match ask(&mut out, step.question)? {
-                    Reply::Answer(value) => session.record(step.index, Some(value)),
-                    Reply::Skipped => session.record(step.index, None),
-                    Reply::Interrupted => return Ok(Outcome::Cancelled),
+                    Some(value) => session.record(step.index, value),
+                    None => {
+                        writeln!(out, "{STOPPED}")?;
+                        return Ok(Outcome::Cancelled);
+                    }
+                }
+                if session.level() == Level::Urgent && !told_urgent {
+                    told_urgent = true;
+                    match offer_to_stop(&mut out, questionnaire)? {
+                        Reply::Chosen(true) => return Ok(Outcome::Finished(session.into_answers())),
+                        Reply::Chosen(false) | Reply::Escaped => {}
+                        Reply::Interrupted => {
+                            writeln!(out, "{STOPPED}")?;
+                            return Ok(Outcome::Cancelled);
+                        }
+                    }
                 }
             }
             Next::Done => {
-                writeln!(out, "\nThat was the last question.\n")?;
+                writeln!(out, "\nThat was the last question. Your report follows.\n")?;
                 return Ok(Outcome::Finished(session.into_answers()));
             }
             Next::StoppedEarly => {
                 let emergency = &questionnaire.levels.emergency;
-                let rule = "=".repeat(WIDTH);
-                writeln!(out, "\n{rule}")?;
-                print_wrapped(&mut out, &format!("{}: {}", emergency.title, emergency.action))?;
-                writeln!(out, "The remaining questions are not needed now. Your report follows.")?;
-                writeln!(out, "{rule}\n")?;
+                boxed(
+                    &mut out,
+                    &[
+                        &emergency.title.to_uppercase(),
+                        &emergency.action,
+                        "The remaining questions are not needed now. Your report follows.",
+                    ],
+                )?;
                 return Ok(Outcome::Finished(session.into_answers()));
             }
         }
@@ -81,143 +103,178 @@ fn introduce(out: &mut impl Write, questionnaire: &Questionnaire, session: &Sess
         ),
     };
     writeln!(out, "{}\n", questionnaire.title)?;
-    print_wrapped(out, &questionnaire.intended_purpose)?;
+    prompt::say(out, &questionnaire.intended_purpose)?;
     writeln!(out)?;
-    print_wrapped(
+    prompt::say(
         out,
         &format!(
-            "About {count} questions, roughly {minutes} minutes; follow-up questions are added only when \
+            "About {count} questions, roughly {} {}; follow-up questions are added only when \
              they apply.{red_flags} Any other question can be skipped with Esc. Ctrl-C stops without a \
-             report."
+             report.",
+            minutes,
+            if minutes == 1 { "minute" } else { "minutes" }
         ),
     )
 }
 
 /// The section heading when the section changes, the progress line and the
 /// question's help text.
-fn show_step(out: &mut impl Write, step: &Step) -> io::Result<()> {
+fn show_step(out: &mut impl Write, step: &Step, about: usize, stopping: bool) -> io::Result<()> {
     if let (true, Some(section)) = (step.new_section, step.section) {
-        writeln!(out, "\n{}\n{}", section.title, "-".repeat(section.title.chars().count()))?;
+        writeln!(out)?;
+        for line in prompt::indented(&section.title, "", "", prompt::width()) {
+            writeln!(out, "{line}")?;
+        }
+        writeln!(out, "{}", "-".repeat(section.title.chars().count().min(prompt::width())))?;
         if let Some(intro) = &section.intro {
-            print_wrapped(out, intro)?;
+            prompt::say(out, intro)?;
         }
     }
+    let progress = if stopping {
+        // After an emergency answer only the follow-ups that refine the
+        // advice are left.
+        match step.total.saturating_sub(step.number) {
+            0 => format!("Question {}, the last before your advice", step.number),
+            n => format!("Question {}, {n} more before your advice", step.number),
+        }
+    } else {
+        format!("Question {} of about {about}", step.number)
+    };
     let section = step.section.map(|s| format!(" · {}", s.title)).unwrap_or_default();
-    writeln!(out, "\nQuestion {} of {}{section}", step.number, step.total)?;
+    writeln!(out)?;
+    prompt::say(out, &format!("{progress}{section}"))?;
     if let Some(help) = &step.question.help {
-        print_wrapped(out, help)?;
+        prompt::say(out, help)?;
     }
     Ok(())
 }
 
-fn print_wrapped(out: &mut impl Write, text: &str) -> io::Result<()> {
-    for line in textwrap::wrap(text, WIDTH) {
-        writeln!(out, "{line}")?;
-    }
-    Ok(())
-}
-
-/// What became of one question.
-enum Reply {
-    Answer(Value),
-    Skipped,
-    Interrupted,
-}
-
-/// Asks one question until it is answered, skipped (never a red flag) or
-/// the person presses Ctrl-C.
-fn ask(out: &mut impl Write, question: &Question) -> io::Result<Reply> {
-    // Red flags and the follow-ups asked before an emergency stop cannot
-    // be skipped: their answers decide how urgent the advice is.
+/// Asks one question until it is answered, skipped (never a red flag or
+/// its follow-up) or the person presses Ctrl-C; leaves the question and its
+/// answer on screen. Esc on a red flag explains and asks again; elsewhere
+/// it skips, which gives `Some(None)`. `None`: Ctrl-C.
+fn ask(out: &mut impl Write, question: &Question) -> io::Result<Option<Option<Value>>> {
     let red_flag = question.red_flag.is_some() || question.ask_before_stop;
+    let mut message = None;
     loop {
-        match prompt(question, red_flag) {
-            Ok(value) => return Ok(Reply::Answer(value)),
-            Err(InquireError::OperationCanceled) if red_flag => {
-                print_wrapped(
-                    out,
+        let reply = match &question.kind {
+            Kind::YesNo | Kind::YesNoNotSure | Kind::SingleChoice { .. } => {
+                let (choices, start) = choices(&question.kind);
+                let labels: Vec<&str> = choices.iter().map(|(label, _)| *label).collect();
+                let keys = choice_keys(labels.len(), red_flag);
+                let choice =
+                    Choice { question: &question.text, options: &labels, start, keys: &keys, message };
+                match prompt::choose(&choice)? {
+                    // The index comes from the list built above, so it is
+                    // in range.
+                    Reply::Chosen(i) => Reply::Chosen((Value::Option(choices[i].1), choices[i].0.to_owned())),
+                    Reply::Escaped => Reply::Escaped,
+                    Reply::Interrupted => Reply::Interrupted,
+                }
+            }
+            Kind::Integer { unit, .. } | Kind::Number { unit, .. } => {
+                let keys =
+                    format!("Type {}. Esc to skip, Enter to confirm.", entry::expected(&question.kind));
+                let read = |typed: &str| entry::read(&question.kind, typed);
+                match prompt::type_in(&question.text, &keys, read)? {
+                    Reply::Chosen(value) => Reply::Chosen((value, entry::quantity(value, unit.as_deref()))),
+                    Reply::Escaped => Reply::Escaped,
+                    Reply::Interrupted => Reply::Interrupted,
+                }
+            }
+        };
+        match reply {
+            Reply::Chosen((value, shown)) => {
+                prompt::settle(out, &question.text, &format!("Answer: {shown}"))?;
+                return Ok(Some(Some(value)));
+            }
+            Reply::Escaped if red_flag => {
+                message = Some(
                     "This question is needed for your safety, so it cannot be skipped. \
                      If you do not know, choose \"Not sure\".",
-                )?;
+                );
             }
-            Err(InquireError::OperationCanceled) => return Ok(Reply::Skipped),
-            Err(InquireError::OperationInterrupted) => return Ok(Reply::Interrupted),
-            Err(InquireError::IO(error)) => return Err(error),
-            Err(other) => return Err(io::Error::other(other.to_string())),
+            Reply::Escaped => {
+                prompt::settle(out, &question.text, "Answer: skipped")?;
+                return Ok(Some(None));
+            }
+            Reply::Interrupted => return Ok(None),
         }
     }
 }
 
-/// One prompt for one question, fitted to its kind.
-fn prompt(question: &Question, red_flag: bool) -> inquire::error::InquireResult<Value> {
-    match &question.kind {
-        Kind::YesNo | Kind::YesNoNotSure | Kind::SingleChoice { .. } => {
-            let keys = if red_flag {
-                "↑↓ to move, Enter to choose · needed for safety, cannot be skipped"
-            } else {
-                "↑↓ to move, Enter to choose, Esc to skip"
-            };
-            let (choices, cursor) = choices(&question.kind);
-            let labels: Vec<&str> = choices.iter().map(|(label, _)| *label).collect();
-            let chosen = Select::new(&question.text, labels)
-                .with_starting_cursor(cursor)
-                .with_help_message(keys)
-                .raw_prompt()?;
-            // The index comes from the list built above, so it is in range.
-            Ok(Value::Option(choices[chosen.index].1))
-        }
-        Kind::Integer { min, max, unit } => {
-            number(question, *min, *max, "a whole number", "", unit).map(Value::Integer)
-        }
-        Kind::Number { min, max, unit } => {
-            number(question, *min, *max, "a number", "; decimals take a point, as in 1.5", unit)
-                .map(Value::Number)
-        }
-    }
+/// What the keys do in a list of `count` options.
+fn choice_keys(count: usize, red_flag: bool) -> String {
+    let skip = if red_flag { "Needed for safety, cannot be skipped." } else { "Esc to skip." };
+    format!("{skip} ↑↓ to move, type 1 to {count}, or Enter to choose.")
 }
 
-/// A number prompt that re-prompts until the entry is `what` (such as "a
-/// whole number") within `min..=max`, telling the person what to type. Only
-/// Esc and Ctrl-C end it.
-fn number<T>(
-    question: &Question,
-    min: T,
-    max: T,
-    what: &str,
-    hint: &str,
-    unit: &Option<String>,
-) -> inquire::error::InquireResult<T>
-where
-    T: Copy + PartialOrd + FromStr + Display + 'static,
-{
-    let unit_suffix = unit.as_ref().map(|u| format!(" ({u})")).unwrap_or_default();
-    let message = format!("Enter {what} from {min} to {max}{unit_suffix}{hint}");
-    let help = format!("{what} from {min} to {max}{unit_suffix} · Enter to confirm, Esc to skip");
-    let help = capitalized(&help);
-    let invalid = message.clone();
-    let formatter = |n: T| match unit {
-        Some(unit) => format!("{n} {unit}"),
-        None => n.to_string(),
+/// Says at once, in a box, that the answers so far call for a doctor
+/// today, and offers to stop with the report now. `Chosen(true)`: stop.
+/// The cursor starts on going on, so that Enter alone loses nothing.
+fn offer_to_stop(out: &mut impl Write, questionnaire: &Questionnaire) -> io::Result<Reply<bool>> {
+    let urgent = &questionnaire.levels.urgent;
+    writeln!(out)?;
+    boxed(
+        out,
+        &[
+            &urgent.title.to_uppercase(),
+            &urgent.action,
+            "You can stop now and see your report, or go on: the other questions make the report \
+             fuller for the doctor.",
+        ],
+    )?;
+    let options = ["Go on with the questions", "Stop now and see my report"];
+    let choice = Choice {
+        question: "Go on, or stop here?",
+        options: &options,
+        start: 0,
+        keys: "↑↓ to move, type 1 or 2, or Enter to choose.",
+        message: None,
     };
-    CustomType::<T>::new(&question.text)
-        .with_parser(&|text| text.trim().parse::<T>().map_err(|_| ()))
-        .with_error_message(&message)
-        .with_validator(move |n: &T| {
-            // A NaN fails both comparisons, so it is out of range too.
-            Ok(if min <= *n && *n <= max {
-                Validation::Valid
-            } else {
-                Validation::Invalid(format!("{n} is out of range. {invalid}").into())
-            })
-        })
-        .with_help_message(&help)
-        .with_formatter(&formatter)
-        .prompt()
+    Ok(match prompt::choose(&choice)? {
+        Reply::Chosen(i) => {
+            prompt::settle(out, choice.question, &format!("Answer: {}", options[i]))?;
+            Reply::Chosen(i == 1)
+        }
+        Reply::Escaped => Reply::Chosen(false),
+        Reply::Interrupted => Reply::Interrupted,
+    })
 }
 
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+/// Paragraphs in an ASCII box as wide as the terminal, for what must not
+/// be missed.
+fn boxed(out: &mut impl Write, paragraphs: &[&str]) -> io::Result<()> {
+    let inner = prompt::width().saturating_sub(4).max(1);
+    let rule = format!("+{}+", "-".repeat(inner + 2));
+    writeln!(out, "\n{rule}")?;
+    for (i, paragraph) in paragraphs.iter().enumerate() {
+        if i > 0 {
+            writeln!(out, "| {} |", " ".repeat(inner))?;
+        }
+        for line in selfcheck::render::wrap(paragraph, inner) {
+            let pad = inner.saturating_sub(textwrap::core::display_width(&line));
+            writeln!(out, "| {line}{} |", " ".repeat(pad))?;
+        }
+    }
+    writeln!(out, "{rule}\n")
+}
+
+/// The last lines on screen: the level and the action, and where the
+/// report and the answers went, so that they are seen even when the report
+/// is long or went to a file.
+pub fn recap(report: &Report, written: Option<&Path>, saved: Option<&Path>) -> io::Result<()> {
+    let mut out = io::stderr().lock();
+    let triage = &report.triage;
+    writeln!(out)?;
+    prompt::say(&mut out, &format!("Your result: {}. {}", triage.title, triage.action))?;
+    if let Some(path) = written {
+        prompt::say(&mut out, &format!("Your report was written to {}.", path.display()))?;
+    }
+    if let Some(path) = saved {
+        prompt::say(&mut out, &format!("Your answers were saved to {}.", path.display()))?;
+    }
+    Ok(())
 }
 
 /// The options of a choice question as `(label, option index)` in the order

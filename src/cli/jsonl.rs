@@ -37,8 +37,44 @@ struct ErrorBody<'a> {
 /// last line if any line was bad.
 pub fn run(file: Option<&Path>, catalog: &Catalog, max_line: usize) -> Result<(), Failure> {
     let (name, input) = open(file)?;
-    let mut lines = Lines { reader: BufReader::with_capacity(INPUT_BUFFER, input), max: max_line };
+    let mut reader = BufReader::with_capacity(INPUT_BUFFER, input);
+    if starts_one_document_over_lines(&mut reader) {
+        let command = if is_stdin(file) {
+            String::from("selfcheck assess")
+        } else {
+            format!("selfcheck assess {name}")
+        };
+        return Err(Failure::Input(format!(
+            "{name}: this is one JSON document over several lines, not JSON Lines (one document per line): \
+             to assess it, use `{command}`"
+        )));
+    }
+    let mut lines = Lines { reader, max: max_line };
     stream::run(&mut lines, &name, &Documents { catalog, max_line })
+}
+
+/// Whether the input starts with one JSON value over several lines, as a
+/// pretty-printed document does: its first line that is not blank does not
+/// close the value, and the input goes on to close it (or holds nothing
+/// else as far as has been read). No line of JSON Lines can, so saying this
+/// once beats an error record for each of the document's lines. Only what
+/// the reader holds already is looked at.
+fn starts_one_document_over_lines(reader: &mut impl BufRead) -> bool {
+    let Ok(start) = reader.fill_buf() else { return false };
+    let blank = start.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let rest = &start[blank..];
+    let Some(first_line) = rest.split(|&b| b == b'\n').next().filter(|line| line.len() < rest.len()) else {
+        return false;
+    };
+    let opens =
+        serde_json::from_slice::<serde::de::IgnoredAny>(first_line).is_err_and(|error| error.is_eof());
+    let first_value = serde_json::Deserializer::from_slice(rest).into_iter::<serde::de::IgnoredAny>().next();
+    opens
+        && match first_value {
+            Some(Ok(_)) => true,
+            Some(Err(error)) => error.is_eof(),
+            None => false,
+        }
 }
 
 /// The input called FILE (stdin for `None` or `-`), with its name for

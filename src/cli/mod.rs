@@ -10,9 +10,10 @@ mod catalog;
 mod csv;
 mod jsonl;
 mod output;
-mod stream;
+mod prompt;
 #[cfg(feature = "web")]
 mod serve;
+mod stream;
 mod validate;
 
 use std::io::IsTerminal;
@@ -285,6 +286,16 @@ fn run_ask(args: AskArgs) -> Result<(), Failure> {
         )));
     }
     let questionnaire = catalog::load(&args.questionnaire)?;
+    // A file that cannot be written is found now, not after the last
+    // question, when the answers would be lost.
+    for path in [&args.output, &args.save_answers].into_iter().flatten() {
+        output::check_writable(path)?;
+    }
+    if args.output.is_some() && args.output == args.save_answers {
+        return Err(Failure::Input(String::from(
+            "--output and --save-answers name the same file; give each its own",
+        )));
+    }
     let answers = match ask::run(&questionnaire) {
         Ok(ask::Outcome::Finished(answers)) => answers,
         Ok(ask::Outcome::Cancelled) => return Err(Failure::Cancelled),
@@ -307,5 +318,9 @@ fn run_ask(args: AskArgs) -> Result<(), Failure> {
         Some(path) => output::file(path, text.as_bytes()),
         None => output::stdout(text.as_bytes()),
     };
+    let written = args.output.as_deref().filter(|_| shown.is_ok());
+    let kept = args.save_answers.as_deref().filter(|_| saved.is_ok());
+    // The screen may be gone by now; the report itself is written.
+    let _ = ask::recap(&report, written, kept);
     saved.and(shown)
 }

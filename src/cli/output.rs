@@ -73,3 +73,18 @@ pub fn file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     std::fs::write(path, bytes)
         .map_err(|error| Failure::Input(format!("{}: cannot write: {error}", path.display())))
 }
+
+/// Fails unless a file can be written at `path`, without changing what is
+/// there: an existing file is opened for writing and left as it is; a new
+/// one is created and removed again.
+pub fn check_writable(path: &Path) -> Result<(), Failure> {
+    let cannot = |error: std::io::Error| Failure::Input(format!("{}: cannot write: {error}", path.display()));
+    if path.is_dir() {
+        return Err(Failure::Input(format!("{}: cannot write: it is a directory", path.display())));
+    }
+    if path.exists() {
+        return std::fs::OpenOptions::new().append(true).open(path).map(drop).map_err(cannot);
+    }
+    std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(cannot)?;
+    std::fs::remove_file(path).map_err(cannot)
+}

@@ -57,9 +57,26 @@ pub fn run(paths: &[PathBuf]) -> Result<(), Failure> {
 /// A file that does not parse has one problem, with its line and column:
 /// nothing after a syntax error can be checked.
 fn problems_in(name: &str, text: &str) -> Vec<String> {
+    if is_answers_document(text) {
+        return vec![format!(
+            "{name}: this is an answers document, not a questionnaire: to assess it, use `selfcheck assess {name}`"
+        )];
+    }
     match parse_definition(text) {
         Ok(definition) => validate(&definition).iter().map(|p| format!("{name}: {p}")).collect(),
         Err(error) => vec![error.with_file(name).to_string()],
+    }
+}
+
+/// An object with `answers` and no `questions`: what `assess` reads, given
+/// to `validate` by mistake. Listing the fields a questionnaire may have
+/// would not help whoever did that.
+fn is_answers_document(text: &str) -> bool {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(fields)) => {
+            fields.contains_key("answers") && !fields.contains_key("questions")
+        }
+        _ => false,
     }
 }
 

@@ -1,18 +1,30 @@
-//! The report as a small document: headings, paragraphs, warnings and
-//! lists.
+//! The report as a small document in two parts: headings, paragraphs,
+//! warnings and lists.
 //!
-//! The text and Markdown renderers write out the same document, so what a
-//! report says, and in which order, is decided here once. The order follows
-//! the safety of the reader: purpose and disclaimer, then what to do (at
-//! `urgent` and above, as a warning that cannot be missed), unanswered
-//! warning signs, why parts of the plan were left out, what the answers
-//! suggest, the plan, approaches labelled for what they are, the gaps in
-//! the answers, and last the safety net and the sources.
+//! Text, Markdown and HTML write out the same [`Outline`], so what a report
+//! says, and in which order, is decided here once.
+//!
+//! The first part is the person's. It leads with what to do, then says why
+//! in plain words, and only what helps at that level: at `emergency` the
+//! action, its reason and the safety net, nothing else; at `urgent` also
+//! the warning signs not answered and what to tell the doctor; below that
+//! the plan, what the answers suggest and the approaches people read
+//! about. It names no id, rule or answer value: those are for the second
+//! part, under the heading `For your clinician`, which gives the full
+//! trace: every rule that fired with the answers it read and its sources,
+//! every answer, the scores with their numbers, what was chosen and
+//! withheld, and the sources. Both parts say the report is not a
+//! diagnosis, and the person's part ends with the safety net, the same for
+//! everyone.
+//!
+//! Paragraphs have no line breaks inside them: a list or separate
+//! paragraphs say the same in every renderer, and Markdown needs no
+//! backslash breaks, which some renderers show as backslashes.
 
 use std::borrow::Cow;
 
-use crate::model::{Level, NotePlace};
-use crate::report::{Chosen, Report};
+use crate::model::{Level, NotePlace, RecommendationKind};
+use crate::report::{Chosen, Reason, Report, Shown};
 
 /// A run of inline content. Each writer decides how to show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,21 +33,20 @@ pub(crate) enum Inline<'a> {
     Text(Cow<'a, str>),
     /// Words to stress: a label or a title.
     Strong(Cow<'a, str>),
-    /// An id or an answer, exactly as typed in answers documents.
+    /// An id or an answer, exactly as typed in answers documents (only in
+    /// the clinician's part).
     Code(Cow<'a, str>),
     /// A web address.
     Link(Cow<'a, str>),
-    /// A line break inside a paragraph.
-    Break,
 }
 
 pub(crate) type Para<'a> = Vec<Inline<'a>>;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Block<'a> {
-    /// The report's title; there is one.
+    /// A part's title: the report's, then `For your clinician`.
     Title(Para<'a>),
-    /// A section heading.
+    /// A section heading within a part.
     Heading(Para<'a>),
     Para(Para<'a>),
     /// Something the reader must not miss: boxed in text, a quote block in
@@ -54,232 +65,258 @@ pub(crate) enum Block<'a> {
     Entries(Vec<(Para<'a>, Vec<Block<'a>>)>),
 }
 
-/// Builds the document for a report.
+/// The two parts of a report.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Outline<'a> {
+    /// The person's part: the action first, plain words only.
+    pub person: Vec<Block<'a>>,
+    /// The part under the title `For your clinician`, which starts it.
+    pub clinician: Vec<Block<'a>>,
+}
+
+/// The title of the clinician's part, exactly.
+pub(crate) const FOR_YOUR_CLINICIAN: &str = "For your clinician";
+
+/// How many reasons the person's part gives; the rest are named as a
+/// number, and listed in the clinician's part.
+const MAX_REASONS: usize = 3;
+/// How many unanswered warning signs the person's part names.
+const MAX_SIGNS: usize = 5;
+
+/// Builds both parts of a report.
+pub(crate) fn outline<'a>(report: &'a Report<'_>) -> Outline<'a> {
+    Outline { person: person(report), clinician: clinician(report) }
+}
+
+/// Both parts as one run of blocks, the person's first: the clinician's
+/// part starts with its own title.
 pub(crate) fn document<'a>(report: &'a Report<'_>) -> Vec<Block<'a>> {
-    let mut doc = vec![
-        Block::Title(vec![text(&report.questionnaire.title)]),
-        Block::Para(vec![
-            lit("Questionnaire "),
-            code(&report.questionnaire.id),
-            lit(", version "),
-            text(&report.questionnaire.version),
-            lit("."),
-        ]),
-        Block::Para(vec![text(&report.intended_purpose)]),
-        Block::Para(vec![strong(&report.disclaimer)]),
-    ];
-    triage(report, &mut doc);
-    unanswered_red_flags(report, &mut doc);
-    notices(report, &mut doc);
-    domains(report, &mut doc);
-    plan(report, &mut doc);
-    contested(report, &mut doc);
-    gaps(report, &mut doc);
+    let Outline { mut person, clinician } = outline(report);
+    person.extend(clinician);
+    person
+}
+
+fn person<'a>(report: &'a Report<'_>) -> Vec<Block<'a>> {
+    let level = report.triage.level;
+    let mut doc = vec![Block::Title(vec![text(&report.questionnaire.title)])];
+    action(report, &mut doc);
+    doc.push(Block::Para(vec![text(&report.disclaimer)]));
+    why(report, &mut doc);
+    if level < Level::Emergency {
+        unanswered_signs(report, &mut doc);
+    }
+    if level == Level::Urgent {
+        tell_the_doctor(&mut doc);
+        other_advice(report, &mut doc);
+    }
+    if level < Level::Urgent {
+        good_to_know(report, &mut doc);
+        plan(report, &mut doc);
+        suggestions(report, &mut doc);
+        contested(report, &mut doc);
+    }
     safety_net(report, &mut doc);
-    sources(report, &mut doc);
     doc
 }
 
-/// Whether the level calls for medical help before any plan.
-fn serious(level: Level) -> bool {
-    level >= Level::Urgent
-}
-
-fn triage<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+/// What to do: in a box at `urgent` and above.
+fn action<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     let triage = &report.triage;
-    let heading = vec![
-        strong(&triage.title),
-        lit(" (level "),
-        Inline::Code(Cow::Borrowed(triage.level.as_str())),
-        lit(")"),
-    ];
     let action = Block::Para(vec![text(&triage.action)]);
-    if serious(triage.level) {
-        doc.push(Block::Heading(vec![lit("What to do now")]));
-        doc.push(Block::Alert { heading, body: vec![action] });
+    if triage.level >= Level::Urgent {
+        doc.push(Block::Alert { heading: vec![strong(&triage.title)], body: vec![action] });
     } else {
-        doc.push(Block::Heading(vec![lit("What to do")]));
-        doc.push(Block::Para(heading));
+        doc.push(Block::Heading(vec![lit("What to do: "), text(&triage.title)]));
         doc.push(action);
     }
-
-    if triage.reasons.is_empty() {
-        doc.push(Block::Para(vec![lit("No warning sign or rule raised the level from these answers.")]));
-        return;
-    }
-    doc.push(Block::Para(vec![strong("Why this level:")]));
-    let items = triage
-        .reasons
-        .iter()
-        .map(|reason| {
-            let mut trace = vec![
-                Inline::Strong(Cow::Borrowed(level_name(reason.level))),
-                lit(": "),
-                text(&reason.because),
-                Inline::Break,
-            ];
-            if !reason.answers.is_empty() {
-                trace.push(lit("Answers: "));
-                for (i, shown) in reason.answers.iter().enumerate() {
-                    if i > 0 {
-                        trace.push(lit(", "));
-                    }
-                    trace.push(code(&shown.question));
-                    trace.push(lit(" = "));
-                    trace.push(answer(shown.answer.as_ref()));
-                }
-                trace.push(lit(". "));
-            }
-            trace.push(lit("Rule: "));
-            trace.push(code(&reason.rule));
-            trace.push(lit("."));
-            cite(&reason.sources, &mut trace);
-            vec![Block::Para(trace)]
-        })
-        .collect();
-    doc.push(Block::List { numbered: false, items });
 }
 
-fn unanswered_red_flags<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+/// The reasons at the final level, at most [`MAX_REASONS`] (one at
+/// `emergency`, where the action is the whole message); warning signs left
+/// unanswered count as one reason, listed by name further on.
+fn why<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+    let level = report.triage.level;
+    let max_reasons = if level == Level::Emergency { 1 } else { MAX_REASONS };
+    let at_level: Vec<&Reason> = report.triage.reasons.iter().filter(|r| r.level == level).collect();
+    // With no reason at its level (self-care), there is no why to give.
+    if at_level.is_empty() {
+        return;
+    }
+    let mut items: Vec<Vec<Block<'a>>> = Vec::new();
+    let mut unanswered = false;
+    let mut more = report.triage.reasons.len() - at_level.len();
+    for reason in at_level {
+        if unanswered_sign(report, reason) {
+            if !unanswered && level < Level::Emergency {
+                items.push(vec![Block::Para(vec![lit(
+                    "Some warning signs were not answered, so they could not be ruled out.",
+                )])]);
+            }
+            unanswered = true;
+        } else if items.len() < max_reasons {
+            items.push(vec![Block::Para(reason_words(reason))]);
+        } else {
+            more += 1;
+        }
+    }
+    doc.push(Block::Heading(vec![lit("Why")]));
+    doc.push(Block::List { numbered: false, items });
+    // At `emergency` the action is the whole message.
+    match if level == Level::Emergency { 0 } else { more } {
+        0 => {}
+        1 => doc.push(Block::Para(vec![lit("There is 1 more reason, listed for your clinician below.")])),
+        n => doc.push(Block::Para(vec![lit(format!(
+            "There are {n} more reasons, listed for your clinician below."
+        ))])),
+    }
+}
+
+/// A reason in plain words, led by the sign it is about when it is a red
+/// flag's (its own words may say only "this warning sign").
+fn reason_words<'a>(reason: &'a Reason<'_>) -> Para<'a> {
+    match &reason.sign {
+        Some(sign) => vec![strong_owned(capitalized(sign)), lit(": "), text(&reason.because)],
+        None => vec![text(&reason.because)],
+    }
+}
+
+fn capitalized(words: &str) -> String {
+    let mut chars = words.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// Whether the reason is a red flag that was not answered.
+fn unanswered_sign(report: &Report<'_>, reason: &Reason<'_>) -> bool {
+    matches!(reason.answers.as_slice(), [Shown { question, answer: None }]
+        if report.unanswered_red_flags.contains(question))
+}
+
+/// The warning signs not answered, by name: they raised the level and a
+/// clinician should ask about them.
+fn unanswered_signs<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     if report.unanswered_red_flags.is_empty() {
         return;
     }
-    doc.push(Block::Alert {
-        heading: vec![strong("Warning signs not answered")],
-        body: vec![
-            Block::Para(vec![lit(
-                "These questions about warning signs were not answered. A missing answer is never \
-                 taken as a \"no\": each one was treated with caution in the level above. Please \
-                 answer them, or ask a clinician about them.",
-            )]),
-            question_list(report, &report.unanswered_red_flags),
-        ],
-    });
-}
-
-fn notices<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
-    if report.notices.is_empty() {
-        return;
+    doc.push(Block::Heading(vec![lit("Warning signs not answered")]));
+    doc.push(Block::Para(vec![lit(
+        "A missing answer is never taken as a no. Answer these, or ask a clinician about them:",
+    )]));
+    let names: Vec<_> = report.unanswered_red_flags.iter().map(|id| question_words(report, id)).collect();
+    let mut items: Vec<Vec<Block<'a>>> =
+        names.iter().take(MAX_SIGNS).map(|name| vec![Block::Para(vec![name.clone()])]).collect();
+    if names.len() > MAX_SIGNS {
+        items.push(vec![Block::Para(vec![lit(format!(
+            "and {} more, listed for your clinician",
+            names.len() - MAX_SIGNS
+        ))])]);
     }
-    doc.push(Block::Heading(vec![lit("About your plan")]));
-    let items = report.notices.iter().map(|notice| vec![Block::Para(vec![text(&notice.text)])]).collect();
     doc.push(Block::List { numbered: false, items });
 }
 
-fn domains<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
-    if report.domains.is_empty() {
-        return;
-    }
-    doc.push(Block::Heading(vec![lit("What your answers suggest")]));
-    let items = report
-        .domains
-        .iter()
-        .map(|domain| {
-            let mut head = vec![strong(&domain.title), lit(": ")];
-            let band = domain.band.as_deref().map(|band| Inline::Text(Cow::Owned(band.replace('_', " "))));
-            match (domain.score, domain.max, band) {
-                (Some(score), Some(max), Some(band)) => {
-                    head.extend([lit(format!("{score} of {max} (")), band, lit(")")]);
-                }
-                (Some(score), Some(max), None) => head.push(lit(format!("{score} of {max}"))),
-                (Some(score), None, _) => head.push(lit(format!("{score}"))),
-                (None, _, Some(band)) => head.push(band),
-                (None, _, None) => head.push(lit("not scored")),
-            }
-            head.extend([Inline::Break, text(&domain.explanation)]);
-            if let Some(note) = &domain.note {
-                head.extend([Inline::Break, strong("Note:"), lit(" "), text(note)]);
-            }
-            vec![Block::Para(head)]
-        })
-        .collect();
-    doc.push(Block::List { numbered: false, items });
+/// At `urgent`: what to bring to the appointment.
+fn tell_the_doctor(doc: &mut Vec<Block<'_>>) {
+    doc.push(Block::Heading(vec![lit("What to tell the doctor")]));
+    doc.push(Block::Para(vec![lit(
+        "Show the doctor this report, and say when it started. The part for your clinician lists every answer.",
+    )]));
 }
 
+/// At `urgent`: advice that is not exercise, and why there is no plan.
+fn other_advice<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+    let notices = report.notices.iter().map(|notice| Block::Para(vec![text(&notice.text)]));
+    doc.extend(notices);
+}
+
+fn is_exercise(kind: RecommendationKind) -> bool {
+    matches!(kind, RecommendationKind::Strength | RecommendationKind::Stretch)
+}
+
+/// What most people need to hear first: the education entries.
+fn good_to_know<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+    let education: Vec<&Chosen> =
+        report.recommendations.iter().filter(|c| c.kind == RecommendationKind::Education).collect();
+    if education.is_empty() {
+        return;
+    }
+    doc.push(Block::Heading(vec![lit("Good to know")]));
+    doc.extend(education.into_iter().map(|chosen| Block::Para(vec![text(&chosen.summary)])));
+}
+
+/// The plan: the entries in it, the further options named once, then the
+/// notes chosen for it (one stop rule, said once).
 fn plan<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
-    let level = report.triage.level;
-    if serious(level) {
-        // No plan at this level; advice that is not exercise may remain.
-        if report.recommendations.is_empty() {
-            return;
-        }
-        doc.push(Block::Heading(vec![lit("Other advice")]));
-    } else {
-        doc.push(Block::Heading(vec![lit("Your plan")]));
-        if let Some(note) = &report.triage.plan_note {
-            doc.push(Block::Para(vec![strong("Note:"), lit(" "), text(note)]));
-        }
-        if report.recommendations.is_empty() {
-            doc.push(Block::Para(vec![lit("Nothing in the catalogue was chosen from these answers.")]));
-            return;
-        }
+    doc.push(Block::Heading(vec![lit("Your plan")]));
+    if let Some(note) = &report.triage.plan_note {
+        doc.push(Block::Para(vec![text(note)]));
     }
-    let (in_plan, further): (Vec<&Chosen<'_>>, Vec<&Chosen<'_>>) =
-        report.recommendations.iter().partition(|chosen| chosen.in_plan);
-    doc.push(Block::Entries(in_plan.into_iter().map(recommendation).collect()));
+    doc.extend(report.notices.iter().map(|notice| Block::Para(vec![text(&notice.text)])));
+    let planned: Vec<&Chosen> = report
+        .recommendations
+        .iter()
+        .filter(|c| c.kind != RecommendationKind::Education && c.in_plan)
+        .collect();
+    if planned.is_empty() {
+        doc.push(Block::Para(vec![lit("Nothing in the catalogue was chosen from these answers.")]));
+    } else {
+        doc.push(Block::Entries(planned.into_iter().map(recommendation).collect()));
+    }
+    let further: Vec<&Chosen> = report.recommendations.iter().filter(|c| !c.in_plan).collect();
     if !further.is_empty() {
-        let mut para = vec![strong("Further options:"), lit(" ")];
+        let mut para = vec![lit("Also suited to you, once these feel easy: ")];
         for (i, chosen) in further.iter().enumerate() {
             if i > 0 {
-                para.push(lit(", "));
+                para.push(lit(if i + 1 == further.len() { " and " } else { ", " }));
             }
             para.push(text(&chosen.title));
         }
-        para.push(lit(". The plan above is enough to start with; these could come later."));
+        para.push(lit("."));
         doc.push(Block::Para(para));
     }
-    for note in report.notes.iter().filter(|note| note.place == NotePlace::Plan) {
-        doc.push(Block::Para(vec![text(&note.text)]));
-    }
+    doc.extend(notes(report, NotePlace::Plan));
 }
 
-/// A recommendation: title and kind, then its fields one to a line, in
-/// the order a reader needs them: how sure, why, what, how much, how,
-/// what next, when to stop.
+/// The notes chosen for `place`, a paragraph each.
+fn notes<'a>(report: &'a Report<'_>, place: NotePlace) -> impl Iterator<Item = Block<'a>> {
+    report
+        .notes
+        .iter()
+        .filter(move |note| note.place == place)
+        .map(|note| Block::Para(vec![text(&note.text)]))
+}
+
+/// A recommendation as the person reads it: what, how much, and for an
+/// exercise, how; a habit or a programme is said in its summary.
 fn recommendation<'a>(chosen: &'a Chosen<'_>) -> (Para<'a>, Vec<Block<'a>>) {
-    let title = vec![strong(&chosen.title), lit(" ("), lit(chosen.kind.as_str()), lit(")")];
-    let mut body = Vec::new();
-    let mut lines = vec![strong("Evidence:"), lit(" "), text(&chosen.evidence)];
-    lines.push(lit("."));
-    if let Some(note) = &chosen.evidence_note {
-        lines.extend([lit(" "), text(note)]);
-        if !note.ends_with(['.', '!', '?']) {
-            lines.push(lit("."));
-        }
-    }
-    field(&mut lines, "Why:", &chosen.why);
-    lines.extend([Inline::Break, text(&chosen.summary)]);
+    let title = vec![strong(&chosen.title)];
+    let mut body = vec![Block::Para(vec![text(&chosen.summary)])];
     if let Some(dose) = &chosen.dose {
-        field(&mut lines, "Dose:", dose);
+        body.push(Block::Para(vec![strong("How much:"), lit(" "), text(dose)]));
     }
-    if !chosen.how_to.is_empty() {
-        body.push(Block::Para(std::mem::take(&mut lines)));
-        body.push(Block::Para(vec![strong("How to:")]));
+    if is_exercise(chosen.kind) && !chosen.how_to.is_empty() {
         let steps = chosen.how_to.iter().map(|step| vec![Block::Para(vec![text(step)])]).collect();
         body.push(Block::List { numbered: true, items: steps });
-    }
-    if let Some(progression) = &chosen.progression {
-        field(&mut lines, "Progression:", progression);
-    }
-    if let Some(stop) = &chosen.stop_rule {
-        field(&mut lines, "When to stop:", stop);
-    }
-    if !chosen.sources.is_empty() && !lines.is_empty() {
-        lines.push(Inline::Break);
-    }
-    cite(&chosen.sources, &mut lines);
-    if !lines.is_empty() {
-        body.push(Block::Para(lines));
     }
     (title, body)
 }
 
-/// Adds "Label: value" on a line of its own.
-fn field<'a>(lines: &mut Para<'a>, label: &'static str, value: &'a str) {
-    if !lines.is_empty() {
-        lines.push(Inline::Break);
+/// A sentence or two per domain that found something (a score above
+/// nothing, or a band without a score), without numbers; how each is
+/// scored is in the clinician's part.
+fn suggestions<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+    let found: Vec<_> = report
+        .domains
+        .iter()
+        .filter(|domain| domain.score.map_or(domain.band.is_some(), |score| score > 0.0))
+        .collect();
+    if found.is_empty() {
+        return;
     }
-    lines.extend([strong(label), lit(" "), text(value)]);
+    doc.push(Block::Heading(vec![lit("What your answers suggest")]));
+    let items = found
+        .into_iter()
+        .map(|domain| vec![Block::Para(vec![strong(&domain.title), lit(": "), text(&domain.explanation)])])
+        .collect();
+    doc.push(Block::List { numbered: false, items });
 }
 
 fn contested<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
@@ -287,57 +324,25 @@ fn contested<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
         return;
     }
     doc.push(Block::Heading(vec![lit("Approaches you may read about")]));
-    doc.push(Block::Para(vec![lit(
-        "You may come across these elsewhere. They are not part of your plan and are not \
-         recommended here; the label says where the evidence stands.",
-    )]));
     let items = report
         .contested
         .iter()
         .map(|entry| {
-            let mut para = vec![
+            vec![Block::Para(vec![
                 strong(&entry.title),
-                lit(": "),
+                lit(" ("),
                 text(&entry.label),
-                Inline::Break,
+                lit("): "),
                 text(&entry.summary),
-            ];
-            cite(&entry.sources, &mut para);
-            vec![Block::Para(para)]
+            ])]
         })
         .collect();
     doc.push(Block::List { numbered: false, items });
 }
 
-/// Unanswered questions (the red flags were shown above) and ignored
-/// answers.
-fn gaps<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
-    let unanswered: Vec<Cow<'a, str>> = report
-        .unanswered
-        .iter()
-        .filter(|id| !report.unanswered_red_flags.contains(id))
-        .map(|id| Cow::Borrowed(id.as_ref()))
-        .collect();
-    if !unanswered.is_empty() {
-        doc.push(Block::Heading(vec![lit("Questions not answered")]));
-        doc.push(Block::Para(vec![lit(
-            "These questions were left unanswered, so the parts of the report that use them say less:",
-        )]));
-        doc.push(question_list(report, &unanswered));
-    }
-    if !report.ignored_answers.is_empty() {
-        doc.push(Block::Heading(vec![lit("Answers not used")]));
-        doc.push(Block::Para(vec![lit(
-            "These questions did not apply, given the other answers, so their answers did not \
-             affect anything in this report:",
-        )]));
-        doc.push(question_list(report, &report.ignored_answers));
-    }
-}
-
+/// The notes chosen to stand beside the safety net (such as a maternity
+/// notice), then the safety net, the same for everyone, tier by tier.
 fn safety_net<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
-    // Notes for some people only stand beside the safety net, just before
-    // it, so that the safety net itself is the same for everyone.
     for note in report.notes.iter().filter(|note| note.place == NotePlace::SafetyNet) {
         doc.push(Block::Alert {
             heading: vec![strong("Also for you")],
@@ -354,6 +359,190 @@ fn safety_net<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
         doc.push(Block::Para(vec![strong(&tier.intro)]));
         let items = tier.signs.iter().map(|line| vec![Block::Para(vec![text(line)])]).collect();
         doc.push(Block::List { numbered: false, items });
+    }
+}
+
+fn clinician<'a>(report: &'a Report<'_>) -> Vec<Block<'a>> {
+    let triage = &report.triage;
+    let mut doc = vec![
+        Block::Title(vec![lit(FOR_YOUR_CLINICIAN)]),
+        Block::Para(vec![
+            lit("Questionnaire "),
+            code(&report.questionnaire.id),
+            lit(", version "),
+            text(&report.questionnaire.version),
+            lit(". Level "),
+            code(triage.level.as_str()),
+            lit(": "),
+            text(&triage.title),
+            lit("."),
+        ]),
+        Block::Para(vec![text(&report.intended_purpose)]),
+        Block::Para(vec![text(&report.disclaimer)]),
+    ];
+    rules(report, &mut doc);
+    answers(report, &mut doc);
+    scores(report, &mut doc);
+    chosen(report, &mut doc);
+    sources(report, &mut doc);
+    doc
+}
+
+/// Every rule that fired, with its level, the answers it read and its
+/// sources.
+fn rules<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+    doc.push(Block::Heading(vec![lit("Rules that fired")]));
+    if report.triage.reasons.is_empty() {
+        doc.push(Block::Para(vec![lit("None.")]));
+        return;
+    }
+    let items = report
+        .triage
+        .reasons
+        .iter()
+        .map(|reason| {
+            let mut para = vec![code(&reason.rule), lit(" ("), code(reason.level.as_str()), lit("): ")];
+            para.push(text(&reason.because));
+            if !reason.answers.is_empty() {
+                para.push(lit(" Read: "));
+                for (i, shown) in reason.answers.iter().enumerate() {
+                    if i > 0 {
+                        para.push(lit(", "));
+                    }
+                    para.extend(answer(shown));
+                }
+                para.push(lit("."));
+            }
+            cite(&reason.sources, &mut para);
+            vec![Block::Para(para)]
+        })
+        .collect();
+    doc.push(Block::List { numbered: false, items });
+}
+
+/// Every answer given, the questions not answered, the answers ignored.
+fn answers<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+    doc.push(Block::Heading(vec![lit("Answers")]));
+    if report.answers.is_empty() {
+        doc.push(Block::Para(vec![lit("No question was answered.")]));
+    } else {
+        let mut para = vec![lit("Given: ")];
+        for (i, shown) in report.answers.iter().enumerate() {
+            if i > 0 {
+                para.push(lit(", "));
+            }
+            para.extend(answer(shown));
+        }
+        para.push(lit("."));
+        doc.push(Block::Para(para));
+    }
+    let other_unanswered: Vec<&Cow<'_, str>> =
+        report.unanswered.iter().filter(|id| !report.unanswered_red_flags.contains(id)).collect();
+    let red_flags: Vec<&Cow<'_, str>> = report.unanswered_red_flags.iter().collect();
+    let ignored: Vec<&Cow<'_, str>> = report.ignored_answers.iter().collect();
+    let lists = [
+        ("Warning signs not answered (each raised the level): ", red_flags),
+        ("Other questions not answered: ", other_unanswered),
+        ("Answers ignored, because their question did not apply: ", ignored),
+    ];
+    for (label, ids) in lists {
+        if ids.is_empty() {
+            continue;
+        }
+        let mut para = vec![lit(label)];
+        for (i, id) in ids.into_iter().enumerate() {
+            if i > 0 {
+                para.push(lit(", "));
+            }
+            para.push(code(id));
+        }
+        para.push(lit("."));
+        doc.push(Block::Para(para));
+    }
+}
+
+fn scores<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+    if report.domains.is_empty() {
+        return;
+    }
+    doc.push(Block::Heading(vec![lit("Scores")]));
+    let items = report
+        .domains
+        .iter()
+        .map(|domain| {
+            let mut para = vec![strong(&domain.title), lit(" ("), code(&domain.id), lit("): ")];
+            match (domain.score, domain.max) {
+                (Some(score), Some(max)) => para.push(lit(format!("{score} of {max}"))),
+                (Some(score), None) => para.push(lit(format!("{score}"))),
+                (None, _) => para.push(lit("not scored")),
+            }
+            if let Some(band) = &domain.band {
+                para.extend([lit(", band "), code(band)]);
+            }
+            para.push(lit(format!(", from {} answers.", domain.answered)));
+            if let Some(note) = &domain.note {
+                para.extend([lit(" "), text(note)]);
+            }
+            vec![Block::Para(para)]
+        })
+        .collect();
+    doc.push(Block::List { numbered: false, items });
+}
+
+/// What the catalogue chose, with the evidence and why; what a plan limit
+/// withheld; and the plan's full details (doses, progressions, stop rules).
+fn chosen<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+    if report.recommendations.is_empty() && report.withheld.is_empty() && report.notes.is_empty() {
+        return;
+    }
+    doc.push(Block::Heading(vec![lit("Recommendations")]));
+    let mut items: Vec<Vec<Block<'a>>> = report
+        .recommendations
+        .iter()
+        .map(|chosen| {
+            let shown = chosen.in_plan;
+            let mut para = vec![
+                code(&chosen.id),
+                lit(format!(" ({}, evidence ", chosen.kind.as_str())),
+                text(&chosen.evidence),
+                lit(if shown { ")" } else { ", named as a further option)" }),
+                lit(": "),
+            ];
+            sentence(&mut para, &chosen.why);
+            if let Some(note) = &chosen.evidence_note {
+                para.push(lit(" Evidence: "));
+                sentence(&mut para, note);
+            }
+            if let Some(progression) = &chosen.progression {
+                para.push(lit(" Progression: "));
+                sentence(&mut para, progression);
+            }
+            cite(&chosen.sources, &mut para);
+            vec![Block::Para(para)]
+        })
+        .collect();
+    items.extend(report.withheld.iter().map(|withheld| {
+        vec![Block::Para(vec![
+            code(&withheld.id),
+            lit(" (withheld by "),
+            code(&withheld.by),
+            lit(format!(": a {} entry).", withheld.kind.as_str())),
+        ])]
+    }));
+    doc.push(Block::List { numbered: false, items });
+    if !report.notes.is_empty() {
+        let mut para = vec![lit("Notes chosen: ")];
+        for (i, note) in report.notes.iter().enumerate() {
+            if i > 0 {
+                para.push(lit(", "));
+            }
+            para.extend([
+                code(&note.id),
+                lit(format!(" (beside the {})", note.place.as_str().replace('_', " "))),
+            ]);
+        }
+        para.push(lit("."));
+        doc.push(Block::Para(para));
     }
 }
 
@@ -376,34 +565,39 @@ fn sources<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     doc.push(Block::List { numbered: false, items });
 }
 
-/// A list of questions by their wording, each with its id.
-fn question_list<'a, S: AsRef<str>>(report: &'a Report<'_>, ids: &[S]) -> Block<'a> {
-    let items = ids
-        .iter()
-        .map(|id| {
-            let id = id.as_ref();
-            let para = match report.question_texts.iter().find(|q| q.id == id) {
-                Some(q) => {
-                    let named = q.sign.as_deref().unwrap_or(&q.text);
-                    vec![text(named), lit(" ("), Inline::Code(Cow::Owned(id.to_owned())), lit(")")]
-                }
-                None => vec![Inline::Code(Cow::Owned(id.to_owned()))],
-            };
-            vec![Block::Para(para)]
-        })
-        .collect();
-    Block::List { numbered: false, items }
+/// A question by the plain name of its sign, or its wording, for the
+/// person; its id if it has neither.
+fn question_words<'a>(report: &'a Report<'_>, id: &'a str) -> Inline<'a> {
+    match report.question_texts.iter().find(|q| q.id == id) {
+        Some(q) => text(q.sign.as_deref().unwrap_or(&q.text)),
+        None => text(id),
+    }
 }
 
-/// "Sources: a, b." after a paragraph, when there are any.
+/// `question` = `answer`, or that there was none.
+fn answer<'a>(shown: &'a Shown<'_>) -> Vec<Inline<'a>> {
+    let value = match &shown.answer {
+        None | Some(serde_json::Value::Null) => return vec![code(&shown.question), lit(" unanswered")],
+        Some(serde_json::Value::String(s)) => Inline::Code(Cow::Owned(s.clone())),
+        Some(other) => Inline::Code(Cow::Owned(other.to_string())),
+    };
+    vec![code(&shown.question), lit(" = "), value]
+}
+
+/// `words`, with a full stop if they end without one.
+fn sentence<'a>(para: &mut Para<'a>, words: &'a str) {
+    para.push(text(words));
+    if !words.trim_end().ends_with(['.', '!', '?']) {
+        para.push(lit("."));
+    }
+}
+
+/// " Sources: a, b." after a paragraph, when there are any.
 fn cite<'a>(sources: &'a [Cow<'_, str>], para: &mut Para<'a>) {
     if sources.is_empty() {
         return;
     }
-    if !para.is_empty() && para.last() != Some(&Inline::Break) {
-        para.push(lit(" "));
-    }
-    para.push(lit("Sources: "));
+    para.push(lit(" Sources: "));
     for (i, source) in sources.iter().enumerate() {
         if i > 0 {
             para.push(lit(", "));
@@ -413,31 +607,16 @@ fn cite<'a>(sources: &'a [Cow<'_, str>], para: &mut Para<'a>) {
     para.push(lit("."));
 }
 
-/// An answer as typed: an option id or a number; or the fact that there
-/// was none.
-fn answer<'a>(value: Option<&serde_json::Value>) -> Inline<'a> {
-    match value {
-        None | Some(serde_json::Value::Null) => lit("no answer"),
-        Some(serde_json::Value::String(s)) => Inline::Code(Cow::Owned(s.clone())),
-        Some(other) => Inline::Code(Cow::Owned(other.to_string())),
-    }
-}
-
-fn level_name(level: Level) -> &'static str {
-    match level {
-        Level::Emergency => "emergency",
-        Level::Urgent => "urgent",
-        Level::Soon => "soon",
-        Level::SelfCare => "self care",
-    }
-}
-
 fn text(s: &str) -> Inline<'_> {
     Inline::Text(Cow::Borrowed(s))
 }
 
 fn strong(s: &str) -> Inline<'_> {
     Inline::Strong(Cow::Borrowed(s))
+}
+
+fn strong_owned<'a>(s: String) -> Inline<'a> {
+    Inline::Strong(Cow::Owned(s))
 }
 
 fn code(s: &str) -> Inline<'_> {

@@ -145,7 +145,6 @@ fn inline(para: &[Inline<'_>], out: &mut String) {
                 out.push_str("</a>");
             }
             Inline::Link(s) => escape(s, out),
-            Inline::Break => out.push_str("<br>\n"),
         }
     }
 }

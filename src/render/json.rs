@@ -33,6 +33,7 @@ pub(super) fn line<W: Write>(report: &Report<'_>, mut out: W) -> io::Result<()> 
         intended_purpose,
         disclaimer,
         triage,
+        answers,
         unanswered_red_flags,
         unanswered,
         ignored_answers,
@@ -53,6 +54,7 @@ pub(super) fn line<W: Write>(report: &Report<'_>, mut out: W) -> io::Result<()> 
     o.string("intended_purpose", intended_purpose)?;
     o.string("disclaimer", disclaimer)?;
     o.value("triage", |out| triage_object(out, triage))?;
+    o.list("answers", answers, shown)?;
     o.strings("unanswered_red_flags", unanswered_red_flags)?;
     o.strings("unanswered", unanswered)?;
     o.strings("ignored_answers", ignored_answers)?;

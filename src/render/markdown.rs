@@ -1,8 +1,17 @@
-//! CommonMark that reads well both raw and on a code-hosting site.
+//! Markdown that reads well raw, and that CommonMark (as on code-hosting
+//! sites) and Python-Markdown or pandoc render alike.
 //!
 //! Questionnaire texts are escaped, so that a `*` or a `<` in the data is
 //! shown as written and can never turn into emphasis, a link or HTML.
 //! Lines are not wrapped: Markdown viewers wrap for themselves.
+//!
+//! What the two families agree on is kept to: a paragraph is one line
+//! (no backslash or trailing-space line breaks, which Python-Markdown shows
+//! literally or editors strip); every block is set off by a blank line;
+//! the parts of a list item after its first line are indented by four
+//! spaces, as Python-Markdown requires and CommonMark allows; a backslash
+//! escapes only the punctuation both accept, and `<`, `&` and `~` are
+//! written as entities.
 
 use super::doc::{Block, Inline};
 
@@ -63,8 +72,8 @@ fn lines(block: &Block<'_>) -> Vec<String> {
 }
 
 /// Items with several blocks make a loose list (blank lines between
-/// blocks and items); a blank line also keeps a following paragraph from
-/// running on into the one before.
+/// blocks and items). The blocks after an item's first line are indented
+/// by four spaces.
 fn list(numbered: bool, items: &[Vec<Block<'_>>]) -> Vec<String> {
     let loose = items.iter().any(|item| item.len() > 1);
     let mut out = Vec::new();
@@ -73,7 +82,6 @@ fn list(numbered: bool, items: &[Vec<Block<'_>>]) -> Vec<String> {
             out.push(String::new());
         }
         let marker = if numbered { format!("{}. ", n + 1) } else { "- ".to_owned() };
-        let indent = " ".repeat(marker.len());
         for (b, block) in item.iter().enumerate() {
             if b > 0 {
                 out.push(String::new());
@@ -84,7 +92,7 @@ fn list(numbered: bool, items: &[Vec<Block<'_>>]) -> Vec<String> {
                 } else if b == 0 && l == 0 {
                     out.push(format!("{marker}{line}"));
                 } else {
-                    out.push(format!("{indent}{line}"));
+                    out.push(format!("    {line}"));
                 }
             }
         }
@@ -92,23 +100,16 @@ fn list(numbered: bool, items: &[Vec<Block<'_>>]) -> Vec<String> {
     out
 }
 
-/// A paragraph, one line per line break (a trailing backslash is a hard
-/// break), each guarded so that its first characters cannot start a list,
-/// a heading, a rule or a code block.
+/// A paragraph: one line, guarded so that its first characters cannot
+/// start a list, a heading or a code block.
 fn paragraph(para: &[Inline<'_>]) -> Vec<String> {
-    let mut lines: Vec<String> =
-        para.split(|inline| *inline == Inline::Break).map(|part| guard(&inline(part))).collect();
-    let last = lines.len() - 1;
-    for line in &mut lines[..last] {
-        line.push('\\');
-    }
-    lines
+    vec![guard(&inline(para))]
 }
 
-fn guard(line: &str) -> String {
+pub(super) fn guard(line: &str) -> String {
     let line = line.trim_start();
     let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-    if line.starts_with(['-', '+', '=']) {
+    if line.starts_with(['-', '+']) {
         format!("\\{line}")
     } else if digits > 0 && line[digits..].starts_with(['.', ')']) {
         format!("{}\\{}", &line[..digits], &line[digits..])
@@ -152,26 +153,35 @@ fn inline(para: &[Inline<'_>]) -> String {
                 out.push('>');
             }
             Inline::Code(s) | Inline::Link(s) => escape(s, &mut out),
-            Inline::Break => out.push(' '),
         }
     }
     out
 }
 
-/// Backslash-escapes the characters that could start Markdown syntax
-/// inside a line, and joins lines: every paragraph is one line.
-fn escape(text: &str, out: &mut String) {
+/// Escapes the characters that could start Markdown syntax inside a line,
+/// and joins lines: every paragraph is one line. A backslash only before
+/// the punctuation that both CommonMark and Python-Markdown unescape;
+/// entities for the rest.
+pub(super) fn escape(text: &str, out: &mut String) {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
+        // What follows, for `&`: only `&name;` and `&#...` are entities,
+        // so "A&E" is left as written.
+        let entity_like = || {
+            let rest: String = chars.clone().take(33).collect();
+            rest.starts_with('#')
+                || rest
+                    .find(';')
+                    .is_some_and(|end| end > 0 && rest[..end].chars().all(|c| c.is_ascii_alphanumeric()))
+        };
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '>' | '#' => {
                 out.push('\\');
                 out.push(c);
             }
-            // Only `&name;` and `&#123;` are entities; a lone `&` is text.
-            '&' if chars.peek().is_some_and(|n| n.is_ascii_alphanumeric() || *n == '#') => {
-                out.push_str("\\&")
-            }
+            '<' => out.push_str("&lt;"),
+            '~' => out.push_str("&#126;"),
+            '&' if entity_like() => out.push_str("&amp;"),
             '\r' => {}
             '\n' => out.push(' '),
             _ => out.push(c),

@@ -101,18 +101,27 @@ pub fn html(report: &Report<'_>, language: &str) -> String {
 /// The report as a fragment of HTML for a page that has its own `<head>`:
 /// the person's part, then the part for a clinician under a `<details>`.
 pub fn html_fragment(report: &Report<'_>) -> String {
-    html::write(&doc::document(report), &[])
+    let doc::Outline { person, clinician } = doc::outline(report);
+    html::write(&person, &clinician)
 }
 
 /// The report as plain text wrapped at `width` columns (at least 24, at
 /// most [`MAX_WIDTH`]):
 /// underlined headings, hanging indents, and a box around the action at
-/// `urgent` and `emergency`.
+/// `urgent` and `emergency`. The person's part comes first, then the part
+/// for a clinician.
 pub fn text(report: &Report<'_>, width: usize) -> String {
     text::write(&doc::document(report), width.min(MAX_WIDTH))
 }
 
-/// The report as CommonMark, with questionnaire texts escaped.
+/// `text` broken into lines of at most `width` columns at spaces only, as
+/// text reports are, so that a front end wraps its own words the same way.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    text::wrap(text, width)
+}
+
+/// The report as Markdown that CommonMark and Python-Markdown render alike,
+/// with questionnaire texts escaped.
 pub fn markdown(report: &Report<'_>) -> String {
     markdown::write(&doc::document(report))
 }

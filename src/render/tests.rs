@@ -110,6 +110,31 @@ fn prose(report: &Report<'_>) -> [String; 2] {
     [text(report, 80), markdown(report)]
 }
 
+/// A rendered report cut into the person's part and the clinician's.
+fn parts(out: &str) -> (&str, &str) {
+    let at = out.find("For your clinician").expect("the clinician's part");
+    out.split_at(at)
+}
+
+fn blocks_inlines<'d, 'a>(blocks: &'d [doc::Block<'a>], out: &mut Vec<&'d doc::Inline<'a>>) {
+    for block in blocks {
+        match block {
+            doc::Block::Title(para) | doc::Block::Heading(para) | doc::Block::Para(para) => out.extend(para),
+            doc::Block::Alert { heading, body } => {
+                out.extend(heading);
+                blocks_inlines(body, out);
+            }
+            doc::Block::List { items, .. } => items.iter().for_each(|item| blocks_inlines(item, out)),
+            doc::Block::Entries(entries) => {
+                for (title, body) in entries {
+                    out.extend(title);
+                    blocks_inlines(body, out);
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn fixture_reaches_every_level() {
     let q = fixture();
@@ -120,29 +145,102 @@ fn fixture_reaches_every_level() {
 }
 
 #[test]
-fn every_report_opens_with_the_disclaimer_and_ends_with_safety_net_then_sources() {
+fn every_report_leads_with_the_action_and_ends_the_persons_part_with_the_safety_net() {
     let q = fixture();
     for answers in cases() {
         let report = report_for(&q, answers);
         for out in prose(&report) {
-            let out = flat(&out);
-            let disclaimer = out.find(&*report.disclaimer).expect("disclaimer");
-            let action = out.find(&*report.triage.action).expect("action");
-            assert!(disclaimer < action, "the disclaimer comes before the triage");
-            let net = out.find("Safety net").expect("safety net heading");
+            let (person, clinician) = parts(&out);
+            let (person, clinician) = (flat(person), flat(clinician));
+            let action = person.find(&*report.triage.action).expect("action");
+            let disclaimer = person.find(&*report.disclaimer).expect("disclaimer in the person's part");
+            assert!(action < disclaimer, "the action comes first");
+            assert!(clinician.contains(&*report.disclaimer), "the disclaimer in the clinician's part too");
+            let net = person.find("Safety net").expect("safety net heading");
             for line in &report.safety_net {
-                assert!(out[net..].contains(&**line), "safety net line missing: {line}");
+                assert!(person[net..].contains(&**line), "safety net line missing: {line}");
             }
-            let sources = out.rfind("Sources").expect("sources heading");
-            assert!(net < sources);
-            for other in ["Your plan", "Approaches you may read about", "What your answers suggest"] {
-                if let Some(at) = out.find(other) {
+            for other in ["Your plan", "Approaches you may read about", "What your answers suggest", "Why"] {
+                if let Some(at) = person.find(other) {
                     assert!(at < net, "`{other}` after the safety net");
                 }
             }
-            assert!(out.ends_with("(2020). https://example.org/guide") || out.ends_with("A trial, 2019."));
+            assert!(!clinician.contains("Safety net"), "one safety net, at the end of the person's part");
+            assert!(
+                clinician.ends_with("(2020). https://example.org/guide")
+                    || clinician.ends_with("A trial, 2019.")
+            );
         }
     }
+}
+
+#[test]
+fn the_persons_part_has_no_ids_and_markdown_no_line_breaks() {
+    let q = fixture();
+    for answers in cases() {
+        let report = report_for(&q, answers);
+        let outline = doc::outline(&report);
+        let mut inlines = Vec::new();
+        blocks_inlines(&outline.person, &mut inlines);
+        assert!(
+            !inlines.iter().any(|inline| matches!(inline, doc::Inline::Code(_))),
+            "ids and answer values belong to the clinician's part"
+        );
+        let mut clinician = Vec::new();
+        blocks_inlines(&outline.clinician, &mut clinician);
+        assert!(
+            clinician.iter().any(|inline| matches!(inline, doc::Inline::Code(_))),
+            "the trace has its ids"
+        );
+        let md = markdown(&report);
+        for line in md.lines() {
+            assert!(!line.ends_with('\\') && !line.ends_with("  "), "a line break in Markdown: {line:?}");
+        }
+    }
+}
+
+#[test]
+fn the_clinicians_part_has_the_whole_trace() {
+    let q = fixture();
+    let report = report_for(&q, json!({"rf_numb": "not_sure", "age": 40, "leg": "yes", "leg_weeks": 6}));
+    let out = flat(&text(&report, 80));
+    let (_, clinician) = parts(&out);
+    for expected in [
+        "For your clinician ==================",
+        "Questionnaire render-fixture, version 2.0.1. Level urgent: Urgent: today.",
+        "- rf_numb.not_sure (urgent): Numbness there can mean nerve pressure. Read: rf_numb = not_sure. Sources: guide.",
+        "- long_leg_pain (soon): Leg pain for a month needs a look. Read: leg_weeks = 6. Sources: guide.",
+        "Given: rf_numb = not_sure, age = 40, leg = yes, leg_weeks = 6.",
+        "Other questions not answered: hours.",
+        "Sitting load (sitting): not scored, from 0 answers. A rough_observation, not a measure.",
+        "- bridge (withheld by serious: a strength entry).",
+        "- guide: A guideline (2020). https://example.org/guide",
+    ] {
+        assert!(clinician.contains(expected), "missing {expected:?} in:\n{clinician}");
+    }
+    let soon = report_for(&q, json!({"rf_numb": "no", "age": 40, "leg": "yes", "leg_weeks": 6, "hours": 3}));
+    let out = flat(&text(&soon, 80));
+    let (_, clinician) = parts(&out);
+    let chosen =
+        "- stay_active (habit, evidence moderate): Staying active helps at level soon. Sources: guide.";
+    assert!(clinician.contains(chosen), "{clinician}");
+}
+
+#[test]
+fn emergency_gives_the_action_one_reason_and_the_safety_net_only() {
+    let q = fixture();
+    let report = report_for(&q, json!({"rf_numb": "yes", "age": 40, "hours": 10}));
+    assert_eq!(report.triage.level, Level::Emergency);
+    let out = text(&report, 80);
+    let (person, _) = parts(&out);
+    let headings: Vec<&str> = person
+        .lines()
+        .zip(person.lines().skip(1))
+        .filter(|(_, under)| under.starts_with("---"))
+        .map(|(heading, _)| heading)
+        .collect();
+    assert_eq!(headings, ["Why", "Safety net"], "{person}");
+    assert!(person.contains("+----"), "the action in a box");
 }
 
 #[test]
@@ -154,19 +252,21 @@ fn no_exercise_plan_at_urgent_or_emergency() {
             continue;
         }
         for out in prose(&report) {
-            assert!(!out.contains("Your plan"));
-            assert!(!out.contains("Glute bridge"));
-            for kind in ["(strength)", "(stretch)", "(program)"] {
-                assert!(!out.contains(kind), "{kind} at {}", report.triage.level);
+            let (person, _) = parts(&out);
+            assert!(!person.contains("Your plan"));
+            assert!(!person.contains("Glute bridge"));
+            assert!(!out.contains("(strength, evidence"), "no exercise chosen at {}", report.triage.level);
+            if report.triage.level == Level::Urgent {
+                assert!(person.contains("No exercise plan is given until a clinician has seen you."));
+                assert!(person.contains("What to tell the doctor"));
             }
-            assert!(out.contains("No exercise plan is given until a clinician has seen you."));
         }
         let out = text(&report, 80);
         let boxed = out.lines().skip_while(|l| !l.starts_with("+-")).nth(1).expect("a box");
         assert!(boxed.contains(&report.triage.title.to_uppercase()), "{boxed}");
         let md = markdown(&report);
         assert!(
-            md.contains(&format!("> **{}** (level `{}`)", report.triage.title, report.triage.level)),
+            md.contains(&format!("> **{}**\n>\n> {}", report.triage.title, report.triage.action)),
             "{md}"
         );
     }
@@ -185,32 +285,32 @@ fn at_soon_the_plan_note_comes_before_the_plan() {
 }
 
 #[test]
-fn unanswered_red_flags_are_shown_by_their_question_in_the_warning_box() {
+fn unanswered_red_flags_are_named_by_their_words_for_the_person_and_by_id_for_the_clinician() {
     let q = fixture();
     let report = report_for(&q, json!({"age": 40}));
     assert_eq!(report.unanswered_red_flags, ["rf_numb"]);
     let out = text(&report, 80);
-    let start = out.find("WARNING SIGNS NOT ANSWERED").expect("heading");
-    let end = start + out[start..].find("\n+-").expect("end of box");
-    assert!(out[start..end].contains("Numbness in the <saddle> area? (rf_numb)"), "{out}");
+    let (person, clinician) = parts(&out);
+    let start = person.find("Warning signs not answered").expect("heading");
+    assert!(person[start..].contains("- Numbness in the <saddle> area?"), "{person}");
+    assert!(!person.contains("rf_numb"));
+    assert!(flat(clinician).contains("Warning signs not answered (each raised the level): rf_numb."));
+    assert!(flat(person).contains("- Some warning signs were not answered, so they could not be ruled out."));
     let md = markdown(&report);
-    assert!(md.contains("> - Numbness in the \\<saddle\\> area? (`rf_numb`)"), "{md}");
-    // Not listed a second time among the other unanswered questions.
-    assert_eq!(out.matches("(rf_numb)").count(), 1);
+    assert!(md.contains("- Numbness in the &lt;saddle\\> area?"), "{md}");
 }
 
 #[test]
-fn ignored_answers_are_said_to_affect_nothing() {
+fn ignored_answers_are_for_the_clinician() {
     let q = fixture();
     let report = report_for(&q, json!({"rf_numb": "no", "age": 15, "leg": "no", "leg_weeks": 9}));
     assert_eq!(report.ignored_answers, ["leg_weeks"]);
     let out = flat(&text(&report, 80));
-    assert!(
-        out.contains("did not affect anything in this report: - Weeks of leg pain? (leg_weeks)"),
-        "{out}"
-    );
-    assert!(out.contains("This tool is written for adults; please ask a clinician."));
-    assert!(!out.contains("Glute bridge"));
+    let (person, clinician) = parts(&out);
+    assert!(clinician.contains("Answers ignored, because their question did not apply: leg_weeks."), "{out}");
+    assert!(!person.contains("leg_weeks") && !person.contains("Weeks of leg pain"));
+    assert!(person.contains("This tool is written for adults; please ask a clinician."));
+    assert!(!person.contains("Glute bridge"));
 }
 
 #[test]
@@ -236,12 +336,13 @@ fn text_hangs_list_items_under_their_marker() {
     let q = fixture();
     let report = report_for(&q, json!({"rf_numb": "no", "age": 30, "hours": 2}));
     let out = text(&report, 40);
-    let lines: Vec<&str> = out.lines().collect();
-    let at = lines.iter().position(|l| l.starts_with("2. Glute bridge")).expect("numbered item");
-    assert_eq!(lines[at + 1], "   Evidence: low. small benefit.");
-    assert!(out.contains(
-        "   How to:\n   1. Lie on your back.\n   2. Press through the heels and lift\n      the hips.\n"
-    ));
+    assert!(
+        out.contains(
+            "2. Glute bridge\n   Lift the hips.\n   How much: 2-3 sets of 8-12\n   1. Lie on your back.\n   \
+             2. Press through the heels and lift\n      the hips.\n"
+        ),
+        "{out}"
+    );
 }
 
 #[test]
@@ -253,30 +354,26 @@ fn markdown_escapes_the_data() {
     assert!(md.contains("Keep moving \\[within reason\\]."));
     assert!(md.contains("\\# A lot of sitting & more."));
     assert!(md.contains("A rough\\_observation"));
-    let low = markdown(&report_for(&q, json!({"rf_numb": "no", "age": 30, "hours": 2})));
-    assert!(low.contains("  \\- Little sitting."), "{low}");
-    let moderate = markdown(&report_for(&q, json!({"rf_numb": "no", "age": 30, "hours": 7})));
-    assert!(moderate.contains("  1\\. Some sitting."), "{moderate}");
     assert!(md.contains("- `guide`: A guideline (2020). <https://example.org/guide>"));
+    assert_eq!(markdown::guard("- Little sitting."), "\\- Little sitting.");
+    assert_eq!(markdown::guard("1. Some sitting."), "1\\. Some sitting.");
+    assert_eq!(markdown::guard("12) Some."), "12\\) Some.");
+    assert_eq!(markdown::guard("+ more"), "\\+ more");
+    let mut escaped = String::new();
+    markdown::escape("a <b> & c &amp; ~~d~~ | e &#1 A&E", &mut escaped);
+    assert_eq!(escaped, "a &lt;b\\> & c &amp;amp; &#126;&#126;d&#126;&#126; | e &amp;\\#1 A&E");
 }
 
-/// Recommendations are small sections whose fields are lines of one
-/// paragraph (hard breaks), with the steps as a list between paragraphs.
+/// Recommendations are small sections of paragraphs, the steps a list.
 #[test]
 fn markdown_gives_each_recommendation_a_section() {
     let q = fixture();
     let md = markdown(&report_for(&q, json!({"rf_numb": "no", "age": 30, "hours": 2})));
-    let expected = "### 2. Glute bridge (strength)\n\n\
-                    **Evidence:** low. small benefit.\\\n\
-                    **Why:** Sitting is low.\\\n\
-                    Lift the hips.\\\n\
-                    **Dose:** 2-3 sets of 8-12\n\n\
-                    **How to:**\n\n\
+    let expected = "### 2. Glute bridge\n\n\
+                    Lift the hips.\n\n\
+                    **How much:** 2-3 sets of 8-12\n\n\
                     1. Lie on your back.\n\
-                    2. Press through the heels and lift the hips.\n\n\
-                    **Progression:** Single leg.\\\n\
-                    **When to stop:** Stop if pain spreads down the leg.\\\n\
-                    Sources: `guide`, `trial`.\n\n## ";
+                    2. Press through the heels and lift the hips.\n\n## ";
     assert!(md.contains(expected), "{md}");
 }
 

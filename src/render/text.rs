@@ -31,8 +31,8 @@ fn lines(block: &Block<'_>, width: usize) -> Vec<String> {
         Block::Para(para) => wrap(&plain(para), width),
         Block::Alert { heading, body } => boxed(heading, body, width),
         Block::List { numbered, items } => {
-            // Items of several lines read better apart.
-            let loose = items.iter().any(|item| item.len() > 1 || item.iter().any(has_break));
+            // Items of several blocks read better apart.
+            let loose = items.iter().any(|item| item.len() > 1);
             let items = items.iter().map(|item| item.iter().map(Item::Block).collect());
             list(*numbered, loose, items.collect(), width)
         }
@@ -61,7 +61,6 @@ fn boxed(heading: &[Inline<'_>], body: &[Block<'_>], width: usize) -> Vec<String
         .map(|inline| match inline {
             Inline::Strong(s) => s.to_uppercase(),
             Inline::Text(s) | Inline::Code(s) | Inline::Link(s) => s.to_string(),
-            Inline::Break => "\n".to_owned(),
         })
         .collect();
     let mut content = wrap(&heading, inner);
@@ -116,13 +115,9 @@ fn list(numbered: bool, loose: bool, items: Vec<Vec<Item<'_, '_>>>, width: usize
     out
 }
 
-fn has_break(block: &Block<'_>) -> bool {
-    matches!(block, Block::Para(para) if para.contains(&Inline::Break))
-}
-
 /// Breaks only at spaces, so that ids, web addresses and references such
 /// as `2020;(12):CD013814` stay whole unless one alone is wider than a line.
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
     let options = textwrap::Options::new(width)
         .word_separator(textwrap::WordSeparator::AsciiSpace)
         .word_splitter(textwrap::WordSplitter::NoHyphenation);
@@ -135,7 +130,6 @@ fn plain(para: &[Inline<'_>]) -> String {
     for inline in para {
         match inline {
             Inline::Text(s) | Inline::Strong(s) | Inline::Code(s) | Inline::Link(s) => out.push_str(s),
-            Inline::Break => out.push('\n'),
         }
     }
     out
