@@ -68,9 +68,9 @@ pub fn too_large(what: &str, limit: u64, raise: &str) -> Error {
 fn bytes(n: u64) -> String {
     const MIB: u64 = 1 << 20;
     const KIB: u64 = 1 << 10;
-    if n >= MIB && n % MIB == 0 {
+    if n >= MIB && n.is_multiple_of(MIB) {
         format!("{} MiB ({n} bytes)", n / MIB)
-    } else if n >= KIB && n % KIB == 0 {
+    } else if n >= KIB && n.is_multiple_of(KIB) {
         format!("{} KiB ({n} bytes)", n / KIB)
     } else {
         format!("{n} bytes")

@@ -571,7 +571,7 @@ fn plan_safety_rules_hold_everywhere() {
     for (name, answers, report) in cases(&q).into_iter().chain(vignettes(&q)) {
         let chosen: Vec<(&str, RecommendationKind)> =
             report.recommendations.iter().map(|r| (r.id.as_ref(), r.kind)).collect();
-        let adult = !answers["age"].as_i64().is_some_and(|age| age < 18);
+        let adult = answers["age"].as_i64().is_none_or(|age| age >= 18);
         if report.triage.level >= Level::Urgent {
             assert!(chosen.is_empty(), "{name}: a plan at {}: {chosen:?}", report.triage.level);
             assert!(report.notices.iter().any(|n| n.id == "clinician_first"), "{name}: no notice");

@@ -267,7 +267,7 @@ impl Assess for Table<'_> {
                 Ok(true)
             }
             Err(error) => {
-                let empty = std::iter::repeat("").take(self.derived.len());
+                let empty = std::iter::repeat_n("", self.derived.len());
                 let cells = [record_id.as_ref()].into_iter().chain(empty);
                 write_row(out, cells.chain([error.message()]));
                 Ok(true)

@@ -204,7 +204,7 @@ impl Brief {
         let age = number(answers, self.age);
         match position {
             // From 16, or when the age is not given.
-            SEXUAL => age.map_or(true, |age| age >= 16.0),
+            SEXUAL => age.is_none_or(|age| age >= 16.0),
             // Only after a past cancer.
             SPINE_SIGNS => self.tri(answers, self.flags[CANCER]) == Tri::Yes,
             _ => true,
@@ -288,9 +288,9 @@ impl Brief {
             return None;
         }
         let age = number(answers, self.age);
-        let asked_45 = age.map_or(true, |a| a >= 45.0);
+        let asked_45 = age.is_none_or(|a| a >= 45.0);
         let screen = !(asked_45 && self.onset_before_45_no.holds(answers));
-        let asked_35 = screen && age.map_or(true, |a| a >= 35.0);
+        let asked_35 = screen && age.is_none_or(|a| a >= 35.0);
         let onset_45 = age.is_some_and(|a| a < 45.0) || (asked_45 && self.onset_before_45.holds(answers));
         let onset_35 = age.is_some_and(|a| a < 35.0) || (asked_35 && self.onset_before_35.holds(answers));
         let others = if screen { self.criteria.iter().filter(|c| c.holds(answers)).count() } else { 0 };

@@ -44,7 +44,7 @@ pub fn sentences(text: &str) -> usize {
                 words_since = true;
             }
             let ends = matches!(c, '.' | '!' | '?')
-                && chars.peek().map_or(true, |next| next.is_whitespace())
+                && chars.peek().is_none_or(|next| next.is_whitespace())
                 && !matches!(chars.peek(), Some('.' | '!' | '?'));
             if ends && words_since {
                 count += 1;
