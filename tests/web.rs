@@ -333,7 +333,6 @@ async fn hostile_bodies_get_a_400_never_a_500() {
         b"=&=&&=".to_vec(),
         "a".repeat(60_000).into_bytes(),
         b"_question=age&age=1e400".to_vec(),
-        b"_question=age&age=-0".to_vec(),
     ] {
         let reply = post_raw(&format!("/{ID}/question"), body.clone()).await;
         assert!(
