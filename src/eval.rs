@@ -141,6 +141,7 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
             title: Cow::Borrowed(&c.title),
             label: Cow::Borrowed(&c.label),
             summary: Cow::Borrowed(&c.summary),
+            evidence_note: c.evidence_note.as_deref().map(Cow::Borrowed),
             sources: borrowed(&c.sources),
         })
         .collect();

@@ -688,7 +688,12 @@ pub struct Contested {
     pub title: String,
     /// An honest label, such as `contested`.
     pub label: String,
+    /// What a person needs to know, in a few plain words.
     pub summary: String,
+    /// The evidence for and against in detail, with its sources named, for
+    /// the clinician's part: the person's part keeps to the summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_note: Option<String>,
     /// Shown only when this holds; always when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<Condition>,

@@ -187,6 +187,9 @@ pub struct ContestedEntry<'q> {
     pub title: Text<'q>,
     pub label: Text<'q>,
     pub summary: Text<'q>,
+    /// The evidence in detail, for the clinician's part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_note: Option<Text<'q>>,
     pub sources: Vec<Text<'q>>,
 }
 

@@ -902,6 +902,17 @@ impl Lint<'_> {
         let mut out = Vec::new();
         let mut ok = true;
         for (i, entry) in def.contested.iter().enumerate() {
+            if entry.summary.trim().is_empty() {
+                self.problem(&format!("contested[{i}].summary"), "a contested entry needs a summary");
+            }
+            // The clinician's part gives the evidence note in place of the
+            // summary's few words; an empty one would say nothing there.
+            if entry.evidence_note.as_deref().is_some_and(|note| note.trim().is_empty()) {
+                self.problem(
+                    &format!("contested[{i}].evidence_note"),
+                    "an empty `evidence_note`: give the evidence in detail, or leave the field out",
+                );
+            }
             let when = match &entry.when {
                 Some(when) => {
                     let expr = self.resolver().resolve(when, &format!("contested[{i}].when"), scope);

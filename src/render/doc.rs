@@ -159,16 +159,14 @@ fn why<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
             more += 1;
         }
     }
-    doc.push(Block::Heading(vec![lit("Why")]));
-    doc.push(Block::List { numbered: false, items });
     // At `emergency` the action is the whole message.
     match if level == Level::Emergency { 0 } else { more } {
         0 => {}
-        1 => doc.push(Block::Para(vec![lit("There is 1 more reason, listed for your clinician below.")])),
-        n => doc.push(Block::Para(vec![lit(format!(
-            "There are {n} more reasons, listed for your clinician below."
-        ))])),
+        1 => items.push(vec![Block::Para(vec![lit("and 1 more, listed for your clinician")])]),
+        n => items.push(vec![Block::Para(vec![lit(format!("and {n} more, listed for your clinician"))])]),
     }
+    doc.push(Block::Heading(vec![lit("Why")]));
+    doc.push(Block::List { numbered: false, items });
 }
 
 /// A reason in plain words, led by the sign it is about when it is a red
@@ -231,7 +229,9 @@ fn is_exercise(kind: RecommendationKind) -> bool {
     matches!(kind, RecommendationKind::Strength | RecommendationKind::Stretch)
 }
 
-/// What most people need to hear first: the education entries.
+/// What most people need to hear first: the education entries, each with
+/// why it was chosen, so that what the answers call for (such as a worry
+/// about harm) is said to the person too.
 fn good_to_know<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     let education: Vec<&Chosen> =
         report.recommendations.iter().filter(|c| c.kind == RecommendationKind::Education).collect();
@@ -239,7 +239,10 @@ fn good_to_know<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
         return;
     }
     doc.push(Block::Heading(vec![lit("Good to know")]));
-    doc.extend(education.into_iter().map(|chosen| Block::Para(vec![text(&chosen.summary)])));
+    for chosen in education {
+        doc.push(Block::Para(vec![text(&chosen.summary)]));
+        doc.push(Block::Para(vec![text(&chosen.why)]));
+    }
 }
 
 /// The plan: the entries in it, the further options named once, then the
@@ -285,7 +288,8 @@ fn notes<'a>(report: &'a Report<'_>, place: NotePlace) -> impl Iterator<Item = B
 }
 
 /// A recommendation as the person reads it: what, how much, and for an
-/// exercise, how; a habit or a programme is said in its summary.
+/// exercise, how and how to progress; a habit or a programme is said in its
+/// summary and dose.
 fn recommendation<'a>(chosen: &'a Chosen<'_>) -> (Para<'a>, Vec<Block<'a>>) {
     let title = vec![strong(&chosen.title)];
     let mut body = vec![Block::Para(vec![text(&chosen.summary)])];
@@ -295,6 +299,9 @@ fn recommendation<'a>(chosen: &'a Chosen<'_>) -> (Para<'a>, Vec<Block<'a>>) {
     if is_exercise(chosen.kind) && !chosen.how_to.is_empty() {
         let steps = chosen.how_to.iter().map(|step| vec![Block::Para(vec![text(step)])]).collect();
         body.push(Block::List { numbered: true, items: steps });
+    }
+    if let Some(progression) = chosen.progression.as_ref().filter(|_| is_exercise(chosen.kind)) {
+        body.push(Block::Para(vec![strong("Next step:"), lit(" "), text(progression)]));
     }
     (title, body)
 }
@@ -384,6 +391,7 @@ fn clinician<'a>(report: &'a Report<'_>) -> Vec<Block<'a>> {
     answers(report, &mut doc);
     scores(report, &mut doc);
     chosen(report, &mut doc);
+    contested_evidence(report, &mut doc);
     sources(report, &mut doc);
     doc
 }
@@ -544,6 +552,26 @@ fn chosen<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
         para.push(lit("."));
         doc.push(Block::Para(para));
     }
+}
+
+/// The contested approaches the person's part names, with the evidence in
+/// detail (the person reads only the summary) and its sources.
+fn contested_evidence<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+    if report.contested.is_empty() {
+        return;
+    }
+    doc.push(Block::Heading(vec![lit("Contested approaches")]));
+    let items = report
+        .contested
+        .iter()
+        .map(|entry| {
+            let mut para = vec![code(&entry.id), lit(" ("), text(&entry.label), lit("): ")];
+            sentence(&mut para, entry.evidence_note.as_deref().unwrap_or(&entry.summary));
+            cite(&entry.sources, &mut para);
+            vec![Block::Para(para)]
+        })
+        .collect();
+    doc.push(Block::List { numbered: false, items });
 }
 
 fn sources<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {

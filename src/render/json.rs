@@ -213,12 +213,13 @@ fn withheld_entry<W: Write>(out: &mut W, withheld: &Withheld<'_>) -> io::Result<
 }
 
 fn contested_entry<W: Write>(out: &mut W, entry: &ContestedEntry<'_>) -> io::Result<()> {
-    let ContestedEntry { id, title, label, summary, sources } = entry;
+    let ContestedEntry { id, title, label, summary, evidence_note, sources } = entry;
     let mut o = Object::start(out)?;
     o.string("id", id)?;
     o.string("title", title)?;
     o.string("label", label)?;
     o.string("summary", summary)?;
+    o.optional("evidence_note", evidence_note)?;
     o.strings("sources", sources)?;
     o.end()
 }
@@ -459,10 +460,13 @@ mod tests {
             chosen.stop_rule = Some(awkward("stop"));
             chosen.why = awkward(&chosen.why);
         }
+        for entry in &mut report.contested {
+            entry.evidence_note = Some(awkward("evidence"));
+        }
         for source in &mut report.sources {
             source.url = Some(awkward("https://example.org/?q="));
         }
-        assert!(!report.recommendations.is_empty() && !report.domains.is_empty());
+        assert!(!report.recommendations.is_empty() && !report.domains.is_empty() && !report.contested.is_empty());
         same_as_serde_json(&report);
     }
 
