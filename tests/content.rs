@@ -599,8 +599,9 @@ fn plan_safety_rules_hold_everywhere() {
 /// question and each help text alone; each reason, note, notice, level
 /// text, domain text and band, each "why" (placeholders filled with a
 /// number); each catalogue entry as one passage (title, evidence note,
-/// summary, dose, steps and progression, as a person reads it); the
-/// safety net and its tiers, one sign to a line; purpose and disclaimer.
+/// summary, dose, steps and progression, as a person reads it); each
+/// contested entry's summary and evidence note alone; the safety net and
+/// its tiers, one sign to a line; purpose and disclaimer.
 fn texts_a_person_reads(q: &Questionnaire) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     let mut add = |name: String, text: &str| out.push((name, text.to_owned()));
@@ -675,6 +676,9 @@ fn texts_a_person_reads(q: &Questionnaire) -> Vec<(String, String)> {
     }
     for entry in &q.contested {
         add(format!("{}.summary", entry.id), &entry.summary);
+        if let Some(note) = &entry.evidence_note {
+            add(format!("{}.evidence_note", entry.id), note);
+        }
     }
     let mut net: Vec<&str> = q.safety_net_intro.iter().map(String::as_str).collect();
     net.extend(q.safety_net.iter().map(String::as_str));
