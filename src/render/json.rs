@@ -466,7 +466,9 @@ mod tests {
         for source in &mut report.sources {
             source.url = Some(awkward("https://example.org/?q="));
         }
-        assert!(!report.recommendations.is_empty() && !report.domains.is_empty() && !report.contested.is_empty());
+        assert!(
+            !report.recommendations.is_empty() && !report.domains.is_empty() && !report.contested.is_empty()
+        );
         same_as_serde_json(&report);
     }
 
