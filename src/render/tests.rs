@@ -69,7 +69,8 @@ fn fixture() -> Questionnaire {
         ],
         "contested": [
             {"id": "needles", "title": "Acupuncture", "label": "contested",
-             "summary": "Guidelines disagree about it.", "sources": ["trial"]}
+             "summary": "Guidelines disagree about it.",
+             "evidence_note": "One trial found a small effect (2019).", "sources": ["trial"]}
         ],
         "safety_net": ["Call the emergency number if numbness appears in the saddle area.",
                        "Get help today if a fever starts."],
@@ -364,7 +365,8 @@ fn markdown_escapes_the_data() {
     assert_eq!(escaped, "a &lt;b\\> & c &amp;amp; &#126;&#126;d&#126;&#126; | e &amp;\\#1 A&E");
 }
 
-/// Recommendations are small sections of paragraphs, the steps a list.
+/// Recommendations are small sections of paragraphs, the steps a list,
+/// an exercise's progression its next step.
 #[test]
 fn markdown_gives_each_recommendation_a_section() {
     let q = fixture();
@@ -373,8 +375,26 @@ fn markdown_gives_each_recommendation_a_section() {
                     Lift the hips.\n\n\
                     **How much:** 2-3 sets of 8-12\n\n\
                     1. Lie on your back.\n\
-                    2. Press through the heels and lift the hips.\n\n## ";
+                    2. Press through the heels and lift the hips.\n\n\
+                    **Next step:** Single leg.\n\n## ";
     assert!(md.contains(expected), "{md}");
+}
+
+/// A contested entry's summary is for the person; its evidence note, with
+/// the sources, for the clinician.
+#[test]
+fn a_contested_entry_gives_the_person_its_summary_and_the_clinician_its_evidence() {
+    let q = fixture();
+    let md = markdown(&report_for(&q, json!({"rf_numb": "no", "age": 30, "hours": 2})));
+    let at = md.find("# For your clinician").expect("the clinician's part");
+    let (person, clinician) = md.split_at(at);
+    assert!(person.contains("- **Acupuncture** (contested): Guidelines disagree about it."), "{person}");
+    assert!(!person.contains("small effect"), "{person}");
+    assert!(
+        clinician
+            .contains("- `needles` (contested): One trial found a small effect (2019). Sources: `trial`."),
+        "{clinician}"
+    );
 }
 
 #[test]
