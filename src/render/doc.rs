@@ -17,6 +17,12 @@
 //! diagnosis, and the person's part ends with the safety net, the same for
 //! everyone.
 //!
+//! The person's part keeps to a budget of words by level ([`budget`]). When
+//! a report would run over, material the clinician's part also holds leaves
+//! the person's part, least needed first ([`Trim`]), until it fits. The
+//! action, the first reason, the plan's exercises with their how-to, the
+//! stop rule, the disclaimer and the safety net always stay.
+//!
 //! Paragraphs have no line breaks inside them: a list or separate
 //! paragraphs say the same in every renderer, and Markdown needs no
 //! backslash breaks, which some renderers show as backslashes.
@@ -83,9 +89,85 @@ const MAX_REASONS: usize = 3;
 /// How many unanswered warning signs the person's part names.
 const MAX_SIGNS: usize = 5;
 
-/// Builds both parts of a report.
+/// The most words the person's part may have at `level`, counted as a
+/// reader counts them: the runs of letters or digits between spaces,
+/// slashes and dashes, list numbers included. A report needing help today
+/// or now says only what the person must do; below that the plan shares
+/// the budget with the reasons, the reassurance and the safety net.
+pub(crate) fn budget(level: Level) -> usize {
+    match level {
+        Level::Emergency => 200,
+        Level::Urgent => 350,
+        Level::Soon | Level::SelfCare => 750,
+    }
+}
+
+/// What the person's part leaves to the clinician's part to keep to its
+/// budget, each step keeping what the ones before it left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Trim {
+    /// Everything.
+    Nothing,
+    /// What the answers suggest, domain by domain: a pointer line stays,
+    /// and each domain's explanation joins its score.
+    Suggestions,
+    /// The reasons after the first: counted in a line, listed with their
+    /// rules.
+    Reasons,
+    /// Why each reassurance was chosen: listed with the recommendations.
+    Reassurance,
+}
+
+impl Trim {
+    const ALL: [Trim; 4] = [Trim::Nothing, Trim::Suggestions, Trim::Reasons, Trim::Reassurance];
+}
+
+/// Builds both parts of a report, the person's within its level's budget
+/// where trimming can bring it there.
 pub(crate) fn outline<'a>(report: &'a Report<'_>) -> Outline<'a> {
-    Outline { person: person(report), clinician: clinician(report) }
+    outline_within(report, budget(report.triage.level))
+}
+
+/// Both parts, with the person's trimmed no further than it takes to keep
+/// to `budget` words (or as far as it goes).
+fn outline_within<'a>(report: &'a Report<'_>, budget: usize) -> Outline<'a> {
+    let mut trim = Trim::Nothing;
+    let mut part = person(report, trim);
+    for further in Trim::ALL.into_iter().skip(1) {
+        if words(&part) <= budget {
+            break;
+        }
+        trim = further;
+        part = person(report, trim);
+    }
+    Outline { person: part, clinician: clinician(report, trim) }
+}
+
+/// How many words the blocks hold as rendered: a numbered list item or
+/// entry adds its number.
+pub(crate) fn words(blocks: &[Block<'_>]) -> usize {
+    let para = |para: &Para<'_>| -> usize {
+        let line: String = para
+            .iter()
+            .map(|inline| match inline {
+                Inline::Text(s) | Inline::Strong(s) | Inline::Code(s) | Inline::Link(s) => s.as_ref(),
+            })
+            .collect();
+        line.split(|c: char| c.is_whitespace() || matches!(c, '/' | '–' | '—' | '-'))
+            .filter(|word| word.chars().any(char::is_alphanumeric))
+            .count()
+    };
+    blocks
+        .iter()
+        .map(|block| match block {
+            Block::Title(p) | Block::Heading(p) | Block::Para(p) => para(p),
+            Block::Alert { heading, body } => para(heading) + words(body),
+            Block::List { numbered, items } => {
+                items.iter().map(|item| words(item) + usize::from(*numbered)).sum()
+            }
+            Block::Entries(entries) => entries.iter().map(|(title, body)| 1 + para(title) + words(body)).sum(),
+        })
+        .sum()
 }
 
 /// Both parts as one run of blocks, the person's first: the clinician's
@@ -96,12 +178,12 @@ pub(crate) fn document<'a>(report: &'a Report<'_>) -> Vec<Block<'a>> {
     person
 }
 
-fn person<'a>(report: &'a Report<'_>) -> Vec<Block<'a>> {
+fn person<'a>(report: &'a Report<'_>, trim: Trim) -> Vec<Block<'a>> {
     let level = report.triage.level;
     let mut doc = vec![Block::Title(vec![text(&report.questionnaire.title)])];
     action(report, &mut doc);
     doc.push(Block::Para(vec![text(&report.disclaimer)]));
-    why(report, &mut doc);
+    why(report, trim, &mut doc);
     if level < Level::Emergency {
         unanswered_signs(report, &mut doc);
     }
@@ -110,9 +192,9 @@ fn person<'a>(report: &'a Report<'_>) -> Vec<Block<'a>> {
         other_advice(report, &mut doc);
     }
     if level < Level::Urgent {
-        good_to_know(report, &mut doc);
+        good_to_know(report, trim, &mut doc);
         plan(report, &mut doc);
-        suggestions(report, &mut doc);
+        suggestions(report, trim, &mut doc);
         contested(report, &mut doc);
     }
     safety_net(report, &mut doc);
@@ -132,11 +214,12 @@ fn action<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
 }
 
 /// The reasons at the final level, at most [`MAX_REASONS`] (one at
-/// `emergency`, where the action is the whole message); warning signs left
-/// unanswered count as one reason, listed by name further on.
-fn why<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+/// `emergency`, where the action is the whole message, and when trimmed);
+/// warning signs left unanswered count as one reason, listed by name
+/// further on.
+fn why<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
     let level = report.triage.level;
-    let max_reasons = if level == Level::Emergency { 1 } else { MAX_REASONS };
+    let max_reasons = if level == Level::Emergency || trim >= Trim::Reasons { 1 } else { MAX_REASONS };
     let at_level: Vec<&Reason> = report.triage.reasons.iter().filter(|r| r.level == level).collect();
     // With no reason at its level (self-care), there is no why to give.
     if at_level.is_empty() {
@@ -231,8 +314,8 @@ fn is_exercise(kind: RecommendationKind) -> bool {
 
 /// What most people need to hear first: the education entries, each with
 /// why it was chosen, so that what the answers call for (such as a worry
-/// about harm) is said to the person too.
-fn good_to_know<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+/// about harm) is said to the person too, unless trimmed.
+fn good_to_know<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
     let education: Vec<&Chosen> =
         report.recommendations.iter().filter(|c| c.kind == RecommendationKind::Education).collect();
     if education.is_empty() {
@@ -241,7 +324,9 @@ fn good_to_know<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     doc.push(Block::Heading(vec![lit("Good to know")]));
     for chosen in education {
         doc.push(Block::Para(vec![text(&chosen.summary)]));
-        doc.push(Block::Para(vec![text(&chosen.why)]));
+        if trim < Trim::Reassurance {
+            doc.push(Block::Para(vec![text(&chosen.why)]));
+        }
     }
 }
 
@@ -308,8 +393,9 @@ fn recommendation<'a>(chosen: &'a Chosen<'_>) -> (Para<'a>, Vec<Block<'a>>) {
 
 /// A sentence or two per domain that found something (a score above
 /// nothing, or a band without a score), without numbers; how each is
-/// scored is in the clinician's part.
-fn suggestions<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+/// scored is in the clinician's part. When trimmed, a line says where they
+/// are.
+fn suggestions<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
     let found: Vec<_> = report
         .domains
         .iter()
@@ -319,6 +405,10 @@ fn suggestions<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
         return;
     }
     doc.push(Block::Heading(vec![lit("What your answers suggest")]));
+    if trim >= Trim::Suggestions {
+        doc.push(Block::Para(vec![lit("What each area of your answers suggests is listed for your clinician.")]));
+        return;
+    }
     let items = found
         .into_iter()
         .map(|domain| vec![Block::Para(vec![strong(&domain.title), lit(": "), text(&domain.explanation)])])
@@ -348,9 +438,12 @@ fn contested<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
 }
 
 /// The notes chosen to stand beside the safety net (such as a maternity
-/// notice), then the safety net, the same for everyone, tier by tier.
+/// notice), then the safety net, the same for everyone, tier by tier. At
+/// `emergency` the notes stay in the clinician's part: there the action,
+/// its reason and the safety net are the whole message.
 fn safety_net<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
-    for note in report.notes.iter().filter(|note| note.place == NotePlace::SafetyNet) {
+    let notes = report.notes.iter().filter(|note| note.place == NotePlace::SafetyNet);
+    for note in notes.filter(|_| report.triage.level < Level::Emergency) {
         doc.push(Block::Alert {
             heading: vec![strong("Also for you")],
             body: vec![Block::Para(vec![text(&note.text)])],
@@ -369,7 +462,7 @@ fn safety_net<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     }
 }
 
-fn clinician<'a>(report: &'a Report<'_>) -> Vec<Block<'a>> {
+fn clinician<'a>(report: &'a Report<'_>, trim: Trim) -> Vec<Block<'a>> {
     let triage = &report.triage;
     let mut doc = vec![
         Block::Title(vec![lit(FOR_YOUR_CLINICIAN)]),
@@ -389,7 +482,7 @@ fn clinician<'a>(report: &'a Report<'_>) -> Vec<Block<'a>> {
     ];
     rules(report, &mut doc);
     answers(report, &mut doc);
-    scores(report, &mut doc);
+    scores(report, trim, &mut doc);
     chosen(report, &mut doc);
     contested_evidence(report, &mut doc);
     sources(report, &mut doc);
@@ -469,7 +562,9 @@ fn answers<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     }
 }
 
-fn scores<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+/// The scores with their numbers; with the explanations too when the
+/// person's part leaves them out.
+fn scores<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
     if report.domains.is_empty() {
         return;
     }
@@ -488,6 +583,9 @@ fn scores<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
                 para.extend([lit(", band "), code(band)]);
             }
             para.push(lit(format!(", from {} answers.", domain.answered)));
+            if trim >= Trim::Suggestions && !domain.explanation.is_empty() {
+                para.extend([lit(" "), text(&domain.explanation)]);
+            }
             if let Some(note) = &domain.note {
                 para.extend([lit(" "), text(note)]);
             }
@@ -546,7 +644,14 @@ fn chosen<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
             }
             para.extend([
                 code(&note.id),
-                lit(format!(" (beside the {})", note.place.as_str().replace('_', " "))),
+                lit(match (note.place, report.triage.level) {
+                    // The person's part at `emergency` is the action, its
+                    // reason and the safety net alone.
+                    (NotePlace::SafetyNet, Level::Emergency) => {
+                        Cow::Borrowed(" (beside the safety net, but not shown at emergency)")
+                    }
+                    (place, _) => Cow::Owned(format!(" (beside the {})", place.as_str().replace('_', " "))),
+                }),
             ]);
         }
         para.push(lit("."));
