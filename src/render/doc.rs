@@ -116,10 +116,13 @@ pub(crate) enum Trim {
     Reasons,
     /// Why each reassurance was chosen: listed with the recommendations.
     Reassurance,
+    /// What each referral in the plan is about (its title stays): listed
+    /// with the recommendations.
+    Referrals,
 }
 
 impl Trim {
-    const ALL: [Trim; 4] = [Trim::Nothing, Trim::Suggestions, Trim::Reasons, Trim::Reassurance];
+    const ALL: [Trim; 5] = [Trim::Nothing, Trim::Suggestions, Trim::Reasons, Trim::Reassurance, Trim::Referrals];
 }
 
 /// Builds both parts of a report, the person's within its level's budget
@@ -193,7 +196,7 @@ fn person<'a>(report: &'a Report<'_>, trim: Trim) -> Vec<Block<'a>> {
     }
     if level < Level::Urgent {
         good_to_know(report, trim, &mut doc);
-        plan(report, &mut doc);
+        plan(report, trim, &mut doc);
         suggestions(report, trim, &mut doc);
         contested(report, &mut doc);
     }
@@ -332,7 +335,7 @@ fn good_to_know<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>
 
 /// The plan: the entries in it, the further options named once, then the
 /// notes chosen for it (one stop rule, said once).
-fn plan<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+fn plan<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
     doc.push(Block::Heading(vec![lit("Your plan")]));
     if let Some(note) = &report.triage.plan_note {
         doc.push(Block::Para(vec![text(note)]));
@@ -346,7 +349,7 @@ fn plan<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     if planned.is_empty() {
         doc.push(Block::Para(vec![lit("Nothing in the catalogue was chosen from these answers.")]));
     } else {
-        doc.push(Block::Entries(planned.into_iter().map(recommendation).collect()));
+        doc.push(Block::Entries(planned.into_iter().map(|chosen| recommendation(chosen, trim)).collect()));
     }
     let further: Vec<&Chosen> = report.recommendations.iter().filter(|c| !c.in_plan).collect();
     if !further.is_empty() {
@@ -374,10 +377,13 @@ fn notes<'a>(report: &'a Report<'_>, place: NotePlace) -> impl Iterator<Item = B
 
 /// A recommendation as the person reads it: what, how much, and for an
 /// exercise, how and how to progress; a habit or a programme is said in its
-/// summary and dose.
-fn recommendation<'a>(chosen: &'a Chosen<'_>) -> (Para<'a>, Vec<Block<'a>>) {
+/// summary and dose. A referral trimmed away keeps its title alone.
+fn recommendation<'a>(chosen: &'a Chosen<'_>, trim: Trim) -> (Para<'a>, Vec<Block<'a>>) {
     let title = vec![strong(&chosen.title)];
-    let mut body = vec![Block::Para(vec![text(&chosen.summary)])];
+    let mut body = Vec::new();
+    if !(trim >= Trim::Referrals && chosen.kind == RecommendationKind::Professional) {
+        body.push(Block::Para(vec![text(&chosen.summary)]));
+    }
     if let Some(dose) = &chosen.dose {
         body.push(Block::Para(vec![strong("How much:"), lit(" "), text(dose)]));
     }
@@ -483,7 +489,7 @@ fn clinician<'a>(report: &'a Report<'_>, trim: Trim) -> Vec<Block<'a>> {
     rules(report, &mut doc);
     answers(report, &mut doc);
     scores(report, trim, &mut doc);
-    chosen(report, &mut doc);
+    chosen(report, trim, &mut doc);
     contested_evidence(report, &mut doc);
     sources(report, &mut doc);
     doc
@@ -597,7 +603,7 @@ fn scores<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
 
 /// What the catalogue chose, with the evidence and why; what a plan limit
 /// withheld; and the plan's full details (doses, progressions, stop rules).
-fn chosen<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+fn chosen<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
     if report.recommendations.is_empty() && report.withheld.is_empty() && report.notes.is_empty() {
         return;
     }
@@ -615,6 +621,10 @@ fn chosen<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
                 lit(": "),
             ];
             sentence(&mut para, &chosen.why);
+            if trim >= Trim::Referrals && chosen.kind == RecommendationKind::Professional && chosen.in_plan {
+                para.push(lit(" Summary: "));
+                sentence(&mut para, &chosen.summary);
+            }
             if let Some(note) = &chosen.evidence_note {
                 para.push(lit(" Evidence: "));
                 sentence(&mut para, note);
