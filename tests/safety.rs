@@ -13,6 +13,8 @@
 //! questionnaire's rules.
 
 mod brief;
+#[path = "common/readability.rs"]
+mod readability;
 
 use std::sync::OnceLock;
 
@@ -267,6 +269,20 @@ proptest! {
 
 // --- Reports and their renderings -------------------------------------------
 
+/// Cases for the budget property: a cheap one, so that rare long reports
+/// get their chance.
+const BUDGET_CASES: u32 = 512;
+
+/// The budgets of the person's part, in words, by level, as the report's
+/// section of the README states them.
+fn budget(level: Level) -> usize {
+    match level {
+        Level::Emergency => 200,
+        Level::Urgent => 350,
+        Level::Soon | Level::SelfCare => 750,
+    }
+}
+
 /// Whitespace runs made single spaces and box borders removed, so that
 /// wrapped text can be searched for a sentence.
 fn flat(s: &str) -> String {
@@ -314,6 +330,37 @@ fn exercise_shown(report: &Report<'_>) -> Vec<String> {
 
 fn exercises(report: &Report<'_>) -> Vec<String> {
     report.recommendations.iter().filter(|r| EXERCISE.contains(&r.kind)).map(|r| r.id.to_string()).collect()
+}
+
+proptest! {
+    #![proptest_config(Config::with_cases(BUDGET_CASES))]
+
+    /// For every answer set: the person's part of the Markdown report
+    /// keeps to its level's budget of words, and what must stay stays: the
+    /// action, and below `urgent` every exercise of the plan with its steps
+    /// and every note chosen for the plan (the stop rule).
+    #[test]
+    fn the_persons_part_keeps_to_its_budget(answers in any_answers()) {
+        let report = evaluate(questionnaire(), &answers);
+        let level = report.triage.level;
+        let markdown = render::markdown(&report);
+        let person = markdown.split("\n# For your clinician\n").next().unwrap_or_default();
+        let words = readability::words(person).count();
+        prop_assert!(words <= budget(level), "{words} words at {level}, budget {}, with {}", budget(level), shown(&answers));
+        let text = render::text(&report, 80);
+        let person = flat(text.split("\nFor your clinician\n").next().unwrap_or_default());
+        prop_assert!(person.contains(&flat(&report.triage.action)), "no action with {}", shown(&answers));
+        let exercises = report.recommendations.iter().filter(|r| r.in_plan && EXERCISE[..2].contains(&r.kind));
+        for exercise in exercises {
+            for said in std::iter::once(&exercise.title).chain(&exercise.how_to) {
+                prop_assert!(person.contains(&flat(said)), "{}: {said:?} missing with {}", exercise.id, shown(&answers));
+            }
+        }
+        let plan_notes = report.notes.iter().filter(|note| note.place == selfcheck::model::NotePlace::Plan);
+        for note in plan_notes.filter(|_| level < Level::Urgent) {
+            prop_assert!(person.contains(&flat(&note.text)), "{} missing with {}", note.id, shown(&answers));
+        }
+    }
 }
 
 proptest! {

@@ -133,7 +133,7 @@ pub(crate) fn outline<'a>(report: &'a Report<'_>) -> Outline<'a> {
 
 /// Both parts, with the person's trimmed no further than it takes to keep
 /// to `budget` words (or as far as it goes).
-fn outline_within<'a>(report: &'a Report<'_>, budget: usize) -> Outline<'a> {
+pub(crate) fn outline_within<'a>(report: &'a Report<'_>, budget: usize) -> Outline<'a> {
     let mut trim = Trim::Nothing;
     let mut part = person(report, trim);
     for further in Trim::ALL.into_iter().skip(1) {
@@ -400,26 +400,36 @@ fn recommendation<'a>(chosen: &'a Chosen<'_>, trim: Trim) -> (Para<'a>, Vec<Bloc
 /// A sentence or two per domain that found something (a score above
 /// nothing, or a band without a score), without numbers; how each is
 /// scored is in the clinician's part. When trimmed, a line says where they
-/// are.
+/// are, if that line is the shorter.
 fn suggestions<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
-    let found: Vec<_> = report
+    let Some(list) = suggestion_list(report) else {
+        return;
+    };
+    doc.push(Block::Heading(vec![lit("What your answers suggest")]));
+    doc.push(if suggestions_moved(report, trim) { suggestions_pointer() } else { list });
+}
+
+/// The domains that found something, with their explanations; none when
+/// no domain did.
+fn suggestion_list<'a>(report: &'a Report<'_>) -> Option<Block<'a>> {
+    let items: Vec<Vec<Block<'a>>> = report
         .domains
         .iter()
         .filter(|domain| domain.score.map_or(domain.band.is_some(), |score| score > 0.0))
-        .collect();
-    if found.is_empty() {
-        return;
-    }
-    doc.push(Block::Heading(vec![lit("What your answers suggest")]));
-    if trim >= Trim::Suggestions {
-        doc.push(Block::Para(vec![lit("What each area of your answers suggests is listed for your clinician.")]));
-        return;
-    }
-    let items = found
-        .into_iter()
         .map(|domain| vec![Block::Para(vec![strong(&domain.title), lit(": "), text(&domain.explanation)])])
         .collect();
-    doc.push(Block::List { numbered: false, items });
+    (!items.is_empty()).then_some(Block::List { numbered: false, items })
+}
+
+fn suggestions_pointer() -> Block<'static> {
+    Block::Para(vec![lit("It is listed, area by area, for your clinician.")])
+}
+
+/// Whether the explanations leave the person's part for the clinician's:
+/// when trimmed, and only if the line pointing to them is the shorter.
+fn suggestions_moved(report: &Report<'_>, trim: Trim) -> bool {
+    trim >= Trim::Suggestions
+        && suggestion_list(report).is_some_and(|list| words(&[suggestions_pointer()]) < words(&[list]))
 }
 
 fn contested<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
@@ -575,6 +585,7 @@ fn scores<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
         return;
     }
     doc.push(Block::Heading(vec![lit("Scores")]));
+    let moved = suggestions_moved(report, trim);
     let items = report
         .domains
         .iter()
@@ -589,7 +600,7 @@ fn scores<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
                 para.extend([lit(", band "), code(band)]);
             }
             para.push(lit(format!(", from {} answers.", domain.answered)));
-            if trim >= Trim::Suggestions && !domain.explanation.is_empty() {
+            if moved && !domain.explanation.is_empty() {
                 para.extend([lit(" "), text(&domain.explanation)]);
             }
             if let Some(note) = &domain.note {

@@ -9,7 +9,15 @@ use super::*;
 use crate::{evaluate, Answers, AnswersDocument, Level, Questionnaire};
 
 fn fixture() -> Questionnaire {
-    let definition = json!({
+    questionnaire(fixture_definition())
+}
+
+fn questionnaire(definition: Json) -> Questionnaire {
+    Questionnaire::from_json(&definition.to_string(), "render-fixture").unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn fixture_definition() -> Json {
+    json!({
         "id": "render-fixture",
         "version": "2.0.1",
         "title": "Renderer test questionnaire",
@@ -78,8 +86,7 @@ fn fixture() -> Questionnaire {
             {"id": "guide", "citation": "A guideline (2020).", "url": "https://example.org/guide"},
             {"id": "trial", "citation": "A trial, 2019."}
         ]
-    });
-    Questionnaire::from_json(&definition.to_string(), "render-fixture").unwrap_or_else(|e| panic!("{e}"))
+    })
 }
 
 fn report_for<'q>(q: &'q Questionnaire, answers: Json) -> Report<'q> {
@@ -438,4 +445,78 @@ fn formats_parse_by_name() {
     }
     let error = "pdf".parse::<Format>().unwrap_err().to_string();
     assert_eq!(error, "unknown format `pdf`: expected one of text, markdown, json, html");
+}
+
+/// The words of a rendered text as the budget counts them.
+fn word_count(out: &str) -> usize {
+    out.split(|c: char| c.is_whitespace() || matches!(c, '/' | '–' | '—' | '-'))
+        .filter(|word| word.chars().any(char::is_alphanumeric))
+        .count()
+}
+
+#[test]
+fn the_budget_counts_the_words_markdown_shows() {
+    let q = fixture();
+    for answers in cases() {
+        let report = report_for(&q, answers);
+        let outline = doc::outline(&report);
+        let markdown = markdown(&report);
+        let (person, _) = parts(&markdown);
+        // `parts` cuts before the title's words; the `# ` is no word.
+        assert_eq!(doc::words(&outline.person), word_count(person), "{person}");
+    }
+}
+
+#[test]
+fn a_person_part_over_its_budget_leaves_the_least_needed_to_the_clinician() {
+    // A domain explanation longer than the line that points to it.
+    let mut definition = fixture_definition();
+    definition["domains"][0]["bands"][2]["explanation"] =
+        json!("A lot of sitting, for many hours in a row, on most days of the week.");
+    let q = questionnaire(definition);
+    let report = report_for(&q, json!({"rf_numb": "no", "age": 40, "leg": "yes", "leg_weeks": 6, "hours": 10}));
+    assert_eq!(report.triage.level, Level::Soon);
+    let full = doc::outline(&report);
+    let explanation = "A lot of sitting";
+    let in_person = |outline: &doc::Outline<'_>| {
+        let mut inlines = Vec::new();
+        blocks_inlines(&outline.person, &mut inlines);
+        inlines.iter().any(|i| matches!(i, doc::Inline::Text(t) if t.contains(explanation)))
+    };
+    let in_clinician = |outline: &doc::Outline<'_>| {
+        let mut inlines = Vec::new();
+        blocks_inlines(&outline.clinician, &mut inlines);
+        inlines.iter().any(|i| matches!(i, doc::Inline::Text(t) if t.contains(explanation)))
+    };
+    assert!(in_person(&full) && !in_clinician(&full), "within budget, nothing moves");
+    // Within a budget of exactly its own length, nothing moves either.
+    let words = doc::words(&full.person);
+    assert_eq!(doc::outline_within(&report, words), full);
+    // One word less, and the domains' explanations move first.
+    let trimmed = doc::outline_within(&report, words - 1);
+    assert!(!in_person(&trimmed) && in_clinician(&trimmed));
+    assert!(doc::words(&trimmed.person) < words);
+    // With no room at all, everything that can move has moved; the action,
+    // the exercises with their steps, the disclaimer and the safety net stay.
+    let least = doc::outline_within(&report, 0);
+    let mut inlines = Vec::new();
+    blocks_inlines(&least.person, &mut inlines);
+    let said: String = inlines
+        .iter()
+        .map(|i| match i {
+            doc::Inline::Text(s) | doc::Inline::Strong(s) | doc::Inline::Code(s) | doc::Inline::Link(s) => s.as_ref(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    for kept in [
+        "Book an appointment within 1-2 weeks.",
+        "This is not a diagnosis",
+        "Glute bridge",
+        "Press through the heels and lift the hips.",
+        "Get help today if a fever starts.",
+        "It is listed, area by area, for your clinician.",
+    ] {
+        assert!(said.contains(kept), "{kept:?} missing: {said}");
+    }
+    assert!(doc::words(&least.person) <= doc::words(&trimmed.person));
 }
