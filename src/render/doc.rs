@@ -122,7 +122,8 @@ pub(crate) enum Trim {
 }
 
 impl Trim {
-    const ALL: [Trim; 5] = [Trim::Nothing, Trim::Suggestions, Trim::Reasons, Trim::Reassurance, Trim::Referrals];
+    const ALL: [Trim; 5] =
+        [Trim::Nothing, Trim::Suggestions, Trim::Reasons, Trim::Reassurance, Trim::Referrals];
 }
 
 /// Builds both parts of a report, the person's within its level's budget
@@ -168,7 +169,9 @@ pub(crate) fn words(blocks: &[Block<'_>]) -> usize {
             Block::List { numbered, items } => {
                 items.iter().map(|item| words(item) + usize::from(*numbered)).sum()
             }
-            Block::Entries(entries) => entries.iter().map(|(title, body)| 1 + para(title) + words(body)).sum(),
+            Block::Entries(entries) => {
+                entries.iter().map(|(title, body)| 1 + para(title) + words(body)).sum()
+            }
         })
         .sum()
 }

@@ -474,7 +474,8 @@ fn a_person_part_over_its_budget_leaves_the_least_needed_to_the_clinician() {
     definition["domains"][0]["bands"][2]["explanation"] =
         json!("A lot of sitting, for many hours in a row, on most days of the week.");
     let q = questionnaire(definition);
-    let report = report_for(&q, json!({"rf_numb": "no", "age": 40, "leg": "yes", "leg_weeks": 6, "hours": 10}));
+    let report =
+        report_for(&q, json!({"rf_numb": "no", "age": 40, "leg": "yes", "leg_weeks": 6, "hours": 10}));
     assert_eq!(report.triage.level, Level::Soon);
     let full = doc::outline(&report);
     let explanation = "A lot of sitting";
@@ -504,7 +505,9 @@ fn a_person_part_over_its_budget_leaves_the_least_needed_to_the_clinician() {
     let said: String = inlines
         .iter()
         .map(|i| match i {
-            doc::Inline::Text(s) | doc::Inline::Strong(s) | doc::Inline::Code(s) | doc::Inline::Link(s) => s.as_ref(),
+            doc::Inline::Text(s) | doc::Inline::Strong(s) | doc::Inline::Code(s) | doc::Inline::Link(s) => {
+                s.as_ref()
+            }
         })
         .collect::<Vec<_>>()
         .join(" ");
