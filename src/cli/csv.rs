@@ -15,12 +15,14 @@
 //! respondent gives one row per answer and per derived value instead.
 
 use std::borrow::Cow;
-use std::io::{self, BufRead, BufReader, Read};
+use std::fmt;
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::Path;
 
 use csv_core::ReadRecordResult;
+use selfcheck::eval::{self, Outcome};
 use selfcheck::table::{Column, Header, RECORD_ID};
-use selfcheck::{evaluate, Error, ErrorKind, Questionnaire, Report};
+use selfcheck::{Error, ErrorKind, Questionnaire};
 
 use super::catalog::Catalog;
 use super::stream::{self, Assess, Source};
@@ -247,39 +249,45 @@ impl Assess for Table<'_> {
             Some(_) => Cow::Borrowed(""),
             None => Cow::Owned(number.to_string()),
         };
+        // Only what a row shows is worked out: the outcome, not the report.
         let assessed = self.cells(row).and_then(|cells| {
             let answers = self.header.answers(self.questionnaire, cells.iter().copied())?;
-            Ok((cells, evaluate(self.questionnaire, &answers)))
+            Ok((cells, eval::outcome(self.questionnaire, &answers)))
         });
-        match assessed {
-            Ok((cells, report)) if self.long => {
-                self.write_long(&record_id, &cells, &report, out);
-                Ok(false)
-            }
-            Ok((_, report)) => {
-                let derived = derived(&report);
-                let values = derived.iter().map(|value| value.as_ref());
-                write_row(out, [record_id.as_ref()].into_iter().chain(values).chain([""]));
-                Ok(false)
+        let written = match assessed {
+            Ok((cells, outcome)) if self.long => self.write_long(&record_id, &cells, &outcome, out),
+            Ok((_, outcome)) => {
+                push_cell(out, &record_id);
+                let derived = self.write_derived(&outcome, out, |out, _| out.push(b','), |_| {});
+                // Then the empty `error` cell.
+                derived.map(|()| out.extend_from_slice(b",\n"))
             }
             Err(error) if self.long => {
                 write_row(out, [record_id.as_ref(), "error", error.message(), DERIVED]);
-                Ok(true)
+                return Ok(true);
             }
             Err(error) => {
                 let empty = std::iter::repeat_n("", self.derived.len());
                 let cells = [record_id.as_ref()].into_iter().chain(empty);
                 write_row(out, cells.chain([error.message()]));
-                Ok(true)
+                return Ok(true);
             }
-        }
+        };
+        written.map_err(|e| Failure::Internal(format!("cannot write a row: {e}")))?;
+        Ok(false)
     }
 }
 
 impl Table<'_> {
     /// The long format: one row per answer given, then one per derived
     /// value.
-    fn write_long(&self, record_id: &str, cells: &[&str], report: &Report, out: &mut Vec<u8>) {
+    fn write_long(
+        &self,
+        record_id: &str,
+        cells: &[&str],
+        outcome: &Outcome,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
         for (i, cell) in cells.iter().enumerate() {
             if let Column::Question(_) = self.header.columns()[i] {
                 if !cell.is_empty() {
@@ -287,39 +295,63 @@ impl Table<'_> {
                 }
             }
         }
-        for (item, value) in self.derived.iter().zip(derived(report)) {
-            write_row(out, [record_id, item, value.as_ref(), DERIVED]);
+        let before = |out: &mut Vec<u8>, item: &str| {
+            push_cell(out, record_id);
+            out.push(b',');
+            push_cell(out, item);
+            out.push(b',');
+        };
+        let after = |out: &mut Vec<u8>| {
+            out.push(b',');
+            out.extend_from_slice(DERIVED.as_bytes());
+            out.push(b'\n');
+        };
+        self.write_derived(outcome, out, before, after)
+    }
+
+    /// Writes what an outcome gives a table, in the order of
+    /// [`Table::derived`]: the triage level, the rules that fired, each
+    /// domain's score and band, and the recommendations of the plan. Each
+    /// value is one cell, written between `before` (given the value's name)
+    /// and `after`.
+    fn write_derived(
+        &self,
+        outcome: &Outcome,
+        out: &mut Vec<u8>,
+        mut before: impl FnMut(&mut Vec<u8>, &str),
+        mut after: impl FnMut(&mut Vec<u8>),
+    ) -> io::Result<()> {
+        let mut names = self.derived.iter();
+        let mut value = |out: &mut Vec<u8>, write: &mut dyn FnMut(&mut Vec<u8>) -> io::Result<()>| {
+            before(out, names.next().map_or("", String::as_str));
+            write_cell(out, write)?;
+            after(out);
+            Ok::<(), io::Error>(())
+        };
+        value(out, &mut |out| write!(out, "{}", outcome.level().as_str()))?;
+        value(out, &mut |out| write_ids(out, outcome.rules()))?;
+        for (score, band) in outcome.domains() {
+            value(out, &mut |out| match score {
+                // Whole numbers as integers, as in the JSON report.
+                Some(score) if score.fract() == 0.0 && score.abs() < 9e15 => write!(out, "{}", score as i64),
+                Some(score) => write!(out, "{score}"),
+                None => Ok(()),
+            })?;
+            value(out, &mut |out| write!(out, "{}", band.unwrap_or("")))?;
         }
+        value(out, &mut |out| write_ids(out, outcome.plan()))
     }
 }
 
-/// What a report gives a table, in the order of [`Table::derived`]: the
-/// triage level, the rules that fired, each domain's score and band, and
-/// the recommendations of the plan.
-fn derived<'r>(report: &'r Report) -> Vec<Cow<'r, str>> {
-    let mut values = Vec::with_capacity(3 + 2 * report.domains.len());
-    values.push(Cow::Borrowed(report.triage.level.as_str()));
-    let rules: Vec<&str> = report.triage.reasons.iter().map(|reason| reason.rule.as_ref()).collect();
-    values.push(Cow::Owned(rules.join(ID_SEPARATOR)));
-    for domain in &report.domains {
-        values.push(Cow::Owned(match domain.score {
-            // Whole numbers as integers, as in the JSON report.
-            Some(score) if score.fract() == 0.0 && score.abs() < 9e15 => (score as i64).to_string(),
-            Some(score) => score.to_string(),
-            None => String::new(),
-        }));
-        values.push(Cow::Borrowed(domain.band.as_deref().unwrap_or("")));
+/// Writes ids into one cell, [`ID_SEPARATOR`] between them.
+fn write_ids(out: &mut Vec<u8>, ids: impl Iterator<Item = impl fmt::Display>) -> io::Result<()> {
+    for (i, id) in ids.enumerate() {
+        if i > 0 {
+            out.extend_from_slice(ID_SEPARATOR.as_bytes());
+        }
+        write!(out, "{id}")?;
     }
-    // The plan: not the further options a bounded plan names beyond its
-    // size.
-    let plan: Vec<&str> = report
-        .recommendations
-        .iter()
-        .filter(|chosen| chosen.in_plan)
-        .map(|chosen| chosen.id.as_ref())
-        .collect();
-    values.push(Cow::Owned(plan.join(ID_SEPARATOR)));
-    values
+    Ok(())
 }
 
 /// Appends one CSV row, with RFC 4180 quoting where a cell needs it, and a
@@ -329,19 +361,40 @@ fn write_row<'a>(out: &mut Vec<u8>, cells: impl IntoIterator<Item = &'a str>) {
         if i > 0 {
             out.push(b',');
         }
-        let bytes = cell.as_bytes();
-        if bytes.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
-            out.push(b'"');
-            for &b in bytes {
-                if b == b'"' {
-                    out.push(b'"');
-                }
-                out.push(b);
-            }
-            out.push(b'"');
-        } else {
-            out.extend_from_slice(bytes);
-        }
+        push_cell(out, cell);
     }
     out.push(b'\n');
+}
+
+/// Appends one cell, quoted if RFC 4180 needs it.
+fn push_cell(out: &mut Vec<u8>, cell: &str) {
+    let bytes = cell.as_bytes();
+    if needs_quotes(bytes) {
+        out.push(b'"');
+        for &b in bytes {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(bytes);
+    }
+}
+
+/// Appends one cell as `write` writes it, quoted if RFC 4180 needs it:
+/// written in place, and moved into quotes only in the rare case.
+fn write_cell(out: &mut Vec<u8>, write: &mut dyn FnMut(&mut Vec<u8>) -> io::Result<()>) -> io::Result<()> {
+    let start = out.len();
+    write(out)?;
+    if needs_quotes(&out[start..]) {
+        let cell = out.split_off(start);
+        push_cell(out, &String::from_utf8_lossy(&cell));
+    }
+    Ok(())
+}
+
+fn needs_quotes(cell: &[u8]) -> bool {
+    cell.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
 }
