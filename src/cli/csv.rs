@@ -15,7 +15,6 @@
 //! respondent gives one row per answer and per derived value instead.
 
 use std::borrow::Cow;
-use std::fmt;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::Path;
 
@@ -223,18 +222,28 @@ impl<'q> Table<'q> {
             let message = format!("the row has {} {cells}, but the header has {columns} columns", row.count);
             return Err(Error::new(ErrorKind::InvalidDocument, message));
         }
-        (0..row.count)
-            .map(|i| {
-                std::str::from_utf8(row.cell(i)).map_err(|e| {
+        // The cells are one run of bytes, checked as UTF-8 at once; a cell
+        // is looked at alone only where that fails, to name its column.
+        let end = row.count.checked_sub(1).map_or(0, |last| row.ends[last]);
+        let whole = std::str::from_utf8(&row.fields[..end]).ok();
+        let mut cells = Vec::with_capacity(row.count);
+        let mut start = 0;
+        for (i, &end) in row.ends[..row.count].iter().enumerate() {
+            let cell = match whole.and_then(|text| text.get(start..end)) {
+                Some(cell) => cell,
+                None => std::str::from_utf8(row.cell(i)).map_err(|e| {
                     let message = format!(
                         "column `{}`: {}",
                         self.column_name(i),
                         not_utf8(row.cell(i), e.valid_up_to())
                     );
                     Error::new(ErrorKind::Syntax, message)
-                })
-            })
-            .collect()
+                })?,
+            };
+            cells.push(cell);
+            start = end;
+        }
+        Ok(cells)
     }
 }
 
@@ -328,8 +337,8 @@ impl Table<'_> {
             after(out);
             Ok::<(), io::Error>(())
         };
-        value(out, &mut |out| write!(out, "{}", outcome.level().as_str()))?;
-        value(out, &mut |out| write_ids(out, outcome.rules()))?;
+        value(out, &mut |out| write_text(out, outcome.level().as_str()))?;
+        value(out, &mut |out| write_ids(out, outcome.rules(), |out, rule| write!(out, "{rule}")))?;
         for (score, band) in outcome.domains() {
             value(out, &mut |out| match score {
                 // Whole numbers as integers, as in the JSON report.
@@ -337,19 +346,31 @@ impl Table<'_> {
                 Some(score) => write!(out, "{score}"),
                 None => Ok(()),
             })?;
-            value(out, &mut |out| write!(out, "{}", band.unwrap_or("")))?;
+            value(out, &mut |out| write_text(out, band.unwrap_or("")))?;
         }
-        value(out, &mut |out| write_ids(out, outcome.plan()))
+        value(out, &mut |out| write_ids(out, outcome.plan(), write_text))
     }
 }
 
-/// Writes ids into one cell, [`ID_SEPARATOR`] between them.
-fn write_ids(out: &mut Vec<u8>, ids: impl Iterator<Item = impl fmt::Display>) -> io::Result<()> {
+/// Writes text as it is (unlike `write!`, without the formatting
+/// machinery, which costs more than the copy).
+fn write_text(out: &mut Vec<u8>, text: &str) -> io::Result<()> {
+    out.extend_from_slice(text.as_bytes());
+    Ok(())
+}
+
+/// Writes ids into one cell, each as `write` writes it, [`ID_SEPARATOR`]
+/// between them.
+fn write_ids<I>(
+    out: &mut Vec<u8>,
+    ids: impl Iterator<Item = I>,
+    write: impl Fn(&mut Vec<u8>, I) -> io::Result<()>,
+) -> io::Result<()> {
     for (i, id) in ids.enumerate() {
         if i > 0 {
             out.extend_from_slice(ID_SEPARATOR.as_bytes());
         }
-        write!(out, "{id}")?;
+        write(out, id)?;
     }
     Ok(())
 }
