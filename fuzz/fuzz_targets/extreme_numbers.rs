@@ -16,11 +16,13 @@ use selfcheck::{evaluate, Answers, AnswersDocument, Questionnaire};
 use serde_json::{json, Value as Json};
 
 fn points(u: &mut Unstructured) -> Result<u32> {
-    Ok(*u.choose(&[0, 1, 2, 1 << 31, (1 << 31) - 1, u32::MAX, u32::MAX - 1, u.arbitrary()?])?)
+    let any = u.arbitrary()?;
+    Ok(*u.choose(&[0, 1, 2, 1 << 31, (1 << 31) - 1, u32::MAX, u32::MAX - 1, any])?)
 }
 
 fn integer(u: &mut Unstructured) -> Result<i64> {
-    Ok(*u.choose(&[i64::MIN, i64::MIN + 1, -1, 0, 1, i64::MAX - 1, i64::MAX, 1 << 53, (1 << 53) + 1, u.arbitrary()?])?)
+    let any = u.arbitrary()?;
+    Ok(*u.choose(&[i64::MIN, i64::MIN + 1, -1, 0, 1, i64::MAX - 1, i64::MAX, 1 << 53, (1 << 53) + 1, any])?)
 }
 
 fn number(u: &mut Unstructured) -> Result<f64> {
@@ -43,7 +45,8 @@ fn number(u: &mut Unstructured) -> Result<f64> {
 }
 
 fn count(u: &mut Unstructured) -> Result<u64> {
-    Ok(*u.choose(&[0, 1, 2, 3, u64::from(u32::MAX), u64::MAX, u.int_in_range(0..=8)?])?)
+    let small = u.int_in_range(0..=8)?;
+    Ok(*u.choose(&[0, 1, 2, 3, u64::from(u32::MAX), u64::MAX, small])?)
 }
 
 /// A questionnaire of a red flag, an integer, a number and a choice

@@ -8,11 +8,12 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::Value as Json;
 
+use super::extract::{self, bad_form, Chosen, Posted};
 use super::flow::{self, Replay};
 use super::form::{self, Action, Form};
 use super::limits;
@@ -25,7 +26,6 @@ use crate::answers::{Answers, AnswersDocument};
 use crate::model::{Kind, Level};
 use crate::questionnaire::Questionnaire;
 use crate::session::{Next, Step};
-use crate::suggest::did_you_mean;
 use crate::{evaluate, render};
 
 pub(crate) type Shared = State<Arc<Site>>;
@@ -63,12 +63,7 @@ pub(crate) async fn style() -> Response {
 }
 
 pub(crate) async fn not_found() -> Response {
-    pages::problem(
-        StatusCode::NOT_FOUND,
-        "Page not found",
-        vec!["There is no page at this address. If you typed it, check it is correct.".to_owned()],
-        Vec::new(),
-    )
+    extract::not_found(Vec::new())
 }
 
 pub(crate) async fn method_not_allowed() -> Response {
@@ -78,23 +73,6 @@ pub(crate) async fn method_not_allowed() -> Response {
         vec!["Use the buttons on the pages rather than typing or changing their addresses.".to_owned()],
         Vec::new(),
     )
-}
-
-/// The questionnaire a path names, or the page that says there is none.
-fn find<'s>(site: &'s Site, id: &str) -> Result<&'s Questionnaire, Response> {
-    site.questionnaires.iter().find(|q| q.id == id).ok_or_else(|| {
-        let hint = match did_you_mean(id, site.questionnaires.iter().map(|q| q.id.as_str())) {
-            Some(close) => format!(" Did you mean \"{close}\"?"),
-            None => String::new(),
-        };
-        let shown = crate::suggest::shown(&Json::String(id.to_owned()));
-        pages::problem(
-            StatusCode::NOT_FOUND,
-            "Page not found",
-            vec![format!("There is no questionnaire called {shown} here.{hint}")],
-            Vec::new(),
-        )
-    })
 }
 
 fn layout<'q>(q: &'q Questionnaire, title: impl Into<String>) -> Layout<'q> {
@@ -108,28 +86,8 @@ fn layout<'q>(q: &'q Questionnaire, title: impl Into<String>) -> Layout<'q> {
     }
 }
 
-/// A form that fails its checks: the page says what is wrong with it.
-fn bad_form(details: Vec<String>) -> Response {
-    pages::problem(
-        StatusCode::BAD_REQUEST,
-        "The form could not be used",
-        vec!["The answers this page was sent do not fit the questionnaire, so nothing was done with them. \
-             This happens when a page is changed before it is sent. Start again from the questionnaire's \
-             page."
-            .to_owned()],
-        details,
-    )
-}
-
-pub(crate) async fn start(
-    State(site): Shared,
-    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
-) -> Response {
-    let Ok(Path(id)) = path else { return not_found().await };
-    match find(&site, &id) {
-        Ok(q) => start_page(q, StatusCode::OK, Vec::new(), String::new()),
-        Err(response) => response,
-    }
+pub(crate) async fn start(Chosen(q): Chosen) -> Response {
+    start_page(&q, StatusCode::OK, Vec::new(), String::new())
 }
 
 fn start_page(q: &Questionnaire, status: StatusCode, errors: Vec<ErrorItem>, pasted: String) -> Response {
@@ -157,24 +115,8 @@ fn start_page(q: &Questionnaire, status: StatusCode, errors: Vec<ErrorItem>, pas
 
 /// `POST /<id>/question`: record the page's answer (or skip it), then show
 /// whatever comes next.
-pub(crate) async fn question(
-    State(site): Shared,
-    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
-    request: Request,
-) -> Response {
-    let Ok(Path(id)) = path else { return not_found().await };
-    let q = match find(&site, &id) {
-        Ok(q) => q,
-        Err(response) => return response,
-    };
-    let body = match limits::body(request).await {
-        Ok(body) => body,
-        Err(response) => return response,
-    };
-    let mut form = match Form::parse(&body) {
-        Ok(form) => form,
-        Err(problem) => return bad_form(vec![problem]),
-    };
+pub(crate) async fn question(Chosen(q): Chosen, Posted(mut form): Posted) -> Response {
+    let q = &*q;
     let current = form.question.as_deref().map(|qid| q.question_index(qid).ok_or(qid));
     let current = match current.transpose() {
         Ok(current) => current,
@@ -511,43 +453,19 @@ fn report_page(q: &Questionnaire, answers: &Answers, stopped: bool) -> Response 
     pages::page(StatusCode::OK, &page)
 }
 
-/// The answers of a form that carries nothing else (the report page and
-/// the downloads), checked in full.
-async fn posted_answers<'s>(
-    site: &'s Site,
-    id: &str,
-    request: Request,
-) -> Result<(&'s Questionnaire, Answers), Response> {
-    let q = find(site, id)?;
-    let body = limits::body(request).await?;
-    let form = Form::parse(&body).map_err(|problem| bad_form(vec![problem]))?;
-    let (answers, _) = checked(q, &form)?;
-    Ok((q, answers))
-}
-
 /// `POST /<id>/report`: the report of the answers posted.
-pub(crate) async fn report(
-    State(site): Shared,
-    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
-    request: Request,
-) -> Response {
-    let Ok(Path(id)) = path else { return not_found().await };
-    match posted_answers(&site, &id, request).await {
-        Ok((q, answers)) => report_page(q, &answers, false),
+pub(crate) async fn report(Chosen(q): Chosen, Posted(form): Posted) -> Response {
+    match checked(&q, &form) {
+        Ok((answers, _)) => report_page(&q, &answers, false),
         Err(response) => response,
     }
 }
 
 /// `POST /<id>/answers.json`: the answers document, as a file to keep.
-pub(crate) async fn answers_file(
-    State(site): Shared,
-    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
-    request: Request,
-) -> Response {
-    let Ok(Path(id)) = path else { return not_found().await };
-    match posted_answers(&site, &id, request).await {
-        Ok((q, answers)) => {
-            let mut text = serde_json::to_string_pretty(&answers.to_document(q)).unwrap_or_default();
+pub(crate) async fn answers_file(Chosen(q): Chosen, Posted(form): Posted) -> Response {
+    match checked(&q, &form) {
+        Ok((answers, _)) => {
+            let mut text = serde_json::to_string_pretty(&answers.to_document(&q)).unwrap_or_default();
             text.push('\n');
             attachment("application/json", &format!("{}-answers.json", q.id), text)
         }
@@ -556,21 +474,13 @@ pub(crate) async fn answers_file(
 }
 
 /// `POST /<id>/report.md`: the report in Markdown, as a file to keep.
-pub(crate) async fn report_file(
-    State(site): Shared,
-    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
-    request: Request,
-) -> Response {
-    let Ok(Path(id)) = path else { return not_found().await };
-    match posted_answers(&site, &id, request).await {
-        Ok((q, answers)) => {
-            let report = evaluate(q, &answers);
-            attachment(
-                "text/markdown; charset=utf-8",
-                &format!("{}-report.md", q.id),
-                render::markdown(&report),
-            )
-        }
+pub(crate) async fn report_file(Chosen(q): Chosen, Posted(form): Posted) -> Response {
+    match checked(&q, &form) {
+        Ok((answers, _)) => attachment(
+            "text/markdown; charset=utf-8",
+            &format!("{}-report.md", q.id),
+            render::markdown(&evaluate(&q, &answers)),
+        ),
         Err(response) => response,
     }
 }
@@ -590,16 +500,8 @@ fn attachment(content_type: &'static str, filename: &str, body: String) -> Respo
 
 /// `POST /<id>/resume`: saved answers, uploaded or pasted, checked as
 /// `assess` checks them; then the next question, or the answers to check.
-pub(crate) async fn resume(
-    State(site): Shared,
-    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
-    request: Request,
-) -> Response {
-    let Ok(Path(id)) = path else { return not_found().await };
-    let q = match find(&site, &id) {
-        Ok(q) => q,
-        Err(response) => return response,
-    };
+pub(crate) async fn resume(Chosen(q): Chosen, request: Request) -> Response {
+    let q = &*q;
     let (file, pasted) = match saved_answers(request).await {
         Ok(parts) => parts,
         Err(response) => return response,

@@ -2,9 +2,11 @@
 //! page, that work without JavaScript, store nothing and log no answer.
 //!
 //! The module is thin over the library, in the shape of axum's own
-//! examples: a [`router`] of [`handlers`], the [`pages`] they answer with
-//! (askama templates in `templates/`, escaped by default and checked when
-//! the binary is built), the [`limits`] every request keeps, the
+//! examples: a [`router`] of [`handlers`] (which start from what
+//! [`extract`] reads: the questionnaire named and the form posted), the
+//! [`pages`] they answer with (askama templates in `templates/`, escaped by
+//! default and checked when the binary is built), the [`limits`] every
+//! request keeps, the
 //! [`headers`] every response carries, and the [`server`] that runs them.
 //! Where a person is in a questionnaire is worked out again on every
 //! request by [`flow`], from the answers their [`form`] carries.
@@ -14,6 +16,7 @@
 // examples do.
 #![allow(clippy::result_large_err)]
 
+mod extract;
 mod flow;
 mod form;
 mod handlers;
@@ -31,14 +34,14 @@ use crate::questionnaire::Questionnaire;
 
 /// What the server serves: the questionnaires, loaded and checked once.
 pub struct Site {
-    questionnaires: Vec<Questionnaire>,
+    questionnaires: Vec<Arc<Questionnaire>>,
 }
 
 /// The application: every route, with the headers, limits and log line of
 /// [`headers::guard`]. `questionnaires` are served in the order given, by
 /// id.
 pub fn router(questionnaires: Vec<Questionnaire>) -> Router {
-    let site = Arc::new(Site { questionnaires });
+    let site = Arc::new(Site { questionnaires: questionnaires.into_iter().map(Arc::new).collect() });
     Router::new()
         .route("/", get(handlers::index))
         .route("/healthz", get(handlers::healthz))

@@ -1,0 +1,80 @@
+//! What every questionnaire route reads before it does anything: the
+//! questionnaire its path names, and the form its body carries.
+//!
+//! As extractors, so that a handler starts from a questionnaire that exists
+//! and a form that parsed, and every route refuses a wrong path or a bad
+//! body with the same page.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::Value as Json;
+
+use super::form::Form;
+use super::{limits, pages, Site};
+use crate::questionnaire::Questionnaire;
+use crate::suggest::{did_you_mean, shown};
+
+/// The questionnaire the path's `{id}` names; a 404 page when there is
+/// none, with the id it may have meant.
+pub(crate) struct Chosen(pub Arc<Questionnaire>);
+
+impl FromRequestParts<Arc<Site>> for Chosen {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, site: &Arc<Site>) -> Result<Self, Response> {
+        let Ok(Path(id)) = Path::<String>::from_request_parts(parts, site).await else {
+            return Err(not_found(Vec::new()));
+        };
+        match site.questionnaires.iter().find(|q| q.id == id) {
+            Some(q) => Ok(Chosen(Arc::clone(q))),
+            None => {
+                let hint = match did_you_mean(&id, site.questionnaires.iter().map(|q| q.id.as_str())) {
+                    Some(close) => format!(" Did you mean \"{close}\"?"),
+                    None => String::new(),
+                };
+                let named = shown(&Json::String(id));
+                Err(not_found(vec![format!("There is no questionnaire called {named} here.{hint}")]))
+            }
+        }
+    }
+}
+
+/// The 404 page, saying why when there is more to say than "no page".
+pub(crate) fn not_found(why: Vec<String>) -> Response {
+    let why = if why.is_empty() {
+        vec!["There is no page at this address. If you typed it, check it is correct.".to_owned()]
+    } else {
+        why
+    };
+    pages::problem(StatusCode::NOT_FOUND, "Page not found", why, Vec::new())
+}
+
+/// The form a page posted, its body within the limits and parsed; a 400
+/// page when it cannot be.
+pub(crate) struct Posted(pub Form);
+
+impl FromRequest<Arc<Site>> for Posted {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, _: &Arc<Site>) -> Result<Self, Response> {
+        let body = limits::body(request).await?;
+        Form::parse(&body).map(Posted).map_err(|problem| bad_form(vec![problem]))
+    }
+}
+
+/// A form that fails its checks: the page says what is wrong with it.
+pub(crate) fn bad_form(details: Vec<String>) -> Response {
+    pages::problem(
+        StatusCode::BAD_REQUEST,
+        "The form could not be used",
+        vec!["The answers this page was sent do not fit the questionnaire, so nothing was done with them. \
+             This happens when a page is changed before it is sent. Start again from the questionnaire's \
+             page."
+            .to_owned()],
+        details,
+    )
+}
