@@ -362,7 +362,7 @@ impl Table<'_> {
         for (score, band) in outcome.domains() {
             value(out, &mut |out| match score {
                 // Whole numbers as integers, as in the JSON report.
-                Some(score) if score.fract() == 0.0 && score.abs() < 9e15 => write!(out, "{}", score as i64),
+                Some(score) if score.fract() == 0.0 && score.abs() < 9e15 => write_whole(out, score as i64),
                 Some(score) => write!(out, "{score}"),
                 None => Ok(()),
             })?;
@@ -376,6 +376,27 @@ impl Table<'_> {
 /// machinery, which costs more than the copy).
 fn write_text(out: &mut Vec<u8>, text: &str) -> io::Result<()> {
     out.extend_from_slice(text.as_bytes());
+    Ok(())
+}
+
+/// Writes a whole number in decimal, as `write!` would, without the
+/// formatting machinery (most of a row's cells are such scores).
+fn write_whole(out: &mut Vec<u8>, number: i64) -> io::Result<()> {
+    if number < 0 {
+        out.push(b'-');
+    }
+    let mut digits = [0; 20];
+    let mut start = digits.len();
+    let mut rest = number.unsigned_abs();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[start..]);
     Ok(())
 }
 
@@ -443,6 +464,17 @@ fn needs_quotes(cell: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_numbers_are_written_as_write_writes_them() {
+        for number in
+            [0, 1, 9, 10, 42, 100, 999, 1000, 12345, -1, -10, -987, 8_999_999_999_999_999, i64::MIN, i64::MAX]
+        {
+            let mut out = Vec::new();
+            write_whole(&mut out, number).expect("written");
+            assert_eq!(String::from_utf8(out).expect("UTF-8"), number.to_string());
+        }
+    }
 
     /// Eight at a time finds what one at a time finds: a break at every
     /// position of every length, among bytes that differ from `\n` and `\r`
