@@ -46,11 +46,12 @@ const ID_SEPARATOR: &str = ";";
 /// refused.
 pub fn run(file: Option<&Path>, catalog: &Catalog, long: bool, max_row: usize) -> Result<(), Failure> {
     let questionnaire = catalog.get(None)?;
-    let (name, input) = jsonl::open(file)?;
+    let jsonl::Input { name, reader, may_wait } = jsonl::open(file)?;
     let mut rows = Rows {
-        reader: BufReader::with_capacity(INPUT_BUFFER, input),
+        reader: BufReader::with_capacity(INPUT_BUFFER, reader),
         parser: csv_core::Reader::new(),
         max: max_row,
+        may_wait,
     };
     let header = read_header(&mut rows, questionnaire, max_row).map_err(|e| e.with_file(&name))?;
     let table = Table::new(questionnaire, header, long, max_row);
@@ -98,6 +99,8 @@ struct Rows<R> {
     parser: csv_core::Reader,
     /// The longest row kept, in bytes of input.
     max: usize,
+    /// See [`jsonl::Input::may_wait`].
+    may_wait: bool,
 }
 
 /// One row's cells, or the fact that it was too long to keep.
@@ -166,6 +169,9 @@ impl<R: Read> Source for Rows<R> {
     /// Whether the buffer holds a line break after the one that ended the
     /// last row (a `\r\n` is left half read).
     fn has_waiting(&self) -> bool {
+        if !self.may_wait {
+            return true;
+        }
         let buffer = self.reader.buffer();
         let ending = buffer.iter().take_while(|&&b| b == b'\n' || b == b'\r').count();
         has_line_break(&buffer[ending..])
