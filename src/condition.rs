@@ -99,13 +99,13 @@ impl Expr {
     /// Whether the condition holds.
     pub fn holds(&self, facts: &Facts<'_>) -> bool {
         match self {
-            Expr::All(parts) => parts.iter().all(|p| p.holds(facts)),
-            Expr::Any(parts) => parts.iter().any(|p| p.holds(facts)),
-            Expr::Not(inner) => !inner.holds(facts),
+            Expr::All(parts) => parts.iter().all(|p| p.test(facts)),
+            Expr::Any(parts) => parts.iter().any(|p| p.test(facts)),
+            Expr::Not(inner) => !inner.test(facts),
             Expr::AtLeast(n, parts) => {
                 let mut count = 0;
                 for part in parts {
-                    if part.holds(facts) {
+                    if part.test(facts) {
                         count += 1;
                         if count >= *n {
                             return true;
@@ -114,7 +114,20 @@ impl Expr {
                 }
                 *n == 0
             }
-            Expr::Exactly(n, parts) => parts.iter().filter(|p| p.holds(facts)).count() == *n,
+            Expr::Exactly(n, parts) => parts.iter().filter(|p| p.test(facts)).count() == *n,
+            leaf => leaf.test(facts),
+        }
+    }
+
+    /// [`Expr::holds`], with a leaf tested in place: most parts of a
+    /// condition are leaves, and a call of `holds` for each costs more than
+    /// the test itself (conditions are a good part of an evaluation).
+    #[inline(always)]
+    fn test(&self, facts: &Facts<'_>) -> bool {
+        match self {
+            Expr::All(_) | Expr::Any(_) | Expr::Not(_) | Expr::AtLeast(..) | Expr::Exactly(..) => {
+                self.holds(facts)
+            }
             Expr::OptionIn { question, options } => match facts.answers[*question] {
                 Some(Value::Option(chosen)) => options.contains(&chosen),
                 _ => false,

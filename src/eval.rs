@@ -5,13 +5,23 @@
 //! then rules in file order), plan limits, then recommendations. Nothing
 //! here can fail: every reference was resolved when the questionnaire was
 //! loaded.
+//!
+//! It happens in two stages. [`outcome`] decides: the level and what raised
+//! it, the scores and bands, which recommendations are chosen and which
+//! are in the plan, all as indices, with no text. [`evaluate`] then builds
+//! the [`Report`] on that outcome, adding the texts, reasons and sources a
+//! reader needs. A caller that shows only the decisions (a table of many
+//! respondents) stops after the first stage, and the report it would not
+//! show is neither built nor freed; since the report is built from the
+//! outcome, the two cannot disagree.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::fmt;
 
 use crate::answers::{to_json, Answers, Value};
 use crate::condition::Facts;
-use crate::model::{Level, RecommendationKind};
+use crate::model::{Band, Level, RecommendationKind, RedFlag};
 use crate::questionnaire::{CompiledDomain, Piece, Questionnaire, Template};
 use crate::report::{
     Chosen, ContestedEntry, DomainResult, NoteEntry, Notice, QuestionText, QuestionnaireInfo, Reason, Report,
@@ -36,38 +46,146 @@ use crate::report::{
 /// # Ok::<(), selfcheck::Error>(())
 /// ```
 pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Report<'q> {
+    outcome(questionnaire, answers).into_report(answers)
+}
+
+/// The first stage of [`evaluate`]: what it decides, without the report's
+/// texts. [`Outcome`] gives what a row of a table shows: the level, the
+/// rules that fired, each domain's score and band, and the plan, exactly
+/// as the report of the same answers has them.
+///
+/// ```
+/// use selfcheck::{eval, table, Level, Questionnaire};
+///
+/// let text = selfcheck::shipped("low-back-glutes").expect("shipped");
+/// let questionnaire = Questionnaire::from_json(text, "low-back-glutes")?;
+/// let answers = table::answers_from_pairs(&questionnaire, [("rf_saddle_numbness", "yes")])?;
+/// let outcome = eval::outcome(&questionnaire, &answers);
+/// assert_eq!(outcome.level(), Level::Emergency);
+/// assert!(outcome.rules().any(|rule| rule.to_string() == "rf_saddle_numbness.yes"));
+/// // No exercise plan at emergency.
+/// assert_eq!(outcome.plan().count(), 0);
+/// # Ok::<(), selfcheck::Error>(())
+/// ```
+pub fn outcome<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Outcome<'q> {
     let q = questionnaire;
     let state = State::new(q, answers);
-    let mut triage_reasons = Vec::new();
-    let mut fired = Fired::new(q);
-    let level = state.triage(usize::MAX, Some(&mut triage_reasons), Some(&mut fired));
-    let mut facts = state.facts(level);
-    facts.fired_red_flags = &fired.red_flags;
-    facts.fired_rules = &fired.rules;
+    let mut raised = Vec::new();
+    let level = state.triage(usize::MAX, Some(&mut raised));
+    let fired = Fired::new(q, &raised);
+    let facts = Facts { fired_red_flags: &fired.red_flags, fired_rules: &fired.rules, ..state.facts(level) };
 
-    let mut notices = Vec::new();
-    let mut limits_in_force = Vec::new();
-    for (i, limit) in q.compiled.limits.iter().enumerate() {
-        if limit.when.holds(&facts) {
-            let written = &q.plan_limits[i];
-            notices.push(Notice { id: Cow::Borrowed(&written.id), text: Cow::Borrowed(&written.notice) });
-            limits_in_force.push(i);
-        }
-    }
+    let limits: Vec<usize> =
+        (0..q.compiled.limits.len()).filter(|&i| q.compiled.limits[i].when.holds(&facts)).collect();
     // The first limit in force that withholds an entry names it.
     let withheld_by = |rec: usize, kind: RecommendationKind| {
-        limits_in_force.iter().copied().find(|&i| {
+        limits.iter().copied().find(|&i| {
             let limit = &q.compiled.limits[i];
             limit.withhold.contains(&kind) && !limit.keep.contains(&rec)
         })
     };
+    let selected: Vec<bool> = q.compiled.selection.iter().map(|(_, when, _)| when.holds(&facts)).collect();
+    let mut by_rule = vec![false; q.recommendations.len()];
+    for ((rec, _, _), held) in q.compiled.selection.iter().zip(&selected) {
+        by_rule[*rec] |= held;
+    }
+    let mut chosen = Vec::new();
+    let mut withheld = Vec::new();
+    // A bounded plan takes the first entries of the counted kinds, in
+    // catalogue order; the rest are further options.
+    let mut room = q.plan_size.as_ref().map_or(usize::MAX, |size| size.at_most);
+    for (index, rec) in q.recommendations.iter().enumerate().filter(|(index, _)| by_rule[*index]) {
+        if let Some(limit) = withheld_by(index, rec.kind) {
+            withheld.push((index, limit));
+            continue;
+        }
+        let counted = q.plan_size.as_ref().is_some_and(|size| size.kinds.contains(&rec.kind));
+        let in_plan = !counted || room > 0;
+        if counted && room > 0 {
+            room -= 1;
+        }
+        chosen.push((index, in_plan));
+    }
+    Outcome { state, level, raised, fired, limits, selected, chosen, withheld }
+}
 
-    // The why text of each catalogue entry a rule chose: one sentence per
-    // rule, in rule order, each written straight after the last; output in
-    // catalogue order.
-    let mut whys: Vec<Option<String>> = vec![None; q.recommendations.len()];
-    for (rec, when, why) in &q.compiled.selection {
-        if when.holds(&facts) {
+/// What an evaluation decided, before any text: the first stage of
+/// [`evaluate`] (see [`outcome`]).
+pub struct Outcome<'q> {
+    state: State<'q>,
+    level: Level,
+    /// What raised the level, in evaluation order.
+    raised: Vec<Raised<'q>>,
+    fired: Fired,
+    /// The plan limits in force, by index.
+    limits: Vec<usize>,
+    /// Per entry of the compiled selection: whether its rule held.
+    selected: Vec<bool>,
+    /// The recommendations chosen and not withheld, in catalogue order, by
+    /// index, each with whether it is in the plan (rather than a further
+    /// option beyond the plan's size).
+    chosen: Vec<(usize, bool)>,
+    /// The recommendations chosen but withheld, in catalogue order, each
+    /// with the plan limit that withheld it.
+    withheld: Vec<(usize, usize)>,
+}
+
+impl<'q> Outcome<'q> {
+    /// The triage level.
+    pub fn level(&self) -> Level {
+        self.level
+    }
+
+    /// What raised the level, in evaluation order, named as the report's
+    /// reasons name it.
+    pub fn rules(&self) -> impl Iterator<Item = RuleId<'q>> + '_ {
+        let q = self.state.q;
+        self.raised.iter().map(move |raised| match *raised {
+            Raised::Flag { question, answer, .. } => {
+                RuleId { id: &q.questions[question].id, answer: Some(answer.as_str()) }
+            }
+            Raised::Rule { rule, .. } => RuleId { id: &q.triage_rules[rule].id, answer: None },
+        })
+    }
+
+    /// Each domain's score (`None` when too few items were answered, and
+    /// always for a classification) and band id, in the questionnaire's
+    /// order.
+    pub fn domains(&self) -> impl Iterator<Item = (Option<f64>, Option<&'q str>)> + '_ {
+        let q = self.state.q;
+        (0..q.domains.len()).map(move |d| (self.state.scores[d], self.state.band(d).map(|b| b.id.as_str())))
+    }
+
+    /// The ids of the recommendations in the plan, in catalogue order (not
+    /// the further options a bounded plan names beyond its size).
+    pub fn plan(&self) -> impl Iterator<Item = &'q str> + '_ {
+        let q = self.state.q;
+        self.chosen
+            .iter()
+            .filter(|(_, in_plan)| *in_plan)
+            .map(move |(rec, _)| q.recommendations[*rec].id.as_str())
+    }
+
+    /// The second stage of [`evaluate`]: the report on this outcome of
+    /// `answers`.
+    fn into_report(self, answers: &Answers) -> Report<'q> {
+        let Outcome { state, level, raised, fired, limits, selected, chosen, withheld } = self;
+        let q = state.q;
+        let facts =
+            Facts { fired_red_flags: &fired.red_flags, fired_rules: &fired.rules, ..state.facts(level) };
+
+        let notices = limits
+            .iter()
+            .map(|&i| {
+                let written = &q.plan_limits[i];
+                Notice { id: Cow::Borrowed(&written.id), text: Cow::Borrowed(&written.notice) }
+            })
+            .collect();
+
+        // The why text of each catalogue entry a rule chose: one sentence
+        // per rule, in rule order, each written straight after the last.
+        let mut whys: Vec<Option<String>> = vec![None; q.recommendations.len()];
+        for ((rec, _, why), _) in q.compiled.selection.iter().zip(&selected).filter(|(_, held)| **held) {
             let text = match &mut whys[*rec] {
                 Some(text) => {
                     text.push(' ');
@@ -77,149 +195,146 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
             };
             state.fill(why, level, text);
         }
-    }
-    let mut recommendations = Vec::new();
-    let mut withheld = Vec::new();
-    // A bounded plan takes the first entries of the counted kinds, in
-    // catalogue order; the rest are further options.
-    let mut room = q.plan_size.as_ref().map_or(usize::MAX, |size| size.at_most);
-    for (index, (rec, why)) in q.recommendations.iter().zip(whys).enumerate() {
-        let Some(why) = why else { continue };
-        if let Some(limit) = withheld_by(index, rec.kind) {
-            withheld.push(Withheld {
-                id: Cow::Borrowed(&rec.id),
-                kind: rec.kind,
-                by: Cow::Borrowed(&q.plan_limits[limit].id),
-            });
-            continue;
-        }
-        let counted = q.plan_size.as_ref().is_some_and(|size| size.kinds.contains(&rec.kind));
-        let in_plan = !counted || room > 0;
-        if counted && room > 0 {
-            room -= 1;
-        }
-        recommendations.push(Chosen {
-            id: Cow::Borrowed(&rec.id),
-            kind: rec.kind,
-            in_plan,
-            title: Cow::Borrowed(&rec.title),
-            evidence: Cow::Borrowed(&rec.evidence),
-            evidence_note: rec.evidence_note.as_deref().map(Cow::Borrowed),
-            why: Cow::Owned(why),
-            summary: Cow::Borrowed(&rec.summary),
-            dose: rec.dose.as_deref().map(Cow::Borrowed),
-            how_to: rec.how_to.iter().map(|s| Cow::Borrowed(s.as_str())).collect(),
-            progression: rec.progression.as_deref().map(Cow::Borrowed),
-            stop_rule: rec.stop_rule.as_deref().map(Cow::Borrowed),
-            sources: borrowed(&rec.sources),
-        });
-    }
-
-    let notes = q
-        .notes
-        .iter()
-        .zip(&q.compiled.notes)
-        .filter(|(note, when)| {
-            let with_plan = note.with_kinds.is_empty()
-                || recommendations.iter().any(|r| r.in_plan && note.with_kinds.contains(&r.kind));
-            with_plan && when.as_ref().is_none_or(|when| when.holds(&facts))
-        })
-        .map(|(note, _)| NoteEntry {
-            id: Cow::Borrowed(&note.id),
-            place: note.place,
-            text: Cow::Borrowed(&note.text),
-        })
-        .collect();
-
-    let contested: Vec<ContestedEntry<'q>> = q
-        .contested
-        .iter()
-        .zip(&q.compiled.contested)
-        .filter(|(_, when)| when.as_ref().is_none_or(|when| when.holds(&facts)))
-        .map(|(c, _)| ContestedEntry {
-            id: Cow::Borrowed(&c.id),
-            title: Cow::Borrowed(&c.title),
-            label: Cow::Borrowed(&c.label),
-            summary: Cow::Borrowed(&c.summary),
-            evidence_note: c.evidence_note.as_deref().map(Cow::Borrowed),
-            sources: borrowed(&c.sources),
-        })
-        .collect();
-
-    let domains = state.domain_results();
-    let sources = cited_sources(q, &triage_reasons, &recommendations, &contested, &domains);
-    let unanswered: Vec<Cow<'q, str>> = (0..q.questions.len())
-        .filter(|i| state.applies[*i] && state.in_force[*i].is_none())
-        .map(|i| Cow::Borrowed(q.questions[i].id.as_str()))
-        .collect();
-    let unanswered_red_flags: Vec<Cow<'q, str>> = q
-        .red_flags()
-        .iter()
-        .filter(|i| state.applies[**i] && state.in_force[**i].is_none())
-        .map(|i| Cow::Borrowed(q.questions[*i].id.as_str()))
-        .collect();
-    let ignored_answers: Vec<Cow<'q, str>> = (0..q.questions.len())
-        .filter(|i| !state.applies[*i] && answers.get(*i).is_some())
-        .map(|i| Cow::Borrowed(q.questions[i].id.as_str()))
-        .collect();
-    // The questions of the three lists above, by the same tests.
-    let question_texts = (0..q.questions.len())
-        .filter(|i| {
-            let missing = state.in_force[*i].is_none() && state.applies[*i];
-            missing || (!state.applies[*i] && answers.get(*i).is_some())
-        })
-        .map(|i| QuestionText {
-            id: Cow::Borrowed(&q.questions[i].id),
-            text: Cow::Borrowed(&q.questions[i].text),
-            sign: q.questions[i].red_flag.as_ref().and_then(|f| f.sign.as_deref()).map(Cow::Borrowed),
-        })
-        .collect();
-    let given = (0..q.questions.len())
-        .filter_map(|i| {
-            let value = state.in_force[i]?;
-            let question = &q.questions[i];
-            Some(Shown {
-                question: Cow::Borrowed(&question.id),
-                answer: Some(to_json(&question.kind, value)),
-            })
-        })
-        .collect();
-    let text = q.levels.get(level);
-
-    Report {
-        questionnaire: QuestionnaireInfo {
-            id: Cow::Borrowed(&q.id),
-            version: Cow::Borrowed(&q.version),
-            title: Cow::Borrowed(&q.title),
-        },
-        intended_purpose: Cow::Borrowed(&q.intended_purpose),
-        disclaimer: Cow::Borrowed(&q.disclaimer),
-        triage: Triage {
-            level,
-            title: Cow::Borrowed(&text.title),
-            action: Cow::Borrowed(&text.action),
-            plan_note: text.plan_note.as_deref().map(Cow::Borrowed),
-            reasons: triage_reasons,
-        },
-        answers: given,
-        unanswered_red_flags,
-        unanswered,
-        ignored_answers,
-        question_texts,
-        domains,
-        notices,
-        recommendations,
-        withheld,
-        notes,
-        contested,
-        safety_net_intro: q.safety_net_intro.as_deref().map(Cow::Borrowed),
-        safety_net: borrowed(&q.safety_net),
-        safety_net_tiers: q
-            .safety_net_tiers
+        let recommendations: Vec<Chosen<'q>> = chosen
             .iter()
-            .map(|tier| SafetyNetTier { intro: Cow::Borrowed(&tier.intro), signs: borrowed(&tier.signs) })
-            .collect(),
-        sources,
+            .map(|&(index, in_plan)| {
+                let rec = &q.recommendations[index];
+                Chosen {
+                    id: Cow::Borrowed(&rec.id),
+                    kind: rec.kind,
+                    in_plan,
+                    title: Cow::Borrowed(&rec.title),
+                    evidence: Cow::Borrowed(&rec.evidence),
+                    evidence_note: rec.evidence_note.as_deref().map(Cow::Borrowed),
+                    why: Cow::Owned(whys[index].take().unwrap_or_default()),
+                    summary: Cow::Borrowed(&rec.summary),
+                    dose: rec.dose.as_deref().map(Cow::Borrowed),
+                    how_to: rec.how_to.iter().map(|s| Cow::Borrowed(s.as_str())).collect(),
+                    progression: rec.progression.as_deref().map(Cow::Borrowed),
+                    stop_rule: rec.stop_rule.as_deref().map(Cow::Borrowed),
+                    sources: borrowed(&rec.sources),
+                }
+            })
+            .collect();
+        let withheld = withheld
+            .iter()
+            .map(|&(index, limit)| {
+                let rec = &q.recommendations[index];
+                Withheld {
+                    id: Cow::Borrowed(&rec.id),
+                    kind: rec.kind,
+                    by: Cow::Borrowed(&q.plan_limits[limit].id),
+                }
+            })
+            .collect();
+
+        let reasons: Vec<Reason<'q>> = raised.iter().map(|r| state.reason(r)).collect();
+        let notes = q
+            .notes
+            .iter()
+            .zip(&q.compiled.notes)
+            .filter(|(note, when)| {
+                let with_plan = note.with_kinds.is_empty()
+                    || recommendations.iter().any(|r| r.in_plan && note.with_kinds.contains(&r.kind));
+                with_plan && when.as_ref().is_none_or(|when| when.holds(&facts))
+            })
+            .map(|(note, _)| NoteEntry {
+                id: Cow::Borrowed(&note.id),
+                place: note.place,
+                text: Cow::Borrowed(&note.text),
+            })
+            .collect();
+
+        let contested: Vec<ContestedEntry<'q>> = q
+            .contested
+            .iter()
+            .zip(&q.compiled.contested)
+            .filter(|(_, when)| when.as_ref().is_none_or(|when| when.holds(&facts)))
+            .map(|(c, _)| ContestedEntry {
+                id: Cow::Borrowed(&c.id),
+                title: Cow::Borrowed(&c.title),
+                label: Cow::Borrowed(&c.label),
+                summary: Cow::Borrowed(&c.summary),
+                evidence_note: c.evidence_note.as_deref().map(Cow::Borrowed),
+                sources: borrowed(&c.sources),
+            })
+            .collect();
+
+        let domains = state.domain_results();
+        let sources = cited_sources(q, &reasons, &recommendations, &contested, &domains);
+        let unanswered: Vec<Cow<'q, str>> = (0..q.questions.len())
+            .filter(|i| state.applies[*i] && state.in_force[*i].is_none())
+            .map(|i| Cow::Borrowed(q.questions[i].id.as_str()))
+            .collect();
+        let unanswered_red_flags: Vec<Cow<'q, str>> = q
+            .red_flags()
+            .iter()
+            .filter(|i| state.applies[**i] && state.in_force[**i].is_none())
+            .map(|i| Cow::Borrowed(q.questions[*i].id.as_str()))
+            .collect();
+        let ignored_answers: Vec<Cow<'q, str>> = (0..q.questions.len())
+            .filter(|i| !state.applies[*i] && answers.get(*i).is_some())
+            .map(|i| Cow::Borrowed(q.questions[i].id.as_str()))
+            .collect();
+        // The questions of the three lists above, by the same tests.
+        let question_texts = (0..q.questions.len())
+            .filter(|i| {
+                let missing = state.in_force[*i].is_none() && state.applies[*i];
+                missing || (!state.applies[*i] && answers.get(*i).is_some())
+            })
+            .map(|i| QuestionText {
+                id: Cow::Borrowed(&q.questions[i].id),
+                text: Cow::Borrowed(&q.questions[i].text),
+                sign: q.questions[i].red_flag.as_ref().and_then(|f| f.sign.as_deref()).map(Cow::Borrowed),
+            })
+            .collect();
+        let given = (0..q.questions.len())
+            .filter_map(|i| {
+                let value = state.in_force[i]?;
+                let question = &q.questions[i];
+                Some(Shown {
+                    question: Cow::Borrowed(&question.id),
+                    answer: Some(to_json(&question.kind, value)),
+                })
+            })
+            .collect();
+        let text = q.levels.get(level);
+
+        Report {
+            questionnaire: QuestionnaireInfo {
+                id: Cow::Borrowed(&q.id),
+                version: Cow::Borrowed(&q.version),
+                title: Cow::Borrowed(&q.title),
+            },
+            intended_purpose: Cow::Borrowed(&q.intended_purpose),
+            disclaimer: Cow::Borrowed(&q.disclaimer),
+            triage: Triage {
+                level,
+                title: Cow::Borrowed(&text.title),
+                action: Cow::Borrowed(&text.action),
+                plan_note: text.plan_note.as_deref().map(Cow::Borrowed),
+                reasons,
+            },
+            answers: given,
+            unanswered_red_flags,
+            unanswered,
+            ignored_answers,
+            question_texts,
+            domains,
+            notices,
+            recommendations,
+            withheld,
+            notes,
+            contested,
+            safety_net_intro: q.safety_net_intro.as_deref().map(Cow::Borrowed),
+            safety_net: borrowed(&q.safety_net),
+            safety_net_tiers: q
+                .safety_net_tiers
+                .iter()
+                .map(|tier| SafetyNetTier { intro: Cow::Borrowed(&tier.intro), signs: borrowed(&tier.signs) })
+                .collect(),
+            sources,
+        }
     }
 }
 
@@ -227,7 +342,7 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
 /// [`evaluate`], for callers that only need the level (the interactive
 /// early stop, exhaustive checks).
 pub fn triage_level(questionnaire: &Questionnaire, answers: &Answers) -> Level {
-    State::for_triage(questionnaire, answers).triage(usize::MAX, None, None)
+    State::for_triage(questionnaire, answers).triage(usize::MAX, None)
 }
 
 /// Which questions apply to these answers (their `ask_if` holds, or they
@@ -237,16 +352,107 @@ pub fn applying(questionnaire: &Questionnaire, answers: &Answers) -> Vec<bool> {
     State::in_force(questionnaire, answers, true).0
 }
 
+/// The id of a rule that raised the level, as a report's reason names it:
+/// a triage rule's id, or a red flag's as `<question>.<answer>` (such as
+/// `rf_fever_unwell.unanswered`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleId<'q> {
+    id: &'q str,
+    /// For a red flag: the answer that raised the level.
+    answer: Option<&'static str>,
+}
+
+impl<'q> RuleId<'q> {
+    fn to_cow(self) -> Cow<'q, str> {
+        match self.answer {
+            None => Cow::Borrowed(self.id),
+            Some(_) => Cow::Owned(self.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for RuleId<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.answer {
+            None => f.write_str(self.id),
+            Some(answer) => write!(f, "{}.{answer}", self.id),
+        }
+    }
+}
+
+/// What raised the level, as triage found it.
+#[derive(Debug, Clone, Copy)]
+enum Raised<'q> {
+    /// The answer to the red-flag question at this index.
+    Flag { question: usize, flag: &'q RedFlag, answer: FlagAnswer },
+    /// The triage rule at this index, and the level reached once it fired
+    /// (which the cases of its `because` read).
+    Rule { rule: usize, level: Level },
+}
+
+/// The answers to a red-flag question that can raise the level.
+#[derive(Debug, Clone, Copy)]
+enum FlagAnswer {
+    Yes,
+    NotSure,
+    Unanswered,
+}
+
+impl FlagAnswer {
+    /// The red flag's answer, if it is one that can raise the level.
+    fn of(answer: Option<Value>) -> Option<FlagAnswer> {
+        match answer {
+            Some(Value::Option(0)) => Some(FlagAnswer::Yes),
+            Some(Value::Option(2)) => Some(FlagAnswer::NotSure),
+            Some(_) => None,
+            None => Some(FlagAnswer::Unanswered),
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            FlagAnswer::Yes => "yes",
+            FlagAnswer::NotSure => "not_sure",
+            FlagAnswer::Unanswered => "unanswered",
+        }
+    }
+
+    /// The level this answer raises.
+    fn level(self, flag: &RedFlag) -> Level {
+        match self {
+            FlagAnswer::Yes => flag.yes,
+            FlagAnswer::NotSure => flag.not_sure,
+            FlagAnswer::Unanswered => flag.unanswered,
+        }
+    }
+
+    fn because(self, flag: &RedFlag) -> &str {
+        match self {
+            FlagAnswer::Yes => &flag.because,
+            FlagAnswer::NotSure => flag.not_sure_because.as_ref().unwrap_or(&flag.because),
+            FlagAnswer::Unanswered => flag.unanswered_because.as_ref().unwrap_or(&flag.because),
+        }
+    }
+}
+
 /// What raised the level: per question, whether its red-flag answer did;
-/// per triage rule, whether it fired.
+/// per triage rule, whether it fired. (What rules after triage read.)
 struct Fired {
     red_flags: Vec<bool>,
     rules: Vec<bool>,
 }
 
 impl Fired {
-    fn new(q: &Questionnaire) -> Fired {
-        Fired { red_flags: vec![false; q.questions.len()], rules: vec![false; q.triage_rules.len()] }
+    fn new(q: &Questionnaire, raised: &[Raised]) -> Fired {
+        let mut fired =
+            Fired { red_flags: vec![false; q.questions.len()], rules: vec![false; q.triage_rules.len()] };
+        for raised in raised {
+            match *raised {
+                Raised::Flag { question, .. } => fired.red_flags[question] = true,
+                Raised::Rule { rule, .. } => fired.rules[rule] = true,
+            }
+        }
+        fired
     }
 }
 
@@ -306,7 +512,7 @@ impl<'q> State<'q> {
                     _ => {
                         let (scores, bands, answered) = scores(q, &in_force);
                         let partial = State { q, applies, in_force, scores, bands, answered };
-                        let level = partial.triage(i, None, None);
+                        let level = partial.triage(i, None);
                         (applies, in_force) = (partial.applies, partial.in_force);
                         level_before = Some((ready, level));
                         level
@@ -350,48 +556,24 @@ impl<'q> State<'q> {
     /// Only the red flags before question `before` and the rules that read
     /// nothing from it on count: the level raised by the questions before
     /// it (`usize::MAX`: every question).
-    fn triage(
-        &self,
-        before: usize,
-        mut reasons: Option<&mut Vec<Reason<'q>>>,
-        mut fired: Option<&mut Fired>,
-    ) -> Level {
+    fn triage(&self, before: usize, mut raised: Option<&mut Vec<Raised<'q>>>) -> Level {
         let q = self.q;
         let mut level = Level::SelfCare;
         for &i in q.red_flags().iter().take_while(|&&i| i < before) {
-            let question = &q.questions[i];
-            let Some(flag) = &question.red_flag else { continue };
+            let Some(flag) = &q.questions[i].red_flag else { continue };
             // A red flag that does not apply is neither answered nor
             // missing.
             if !self.applies[i] {
                 continue;
             }
-            let (raised, suffix, because) = match self.in_force[i] {
-                Some(Value::Option(0)) => (flag.yes, "yes", &flag.because),
-                Some(Value::Option(2)) => {
-                    (flag.not_sure, "not_sure", flag.not_sure_because.as_ref().unwrap_or(&flag.because))
-                }
-                Some(_) => continue,
-                None => {
-                    (flag.unanswered, "unanswered", flag.unanswered_because.as_ref().unwrap_or(&flag.because))
-                }
-            };
-            if raised == Level::SelfCare {
+            let Some(answer) = FlagAnswer::of(self.in_force[i]) else { continue };
+            let raises = answer.level(flag);
+            if raises == Level::SelfCare {
                 continue;
             }
-            level = level.max(raised);
-            if let Some(fired) = fired.as_deref_mut() {
-                fired.red_flags[i] = true;
-            }
-            if let Some(reasons) = reasons.as_deref_mut() {
-                reasons.push(Reason {
-                    rule: Cow::Owned(format!("{}.{suffix}", question.id)),
-                    level: raised,
-                    because: Cow::Borrowed(because),
-                    sign: flag.sign.as_deref().map(Cow::Borrowed),
-                    answers: vec![self.shown(i)],
-                    sources: borrowed(&flag.sources),
-                });
+            level = level.max(raises);
+            if let Some(raised) = raised.as_deref_mut() {
+                raised.push(Raised::Flag { question: i, flag, answer });
             }
         }
         for (r, (rule, compiled)) in q.triage_rules.iter().zip(&q.compiled.triage).enumerate() {
@@ -399,10 +581,27 @@ impl<'q> State<'q> {
                 continue;
             }
             level = level.max(rule.level);
-            if let Some(fired) = fired.as_deref_mut() {
-                fired.rules[r] = true;
+            if let Some(raised) = raised.as_deref_mut() {
+                raised.push(Raised::Rule { rule: r, level });
             }
-            if let Some(reasons) = reasons.as_deref_mut() {
+        }
+        level
+    }
+
+    /// The reason a report gives for what raised the level.
+    fn reason(&self, raised: &Raised<'q>) -> Reason<'q> {
+        let q = self.q;
+        match *raised {
+            Raised::Flag { question, flag, answer } => Reason {
+                rule: RuleId { id: &q.questions[question].id, answer: Some(answer.as_str()) }.to_cow(),
+                level: answer.level(flag),
+                because: Cow::Borrowed(answer.because(flag)),
+                sign: flag.sign.as_deref().map(Cow::Borrowed),
+                answers: vec![self.shown(question)],
+                sources: borrowed(&flag.sources),
+            },
+            Raised::Rule { rule: r, level } => {
+                let (rule, compiled) = (&q.triage_rules[r], &q.compiled.triage[r]);
                 let mut looked_at = Vec::new();
                 compiled.when.questions(&mut looked_at);
                 // Each once, in order of first mention.
@@ -411,17 +610,21 @@ impl<'q> State<'q> {
                 let facts = self.facts(level);
                 let case = compiled.cases.iter().position(|case| case.holds(&facts));
                 let because = case.map_or(&rule.because, |c| &rule.because_cases[c].because);
-                reasons.push(Reason {
-                    rule: Cow::Borrowed(&rule.id),
+                Reason {
+                    rule: RuleId { id: &rule.id, answer: None }.to_cow(),
                     level: rule.level,
                     because: Cow::Borrowed(because),
                     sign: None,
                     answers: looked_at.into_iter().map(|i| self.shown(i)).collect(),
                     sources: borrowed(&rule.sources),
-                });
+                }
             }
         }
-        level
+    }
+
+    /// The band of domain `d`, if its score or classification has one.
+    fn band(&self, d: usize) -> Option<&'q Band> {
+        self.bands[d].map(|b| &self.q.domains[d].bands[b])
     }
 
     fn shown(&self, question: usize) -> Shown<'q> {
@@ -435,7 +638,7 @@ impl<'q> State<'q> {
             .iter()
             .enumerate()
             .map(|(d, domain)| {
-                let band = self.bands[d].map(|b| &domain.bands[b]);
+                let band = self.band(d);
                 let max = match &q.compiled.domains[d] {
                     CompiledDomain::Scored { percent: true, .. } => Some(100.0),
                     CompiledDomain::Scored { items, .. } => {

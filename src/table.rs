@@ -186,9 +186,12 @@ pub fn assess_pairs<'q, 'a>(
 /// string it is.
 pub fn parse_cell(kind: &Kind, text: &str) -> Result<Value, String> {
     let given = if kind.is_numeric() {
-        match serde_json::from_str::<Json>(text) {
-            Ok(number @ Json::Number(_)) => number,
-            _ => Json::from(text),
+        match plain_integer(text) {
+            Some(number) => Json::from(number),
+            None => match serde_json::from_str::<Json>(text) {
+                Ok(number @ Json::Number(_)) => number,
+                _ => Json::from(text),
+            },
         }
     } else if let Some(index) = answers::option_index(kind, text) {
         return Ok(Value::Option(index));
@@ -196,6 +199,17 @@ pub fn parse_cell(kind: &Kind, text: &str) -> Result<Value, String> {
         Json::from(text)
     };
     answers::check(kind, &given).map_err(|expected| format!("expected {expected}, got {}", shown(&given)))
+}
+
+/// A cell of digits alone, without a leading zero, as JSON reads it: the
+/// common case, read without the cost of a JSON parser (every other number
+/// goes through serde_json). At most 18 digits, so that it cannot overflow.
+fn plain_integer(text: &str) -> Option<u64> {
+    let bytes = text.as_bytes();
+    let plain = (1..=18).contains(&bytes.len())
+        && bytes.iter().all(u8::is_ascii_digit)
+        && (bytes[0] != b'0' || bytes.len() == 1);
+    plain.then(|| bytes.iter().fold(0, |n, &d| n * 10 + u64::from(d - b'0')))
 }
 
 /// Reads the cell of the question at `index` into `answers`, or its
@@ -230,4 +244,45 @@ fn finish(answers: Answers, problems: &[(ErrorKind, String)]) -> Result<Answers,
 fn joined(kind: ErrorKind, problems: &[(ErrorKind, String)], separator: &str) -> Error {
     let messages: Vec<&str> = problems.iter().map(|(_, message)| message.as_str()).collect();
     Error::new(kind, messages.join(separator))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shortcut reads a number exactly as serde_json does, and leaves
+    /// every other text to it.
+    #[test]
+    fn plain_integers_read_as_json_reads_them() {
+        let texts = [
+            "0",
+            "7",
+            "42",
+            "120",
+            "999999999999999999",
+            "1000000000000000000",
+            "007",
+            "00",
+            "-1",
+            "-0",
+            "+1",
+            "4.0",
+            "9.5",
+            "1e2",
+            " 4",
+            "4 ",
+            "",
+            "٤",
+            "forty",
+        ];
+        for text in texts {
+            if let Some(number) = plain_integer(text) {
+                assert_eq!(Some(Json::from(number)), serde_json::from_str::<Json>(text).ok(), "{text:?}");
+            }
+        }
+        assert_eq!(plain_integer("120"), Some(120));
+        for left_to_json in ["007", "-1", "4.0", " 4", "", "1000000000000000000"] {
+            assert_eq!(plain_integer(left_to_json), None, "{left_to_json:?}");
+        }
+    }
 }

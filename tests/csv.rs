@@ -17,7 +17,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use answer_sets::{Rng, QUESTIONNAIRE};
-use selfcheck::Questionnaire;
+use selfcheck::{eval, Answers, AnswersDocument, Questionnaire};
 use serde::Deserialize;
 
 fn root() -> &'static Path {
@@ -192,6 +192,43 @@ fn csv_and_json_lines_give_the_same_outcomes() {
     for level in ["emergency", "urgent", "soon", "self_care"] {
         assert!(from_csv.iter().any(|o| o.level == level), "no answer set reached {level}");
     }
+}
+
+/// What a CSV row is made of, the first stage of an evaluation, is what
+/// the report built on it says, for the same random answer sets: the level,
+/// the rules that fired in order, each domain's score and band, and the
+/// plan.
+#[test]
+fn an_outcome_is_what_the_report_of_the_same_answers_says() {
+    let questionnaire = questionnaire();
+    let mut rng = Rng(0x0c7c_0e5a_0000_0014);
+    let mut levels = BTreeMap::new();
+    for n in 0..10_000 {
+        let mut document = Vec::new();
+        let answers = answer_sets::answers(&questionnaire, &mut rng);
+        answer_sets::write_document(&format!("\"{QUESTIONNAIRE}\""), &answers, false, &mut document);
+        let document = AnswersDocument::parse(&document).unwrap_or_else(|e| panic!("set {n}: {e}"));
+        let answers = Answers::from_document(&questionnaire, &document.answers)
+            .unwrap_or_else(|e| panic!("set {n}: {e}"));
+
+        let outcome = eval::outcome(&questionnaire, &answers);
+        let report = selfcheck::evaluate(&questionnaire, &answers);
+        assert_eq!(outcome.level(), report.triage.level, "set {n}");
+        let rules: Vec<String> = outcome.rules().map(|rule| rule.to_string()).collect();
+        let reasons: Vec<&str> = report.triage.reasons.iter().map(|reason| reason.rule.as_ref()).collect();
+        assert_eq!(rules, reasons, "set {n}");
+        let domains: Vec<(Option<f64>, Option<&str>)> = outcome.domains().collect();
+        let reported: Vec<(Option<f64>, Option<&str>)> =
+            report.domains.iter().map(|domain| (domain.score, domain.band.as_deref())).collect();
+        assert_eq!(domains, reported, "set {n}");
+        let plan: Vec<&str> = outcome.plan().collect();
+        let in_plan: Vec<&str> =
+            report.recommendations.iter().filter(|r| r.in_plan).map(|r| r.id.as_ref()).collect();
+        assert_eq!(plan, in_plan, "set {n}");
+        *levels.entry(outcome.level()).or_insert(0) += 1;
+    }
+    // The sets reach every level, so that the comparison means something.
+    assert_eq!(levels.len(), 4, "{levels:?}");
 }
 
 /// A row given as pairs from Rust scores as the same row does in a CSV

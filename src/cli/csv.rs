@@ -15,12 +15,13 @@
 //! respondent gives one row per answer and per derived value instead.
 
 use std::borrow::Cow;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::Path;
 
 use csv_core::ReadRecordResult;
+use selfcheck::eval::{self, Outcome};
 use selfcheck::table::{Column, Header, RECORD_ID};
-use selfcheck::{evaluate, Error, ErrorKind, Questionnaire, Report};
+use selfcheck::{Error, ErrorKind, Questionnaire};
 
 use super::catalog::Catalog;
 use super::stream::{self, Assess, Source};
@@ -45,11 +46,12 @@ const ID_SEPARATOR: &str = ";";
 /// refused.
 pub fn run(file: Option<&Path>, catalog: &Catalog, long: bool, max_row: usize) -> Result<(), Failure> {
     let questionnaire = catalog.get(None)?;
-    let (name, input) = jsonl::open(file)?;
+    let jsonl::Input { name, reader, may_wait } = jsonl::open(file)?;
     let mut rows = Rows {
-        reader: BufReader::with_capacity(INPUT_BUFFER, input),
+        reader: BufReader::with_capacity(INPUT_BUFFER, reader),
         parser: csv_core::Reader::new(),
         max: max_row,
+        may_wait,
     };
     let header = read_header(&mut rows, questionnaire, max_row).map_err(|e| e.with_file(&name))?;
     let table = Table::new(questionnaire, header, long, max_row);
@@ -97,6 +99,8 @@ struct Rows<R> {
     parser: csv_core::Reader,
     /// The longest row kept, in bytes of input.
     max: usize,
+    /// See [`jsonl::Input::may_wait`].
+    may_wait: bool,
 }
 
 /// One row's cells, or the fact that it was too long to keep.
@@ -165,10 +169,33 @@ impl<R: Read> Source for Rows<R> {
     /// Whether the buffer holds a line break after the one that ended the
     /// last row (a `\r\n` is left half read).
     fn has_waiting(&self) -> bool {
+        if !self.may_wait {
+            return true;
+        }
         let buffer = self.reader.buffer();
         let ending = buffer.iter().take_while(|&&b| b == b'\n' || b == b'\r').count();
-        buffer[ending..].iter().any(|&b| b == b'\n' || b == b'\r')
+        has_line_break(&buffer[ending..])
     }
+}
+
+/// Whether `bytes` hold a `\n` or a `\r`, looked for eight bytes at a time
+/// (asked before every row, about the row after it, this is a good part of
+/// the time of reading a row when looked for byte by byte).
+fn has_line_break(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH_BITS: u64 = ONES << 7;
+    // The classic test: whether any byte of `word` is zero.
+    let has_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGH_BITS != 0;
+    let mut blocks = bytes.chunks_exact(8);
+    for block in &mut blocks {
+        let mut word = [0; 8];
+        word.copy_from_slice(block);
+        let word = u64::from_le_bytes(word);
+        if has_zero(word ^ (ONES * u64::from(b'\n'))) || has_zero(word ^ (ONES * u64::from(b'\r'))) {
+            return true;
+        }
+    }
+    blocks.remainder().iter().any(|&b| b == b'\n' || b == b'\r')
 }
 
 /// The rows of a table and the questionnaire they answer.
@@ -221,18 +248,28 @@ impl<'q> Table<'q> {
             let message = format!("the row has {} {cells}, but the header has {columns} columns", row.count);
             return Err(Error::new(ErrorKind::InvalidDocument, message));
         }
-        (0..row.count)
-            .map(|i| {
-                std::str::from_utf8(row.cell(i)).map_err(|e| {
+        // The cells are one run of bytes, checked as UTF-8 at once; a cell
+        // is looked at alone only where that fails, to name its column.
+        let end = row.count.checked_sub(1).map_or(0, |last| row.ends[last]);
+        let whole = std::str::from_utf8(&row.fields[..end]).ok();
+        let mut cells = Vec::with_capacity(row.count);
+        let mut start = 0;
+        for (i, &end) in row.ends[..row.count].iter().enumerate() {
+            let cell = match whole.and_then(|text| text.get(start..end)) {
+                Some(cell) => cell,
+                None => std::str::from_utf8(row.cell(i)).map_err(|e| {
                     let message = format!(
                         "column `{}`: {}",
                         self.column_name(i),
                         not_utf8(row.cell(i), e.valid_up_to())
                     );
                     Error::new(ErrorKind::Syntax, message)
-                })
-            })
-            .collect()
+                })?,
+            };
+            cells.push(cell);
+            start = end;
+        }
+        Ok(cells)
     }
 }
 
@@ -247,39 +284,45 @@ impl Assess for Table<'_> {
             Some(_) => Cow::Borrowed(""),
             None => Cow::Owned(number.to_string()),
         };
+        // Only what a row shows is worked out: the outcome, not the report.
         let assessed = self.cells(row).and_then(|cells| {
             let answers = self.header.answers(self.questionnaire, cells.iter().copied())?;
-            Ok((cells, evaluate(self.questionnaire, &answers)))
+            Ok((cells, eval::outcome(self.questionnaire, &answers)))
         });
-        match assessed {
-            Ok((cells, report)) if self.long => {
-                self.write_long(&record_id, &cells, &report, out);
-                Ok(false)
-            }
-            Ok((_, report)) => {
-                let derived = derived(&report);
-                let values = derived.iter().map(|value| value.as_ref());
-                write_row(out, [record_id.as_ref()].into_iter().chain(values).chain([""]));
-                Ok(false)
+        let written = match assessed {
+            Ok((cells, outcome)) if self.long => self.write_long(&record_id, &cells, &outcome, out),
+            Ok((_, outcome)) => {
+                push_cell(out, &record_id);
+                let derived = self.write_derived(&outcome, out, |out, _| out.push(b','), |_| {});
+                // Then the empty `error` cell.
+                derived.map(|()| out.extend_from_slice(b",\n"))
             }
             Err(error) if self.long => {
                 write_row(out, [record_id.as_ref(), "error", error.message(), DERIVED]);
-                Ok(true)
+                return Ok(true);
             }
             Err(error) => {
                 let empty = std::iter::repeat_n("", self.derived.len());
                 let cells = [record_id.as_ref()].into_iter().chain(empty);
                 write_row(out, cells.chain([error.message()]));
-                Ok(true)
+                return Ok(true);
             }
-        }
+        };
+        written.map_err(|e| Failure::Internal(format!("cannot write a row: {e}")))?;
+        Ok(false)
     }
 }
 
 impl Table<'_> {
     /// The long format: one row per answer given, then one per derived
     /// value.
-    fn write_long(&self, record_id: &str, cells: &[&str], report: &Report, out: &mut Vec<u8>) {
+    fn write_long(
+        &self,
+        record_id: &str,
+        cells: &[&str],
+        outcome: &Outcome,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
         for (i, cell) in cells.iter().enumerate() {
             if let Column::Question(_) = self.header.columns()[i] {
                 if !cell.is_empty() {
@@ -287,39 +330,96 @@ impl Table<'_> {
                 }
             }
         }
-        for (item, value) in self.derived.iter().zip(derived(report)) {
-            write_row(out, [record_id, item, value.as_ref(), DERIVED]);
+        let before = |out: &mut Vec<u8>, item: &str| {
+            push_cell(out, record_id);
+            out.push(b',');
+            push_cell(out, item);
+            out.push(b',');
+        };
+        let after = |out: &mut Vec<u8>| {
+            out.push(b',');
+            out.extend_from_slice(DERIVED.as_bytes());
+            out.push(b'\n');
+        };
+        self.write_derived(outcome, out, before, after)
+    }
+
+    /// Writes what an outcome gives a table, in the order of
+    /// [`Table::derived`]: the triage level, the rules that fired, each
+    /// domain's score and band, and the recommendations of the plan. Each
+    /// value is one cell, written between `before` (given the value's name)
+    /// and `after`.
+    fn write_derived(
+        &self,
+        outcome: &Outcome,
+        out: &mut Vec<u8>,
+        mut before: impl FnMut(&mut Vec<u8>, &str),
+        mut after: impl FnMut(&mut Vec<u8>),
+    ) -> io::Result<()> {
+        let mut names = self.derived.iter();
+        let mut value = |out: &mut Vec<u8>, write: &mut dyn FnMut(&mut Vec<u8>) -> io::Result<()>| {
+            before(out, names.next().map_or("", String::as_str));
+            write_cell(out, write)?;
+            after(out);
+            Ok::<(), io::Error>(())
+        };
+        value(out, &mut |out| write_text(out, outcome.level().as_str()))?;
+        value(out, &mut |out| write_ids(out, outcome.rules(), |out, rule| write!(out, "{rule}")))?;
+        for (score, band) in outcome.domains() {
+            value(out, &mut |out| match score {
+                // Whole numbers as integers, as in the JSON report.
+                Some(score) if score.fract() == 0.0 && score.abs() < 9e15 => write_whole(out, score as i64),
+                Some(score) => write!(out, "{score}"),
+                None => Ok(()),
+            })?;
+            value(out, &mut |out| write_text(out, band.unwrap_or("")))?;
         }
+        value(out, &mut |out| write_ids(out, outcome.plan(), write_text))
     }
 }
 
-/// What a report gives a table, in the order of [`Table::derived`]: the
-/// triage level, the rules that fired, each domain's score and band, and
-/// the recommendations of the plan.
-fn derived<'r>(report: &'r Report) -> Vec<Cow<'r, str>> {
-    let mut values = Vec::with_capacity(3 + 2 * report.domains.len());
-    values.push(Cow::Borrowed(report.triage.level.as_str()));
-    let rules: Vec<&str> = report.triage.reasons.iter().map(|reason| reason.rule.as_ref()).collect();
-    values.push(Cow::Owned(rules.join(ID_SEPARATOR)));
-    for domain in &report.domains {
-        values.push(Cow::Owned(match domain.score {
-            // Whole numbers as integers, as in the JSON report.
-            Some(score) if score.fract() == 0.0 && score.abs() < 9e15 => (score as i64).to_string(),
-            Some(score) => score.to_string(),
-            None => String::new(),
-        }));
-        values.push(Cow::Borrowed(domain.band.as_deref().unwrap_or("")));
+/// Writes text as it is (unlike `write!`, without the formatting
+/// machinery, which costs more than the copy).
+fn write_text(out: &mut Vec<u8>, text: &str) -> io::Result<()> {
+    out.extend_from_slice(text.as_bytes());
+    Ok(())
+}
+
+/// Writes a whole number in decimal, as `write!` would, without the
+/// formatting machinery (most of a row's cells are such scores).
+fn write_whole(out: &mut Vec<u8>, number: i64) -> io::Result<()> {
+    if number < 0 {
+        out.push(b'-');
     }
-    // The plan: not the further options a bounded plan names beyond its
-    // size.
-    let plan: Vec<&str> = report
-        .recommendations
-        .iter()
-        .filter(|chosen| chosen.in_plan)
-        .map(|chosen| chosen.id.as_ref())
-        .collect();
-    values.push(Cow::Owned(plan.join(ID_SEPARATOR)));
-    values
+    let mut digits = [0; 20];
+    let mut start = digits.len();
+    let mut rest = number.unsigned_abs();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[start..]);
+    Ok(())
+}
+
+/// Writes ids into one cell, each as `write` writes it, [`ID_SEPARATOR`]
+/// between them.
+fn write_ids<I>(
+    out: &mut Vec<u8>,
+    ids: impl Iterator<Item = I>,
+    write: impl Fn(&mut Vec<u8>, I) -> io::Result<()>,
+) -> io::Result<()> {
+    for (i, id) in ids.enumerate() {
+        if i > 0 {
+            out.extend_from_slice(ID_SEPARATOR.as_bytes());
+        }
+        write(out, id)?;
+    }
+    Ok(())
 }
 
 /// Appends one CSV row, with RFC 4180 quoting where a cell needs it, and a
@@ -329,19 +429,78 @@ fn write_row<'a>(out: &mut Vec<u8>, cells: impl IntoIterator<Item = &'a str>) {
         if i > 0 {
             out.push(b',');
         }
-        let bytes = cell.as_bytes();
-        if bytes.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
-            out.push(b'"');
-            for &b in bytes {
-                if b == b'"' {
-                    out.push(b'"');
-                }
-                out.push(b);
-            }
-            out.push(b'"');
-        } else {
-            out.extend_from_slice(bytes);
-        }
+        push_cell(out, cell);
     }
     out.push(b'\n');
+}
+
+/// Appends one cell, quoted if RFC 4180 needs it.
+fn push_cell(out: &mut Vec<u8>, cell: &str) {
+    let bytes = cell.as_bytes();
+    if needs_quotes(bytes) {
+        out.push(b'"');
+        for &b in bytes {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(bytes);
+    }
+}
+
+/// Appends one cell as `write` writes it, quoted if RFC 4180 needs it:
+/// written in place, and moved into quotes only in the rare case.
+fn write_cell(out: &mut Vec<u8>, write: &mut dyn FnMut(&mut Vec<u8>) -> io::Result<()>) -> io::Result<()> {
+    let start = out.len();
+    write(out)?;
+    if needs_quotes(&out[start..]) {
+        let cell = out.split_off(start);
+        push_cell(out, &String::from_utf8_lossy(&cell));
+    }
+    Ok(())
+}
+
+fn needs_quotes(cell: &[u8]) -> bool {
+    cell.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_numbers_are_written_as_write_writes_them() {
+        for number in
+            [0, 1, 9, 10, 42, 100, 999, 1000, 12345, -1, -10, -987, 8_999_999_999_999_999, i64::MIN, i64::MAX]
+        {
+            let mut out = Vec::new();
+            write_whole(&mut out, number).expect("written");
+            assert_eq!(String::from_utf8(out).expect("UTF-8"), number.to_string());
+        }
+    }
+
+    /// Eight at a time finds what one at a time finds: a break at every
+    /// position of every length, among bytes that differ from `\n` and `\r`
+    /// by one bit or by the high bit.
+    #[test]
+    fn line_breaks_are_found_wherever_they_are() {
+        let others = [0x00, 0x0b, 0x09, 0x0c, 0x0e, 0x8a, 0x8d, 0xff, b'n', b','];
+        for len in 0..=25 {
+            for (k, &other) in others.iter().enumerate() {
+                let clean: Vec<u8> =
+                    (0..len).map(|i| if i % 2 == 0 { other } else { others[(k + i) % 10] }).collect();
+                assert!(!has_line_break(&clean), "{clean:?}");
+                for at in 0..len {
+                    for line_break in [b'\n', b'\r'] {
+                        let mut bytes = clean.clone();
+                        bytes[at] = line_break;
+                        assert!(has_line_break(&bytes), "{bytes:?}");
+                    }
+                }
+            }
+        }
+    }
 }

@@ -36,8 +36,8 @@ struct ErrorBody<'a> {
 /// longer than `max_line` bytes. Fails with [`Failure::Reported`] after the
 /// last line if any line was bad.
 pub fn run(file: Option<&Path>, catalog: &Catalog, max_line: usize) -> Result<(), Failure> {
-    let (name, input) = open(file)?;
-    let mut reader = BufReader::with_capacity(INPUT_BUFFER, input);
+    let Input { name, reader, may_wait } = open(file)?;
+    let mut reader = BufReader::with_capacity(INPUT_BUFFER, reader);
     if starts_one_document_over_lines(&mut reader) {
         let command = if is_stdin(file) {
             String::from("selfcheck assess")
@@ -49,7 +49,7 @@ pub fn run(file: Option<&Path>, catalog: &Catalog, max_line: usize) -> Result<()
              to assess it, use `{command}`"
         )));
     }
-    let mut lines = Lines { reader, max: max_line };
+    let mut lines = Lines { reader, max: max_line, may_wait };
     stream::run(&mut lines, &name, &Documents { catalog, max_line })
 }
 
@@ -77,17 +77,52 @@ fn starts_one_document_over_lines(reader: &mut impl BufRead) -> bool {
         }
 }
 
-/// The input called FILE (stdin for `None` or `-`), with its name for
-/// errors.
-pub fn open(file: Option<&Path>) -> Result<(String, Box<dyn Read + Send>), Failure> {
+/// An input to stream records from.
+pub struct Input {
+    /// What errors call it: the path, or `<stdin>`.
+    pub name: String,
+    pub reader: Box<dyn Read + Send>,
+    /// Whether reading it may wait on another program (a pipe, a terminal,
+    /// a socket) rather than only on a disk. Only then does a chunk end at
+    /// the last record already read in, for a program that writes one
+    /// record and waits for its answer; a file is read in full chunks, so
+    /// that every core has work.
+    pub may_wait: bool,
+}
+
+/// The input called FILE (stdin for `None` or `-`).
+pub fn open(file: Option<&Path>) -> Result<Input, Failure> {
     match file {
         Some(path) if !is_stdin(file) => {
             let name = path.display().to_string();
             let opened = File::open(path)
                 .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read: {e}")).with_file(&name))?;
-            Ok((name, Box::new(opened)))
+            let may_wait = may_wait(&opened);
+            Ok(Input { name, reader: Box::new(opened), may_wait })
         }
-        _ => Ok((STDIN_NAME.to_owned(), Box::new(io::stdin()))),
+        _ => Ok(Input {
+            name: STDIN_NAME.to_owned(),
+            reader: Box::new(io::stdin()),
+            may_wait: stdin_may_wait(),
+        }),
+    }
+}
+
+/// Whether `file` is anything but a regular file (a FIFO, a device).
+fn may_wait(file: &File) -> bool {
+    !file.metadata().is_ok_and(|metadata| metadata.is_file())
+}
+
+/// Whether stdin is anything but a regular file redirected in.
+fn stdin_may_wait() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        io::stdin().as_fd().try_clone_to_owned().map(File::from).map_or(true, |file| may_wait(&file))
+    }
+    #[cfg(not(unix))]
+    {
+        true
     }
 }
 
@@ -96,6 +131,8 @@ struct Lines<R> {
     reader: BufReader<R>,
     /// The longest line kept, in bytes.
     max: usize,
+    /// See [`Input::may_wait`].
+    may_wait: bool,
 }
 
 /// One line, or the fact that it was too long to keep.
@@ -137,7 +174,7 @@ impl<R: Read> Source for Lines<R> {
     }
 
     fn has_waiting(&self) -> bool {
-        self.reader.buffer().contains(&b'\n')
+        !self.may_wait || self.reader.buffer().contains(&b'\n')
     }
 }
 

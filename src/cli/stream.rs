@@ -24,6 +24,7 @@
 //! - **Latency.** A chunk also ends when the source holds no complete
 //!   record that it could read without waiting for more input, so that a
 //!   program writing one record and waiting for its answer gets it at once.
+//!   (A regular file never waits on a program, so its chunks are full.)
 //!   Every batch ends with a newline, so stdout's line buffering passes it
 //!   through to the output in one write, without copying it.
 //! - **Throughput.** Batches hold about [`BATCH_OUTPUT`] bytes of output,
