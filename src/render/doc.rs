@@ -86,8 +86,10 @@ pub(crate) const FOR_YOUR_CLINICIAN: &str = "For your clinician";
 /// How many reasons the person's part gives; the rest are named as a
 /// number, and listed in the clinician's part.
 const MAX_REASONS: usize = 3;
-/// How many unanswered warning signs the person's part names.
+/// How many unanswered warning signs the person's part names; when
+/// trimmed, how many.
 const MAX_SIGNS: usize = 5;
+const FEW_SIGNS: usize = 3;
 
 /// The most words the person's part may have at `level`, counted as a
 /// reader counts them: the runs of letters or digits between spaces,
@@ -114,6 +116,9 @@ pub(crate) enum Trim {
     /// The reasons after the first: counted in a line, listed with their
     /// rules.
     Reasons,
+    /// The warning signs not answered after the first [`FEW_SIGNS`]:
+    /// counted in a line, listed with the answers.
+    Signs,
     /// Why each reassurance was chosen: listed with the recommendations.
     Reassurance,
     /// What each referral in the plan is about (its title stays): listed
@@ -122,8 +127,8 @@ pub(crate) enum Trim {
 }
 
 impl Trim {
-    const ALL: [Trim; 5] =
-        [Trim::Nothing, Trim::Suggestions, Trim::Reasons, Trim::Reassurance, Trim::Referrals];
+    const ALL: [Trim; 6] =
+        [Trim::Nothing, Trim::Suggestions, Trim::Reasons, Trim::Signs, Trim::Reassurance, Trim::Referrals];
 }
 
 /// Builds both parts of a report, the person's within its level's budget
@@ -191,7 +196,7 @@ fn person<'a>(report: &'a Report<'_>, trim: Trim) -> Vec<Block<'a>> {
     doc.push(Block::Para(vec![text(&report.disclaimer)]));
     why(report, trim, &mut doc);
     if level < Level::Emergency {
-        unanswered_signs(report, &mut doc);
+        unanswered_signs(report, trim, &mut doc);
     }
     if level == Level::Urgent {
         tell_the_doctor(&mut doc);
@@ -236,7 +241,12 @@ fn why<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
     let mut more = report.triage.reasons.len() - at_level.len();
     for reason in at_level {
         if unanswered_sign(report, reason) {
-            if !unanswered && level < Level::Emergency {
+            // Trimmed, the signs not answered count as one of the rest,
+            // so that the first reason shown is a sign that was answered:
+            // their own section names them.
+            if !unanswered && level < Level::Emergency && trim >= Trim::Reasons {
+                more += 1;
+            } else if !unanswered && level < Level::Emergency {
                 items.push(vec![Block::Para(vec![lit(
                     "Some warning signs were not answered, so they could not be ruled out.",
                 )])]);
@@ -280,7 +290,8 @@ fn unanswered_sign(report: &Report<'_>, reason: &Reason<'_>) -> bool {
 
 /// The warning signs not answered, by name: they raised the level and a
 /// clinician should ask about them.
-fn unanswered_signs<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+fn unanswered_signs<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
+    let max_signs = if trim >= Trim::Signs { FEW_SIGNS } else { MAX_SIGNS };
     if report.unanswered_red_flags.is_empty() {
         return;
     }
@@ -290,11 +301,11 @@ fn unanswered_signs<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     )]));
     let names: Vec<_> = report.unanswered_red_flags.iter().map(|id| question_words(report, id)).collect();
     let mut items: Vec<Vec<Block<'a>>> =
-        names.iter().take(MAX_SIGNS).map(|name| vec![Block::Para(vec![name.clone()])]).collect();
-    if names.len() > MAX_SIGNS {
+        names.iter().take(max_signs).map(|name| vec![Block::Para(vec![name.clone()])]).collect();
+    if names.len() > max_signs {
         items.push(vec![Block::Para(vec![lit(format!(
             "and {} more, listed for your clinician",
-            names.len() - MAX_SIGNS
+            names.len() - max_signs
         ))])]);
     }
     doc.push(Block::List { numbered: false, items });
@@ -304,7 +315,7 @@ fn unanswered_signs<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
 fn tell_the_doctor(doc: &mut Vec<Block<'_>>) {
     doc.push(Block::Heading(vec![lit("What to tell the doctor")]));
     doc.push(Block::Para(vec![lit(
-        "Show the doctor this report, and say when it started. The part for your clinician lists every answer.",
+        "Show the doctor this report, and say when it started. Its last part lists every answer.",
     )]));
 }
 
