@@ -124,11 +124,21 @@ pub(crate) enum Trim {
     /// What each referral in the plan is about (its title stays): listed
     /// with the recommendations.
     Referrals,
+    /// At `urgent`, the notices after the first (the first says why there
+    /// is no plan): their plan limits are listed with what they withheld.
+    Notices,
 }
 
 impl Trim {
-    const ALL: [Trim; 6] =
-        [Trim::Nothing, Trim::Suggestions, Trim::Reasons, Trim::Signs, Trim::Reassurance, Trim::Referrals];
+    const ALL: [Trim; 7] = [
+        Trim::Nothing,
+        Trim::Suggestions,
+        Trim::Reasons,
+        Trim::Signs,
+        Trim::Reassurance,
+        Trim::Referrals,
+        Trim::Notices,
+    ];
 }
 
 /// Builds both parts of a report, the person's within its level's budget
@@ -200,7 +210,7 @@ fn person<'a>(report: &'a Report<'_>, trim: Trim) -> Vec<Block<'a>> {
     }
     if level == Level::Urgent {
         tell_the_doctor(&mut doc);
-        other_advice(report, &mut doc);
+        other_advice(report, trim, &mut doc);
     }
     if level < Level::Urgent {
         good_to_know(report, trim, &mut doc);
@@ -320,8 +330,9 @@ fn tell_the_doctor(doc: &mut Vec<Block<'_>>) {
 }
 
 /// At `urgent`: advice that is not exercise, and why there is no plan.
-fn other_advice<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
-    let notices = report.notices.iter().map(|notice| Block::Para(vec![text(&notice.text)]));
+fn other_advice<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
+    let shown = if trim >= Trim::Notices { 1 } else { report.notices.len() };
+    let notices = report.notices.iter().take(shown).map(|notice| Block::Para(vec![text(&notice.text)]));
     doc.extend(notices);
 }
 
