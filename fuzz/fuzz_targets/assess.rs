@@ -3,11 +3,12 @@
 //! keep the safety promises.
 #![no_main]
 
+mod renders;
 #[path = "shipped.rs"]
 mod shipped;
 
 use libfuzzer_sys::fuzz_target;
-use selfcheck::render::{self, Format};
+use renders::renders_and_reads_back;
 use selfcheck::{evaluate, triage_level, Answers, AnswersDocument, Level, RecommendationKind};
 use shipped::questionnaire;
 
@@ -22,11 +23,5 @@ fuzz_target!(|data: &[u8]| {
             [RecommendationKind::Strength, RecommendationKind::Stretch, RecommendationKind::Program];
         assert!(report.recommendations.iter().all(|r| !exercise.contains(&r.kind)));
     }
-    for format in Format::ALL {
-        assert!(!render::render(&report, format).is_empty());
-    }
-    let mut line = Vec::new();
-    render::write_json_line(&report, &mut line).expect("write to memory");
-    let back: selfcheck::Report<'_> = serde_json::from_slice(&line).expect("the JSON report reads back");
-    assert_eq!(back, report);
+    renders_and_reads_back(&report);
 });
