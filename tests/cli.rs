@@ -7,6 +7,9 @@
 //! says itself (usage, errors, listings) is snapshotted in
 //! `tests/cli/snapshots/`.
 
+#[path = "common/child.rs"]
+mod child;
+
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -33,19 +36,7 @@ fn selfcheck() -> Command {
 
 /// Runs `command` with `stdin` as its standard input.
 fn run(command: &mut Command, stdin: &[u8]) -> Output {
-    command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = command.spawn().expect("selfcheck starts");
-    let mut input = child.stdin.take().expect("stdin is piped");
-    let bytes = stdin.to_vec();
-    // A writer thread, so that a large input cannot deadlock against a
-    // large output.
-    let writer = std::thread::spawn(move || {
-        // selfcheck may stop reading early on bad input; that is its right.
-        let _ = input.write_all(&bytes);
-    });
-    let output = child.wait_with_output().expect("selfcheck runs");
-    writer.join().expect("stdin writer");
-    output
+    child::run(command, stdin).0
 }
 
 fn stdout(output: &Output) -> String {

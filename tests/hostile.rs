@@ -11,12 +11,15 @@
 //!   algorithm or an unbounded read would miss by far, yet loose enough for
 //!   a debug build on a busy machine.
 
+#[path = "common/child.rs"]
+mod child;
+
 use std::fs::{self, File};
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use child::run;
 use selfcheck::terminal::is_unsafe;
 use serde_json::{json, Value as Json};
 
@@ -28,23 +31,6 @@ fn selfcheck() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_selfcheck"));
     command.current_dir(root()).env_remove("COLUMNS").env_remove("CLICOLOR_FORCE");
     command
-}
-
-/// Runs `command` with `stdin` as its input; returns the output and how
-/// long it took.
-fn run(command: &mut Command, stdin: &[u8]) -> (Output, Duration) {
-    command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let start = Instant::now();
-    let mut child = command.spawn().expect("selfcheck starts");
-    let mut input = child.stdin.take().expect("stdin is piped");
-    let bytes = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        // selfcheck may stop reading early; that is its right.
-        let _ = input.write_all(&bytes);
-    });
-    let output = child.wait_with_output().expect("selfcheck runs");
-    writer.join().expect("stdin writer");
-    (output, start.elapsed())
 }
 
 fn text(bytes: &[u8]) -> String {
