@@ -11,8 +11,10 @@
 //! breaks selfcheck writes between its own lines, and every line must be
 //! one of selfcheck's own (no line forged by a line break in the input).
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+#[path = "common/child.rs"]
+mod child;
+
+use std::process::Command;
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
@@ -145,18 +147,9 @@ proptest! {
 }
 
 fn selfcheck(args: &[&str], stdin: &[u8]) -> (String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_selfcheck"))
-        .args(args)
-        .env_remove("COLUMNS")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("selfcheck starts");
-    let mut input = child.stdin.take().expect("stdin");
-    let _ = input.write_all(stdin);
-    drop(input);
-    let output = child.wait_with_output().expect("selfcheck runs");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_selfcheck"));
+    command.args(args).env_remove("COLUMNS");
+    let (output, _) = child::run(&mut command, stdin);
     let text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("UTF-8");
     (text(output.stdout), text(output.stderr))
 }

@@ -14,6 +14,9 @@
 //!   selfcheck's own `ask_if`; NLM LHC-Forms renders the form in headless
 //!   Chromium and answers it for two people.
 
+#[path = "common/child.rs"]
+mod child;
+
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -45,23 +48,9 @@ fn pretty(value: &impl serde::Serialize) -> String {
 
 /// Runs the binary from the repository root with `stdin` as input.
 fn selfcheck(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_selfcheck"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("COLUMNS")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("selfcheck starts");
-    let mut input = child.stdin.take().expect("piped");
-    let bytes = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&bytes);
-    });
-    let output = child.wait_with_output().expect("selfcheck runs");
-    writer.join().expect("writer");
-    output
+    let mut command = Command::new(env!("CARGO_BIN_EXE_selfcheck"));
+    command.args(args).current_dir(root()).env_remove("COLUMNS");
+    child::run(&mut command, stdin).0
 }
 
 fn text(bytes: &[u8]) -> String {
