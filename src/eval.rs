@@ -603,7 +603,7 @@ impl<'q> State<'q> {
             Raised::Rule { rule: r, level } => {
                 let (rule, compiled) = (&q.triage_rules[r], &q.compiled.triage[r]);
                 let mut looked_at = Vec::new();
-                compiled.when.questions(&mut looked_at);
+                compiled.when.expr.questions(&mut looked_at);
                 // Each once, in order of first mention.
                 let mut seen = HashSet::new();
                 looked_at.retain(|question| seen.insert(*question));

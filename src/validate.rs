@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::condition::{Expr, Resolver, Scope};
+use crate::condition::{Check, Resolver, Scope};
 pub use crate::error::Problem;
 use crate::index::Index;
 use crate::limits::MAX_OPTIONS;
@@ -37,7 +37,7 @@ pub(crate) fn compile(def: &Definition) -> (Option<Compiled>, Vec<Problem>) {
 #[derive(Debug, Clone)]
 pub(crate) struct Compiled {
     /// `ask_if` per question.
-    pub ask_if: Vec<Option<Expr>>,
+    pub ask_if: Vec<Option<Check>>,
     /// Indices of the red-flag questions, in order.
     pub red_flags: Vec<usize>,
     /// Per question: whether its `ask_if` reads the level raised by the
@@ -52,13 +52,13 @@ pub(crate) struct Compiled {
     pub triage: Vec<CompiledRule>,
     pub domains: Vec<CompiledDomain>,
     /// `(recommendation index, condition, why)` per selection rule.
-    pub selection: Vec<(usize, Expr, Template)>,
+    pub selection: Vec<(usize, Check, Template)>,
     /// One per plan limit.
     pub limits: Vec<CompiledLimit>,
     /// One condition (if any) per note.
-    pub notes: Vec<Option<Expr>>,
+    pub notes: Vec<Option<Check>>,
     /// One condition (if any) per contested entry.
-    pub contested: Vec<Option<Expr>>,
+    pub contested: Vec<Option<Check>>,
     /// Every id, hashed, for answers documents.
     pub index: Index,
 }
@@ -66,9 +66,9 @@ pub(crate) struct Compiled {
 /// A triage rule, resolved.
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledRule {
-    pub when: Expr,
+    pub when: Check,
     /// The condition of each of the rule's `because_cases`.
-    pub cases: Vec<Expr>,
+    pub cases: Vec<Check>,
     /// The index of the first question after every question the rule
     /// reads (through domains too): the rule counts toward the level
     /// raised before a question from that question on.
@@ -78,7 +78,7 @@ pub(crate) struct CompiledRule {
 /// A plan limit, resolved.
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledLimit {
-    pub when: Expr,
+    pub when: Check,
     pub withhold: Vec<RecommendationKind>,
     /// Catalogue indices never withheld by this limit.
     pub keep: Vec<usize>,
@@ -91,7 +91,7 @@ pub(crate) enum CompiledDomain {
         percent: bool,
     },
     /// One condition per band, in order.
-    Classify(Vec<Expr>),
+    Classify(Vec<Check>),
 }
 
 #[derive(Debug, Clone)]
@@ -306,7 +306,7 @@ impl Lint<'_> {
 
     /// Every question's `ask_if`, resolved (`None` where it failed), and
     /// whether all of them resolved.
-    fn questions(&mut self) -> (Vec<Option<Expr>>, bool) {
+    fn questions(&mut self) -> (Vec<Option<Check>>, bool) {
         let def = self.def;
         let mut out = Vec::new();
         let mut ok = true;
@@ -347,7 +347,7 @@ impl Lint<'_> {
             };
             let resolved = match &question.ask_if {
                 Some(condition) => {
-                    let expr = self.resolver().resolve(condition, &format!("{path}.ask_if"), scope);
+                    let expr = self.resolver().check(condition, &format!("{path}.ask_if"), scope);
                     ok &= expr.is_some();
                     expr
                 }
@@ -364,15 +364,15 @@ impl Lint<'_> {
     /// and the questions before it may only be those: a question a red
     /// flag's `ask_if` reads (such as age), or a follow-up that reads a
     /// red flag.
-    fn red_flags(&mut self, ask_if: &[Option<Expr>], all_resolved: bool) -> Vec<usize> {
+    fn red_flags(&mut self, ask_if: &[Option<Check>], all_resolved: bool) -> Vec<usize> {
         let def = self.def;
         let flags: Vec<usize> =
             def.questions.iter().enumerate().filter(|(_, q)| q.red_flag.is_some()).map(|(i, _)| i).collect();
         // What the `ask_if` conditions read, when they resolved.
         let reads = |i: usize| {
             let mut out = Vec::new();
-            if let Some(Some(expr)) = ask_if.get(i) {
-                expr.questions(&mut out);
+            if let Some(Some(check)) = ask_if.get(i) {
+                check.expr.questions(&mut out);
             }
             out
         };
@@ -431,20 +431,20 @@ impl Lint<'_> {
     /// depends on that level.
     fn well_founded(
         &mut self,
-        ask_if: &[Option<Expr>],
+        ask_if: &[Option<Check>],
         domains: &[CompiledDomain],
         triage: &[CompiledRule],
     ) -> (Vec<bool>, Vec<bool>) {
         let def = self.def;
         let reads_level: Vec<bool> =
-            ask_if.iter().map(|a| a.as_ref().is_some_and(Expr::reads_level_before)).collect();
+            ask_if.iter().map(|a| a.as_ref().is_some_and(|check| check.expr.reads_level_before())).collect();
         // Whether a question's being asked depends on the level, directly
         // or through the questions its `ask_if` reads (all earlier).
         let mut depends = vec![false; ask_if.len()];
         for i in 0..ask_if.len() {
             let mut read = Vec::new();
-            if let Some(expr) = &ask_if[i] {
-                expr.questions(&mut read);
+            if let Some(check) = &ask_if[i] {
+                check.expr.questions(&mut read);
             }
             depends[i] = reads_level[i] || read.iter().any(|&q| depends[q]);
         }
@@ -454,8 +454,8 @@ impl Lint<'_> {
                 CompiledDomain::Scored { items, .. } => items.iter().any(|item| depends[item.question]),
                 CompiledDomain::Classify(bands) => bands.iter().any(|band| {
                     let (mut qs, mut ds) = (Vec::new(), Vec::new());
-                    band.questions(&mut qs);
-                    band.domains(&mut ds);
+                    band.expr.questions(&mut qs);
+                    band.expr.domains(&mut ds);
                     qs.iter().any(|&q| depends[q]) || ds.iter().any(|&e| domain_depends[e])
                 }),
             };
@@ -473,9 +473,9 @@ impl Lint<'_> {
         }
         for (r, rule) in triage.iter().enumerate() {
             let (mut qs, mut ds) = (Vec::new(), Vec::new());
-            for expr in std::iter::once(&rule.when).chain(&rule.cases) {
-                expr.questions(&mut qs);
-                expr.domains(&mut ds);
+            for check in std::iter::once(&rule.when).chain(&rule.cases) {
+                check.expr.questions(&mut qs);
+                check.expr.domains(&mut ds);
             }
             let questions =
                 qs.iter().filter(|&&q| depends[q]).map(|&q| format!("question `{}`", def.questions[q].id));
@@ -507,16 +507,16 @@ impl Lint<'_> {
             if rule.level == Level::SelfCare {
                 self.problem(&format!("{path}.level"), "a rule at `self_care` can never raise the level");
             }
-            let when = self.resolver().resolve(&rule.when, &format!("{path}.when"), scope);
-            let cases: Vec<Option<Expr>> = rule
+            let when = self.resolver().check(&rule.when, &format!("{path}.when"), scope);
+            let cases: Vec<Option<Check>> = rule
                 .because_cases
                 .iter()
                 .enumerate()
                 .map(|(c, case)| {
-                    self.resolver().resolve(&case.when, &format!("{path}.because_cases[{c}].when"), scope)
+                    self.resolver().check(&case.when, &format!("{path}.because_cases[{c}].when"), scope)
                 })
                 .collect();
-            let cases: Option<Vec<Expr>> = cases.into_iter().collect();
+            let cases: Option<Vec<Check>> = cases.into_iter().collect();
             out.push(match (when, cases) {
                 (Some(when), Some(cases)) => {
                     let ready = self.ready(std::iter::once(&when).chain(&cases));
@@ -530,12 +530,12 @@ impl Lint<'_> {
 
     /// One past the last question these conditions read, directly or
     /// through a domain's items (and, for a classification, its bands).
-    fn ready<'e>(&self, exprs: impl Iterator<Item = &'e Expr>) -> usize {
+    fn ready<'e>(&self, checks: impl Iterator<Item = &'e Check>) -> usize {
         let def = self.def;
         let (mut qs, mut ds) = (Vec::new(), Vec::new());
-        for expr in exprs {
-            expr.questions(&mut qs);
-            expr.domains(&mut ds);
+        for check in checks {
+            check.expr.questions(&mut qs);
+            check.expr.domains(&mut ds);
         }
         let mut seen = HashSet::new();
         while let Some(d) = ds.pop() {
@@ -586,7 +586,7 @@ impl Lint<'_> {
                     }
                     match &band.when {
                         Some(when) => {
-                            bands.push(self.resolver().resolve(when, &format!("{band_path}.when"), scope))
+                            bands.push(self.resolver().check(when, &format!("{band_path}.when"), scope))
                         }
                         None => {
                             self.problem(&band_path, "a classification band needs a `when` condition");
@@ -771,7 +771,7 @@ impl Lint<'_> {
         }
     }
 
-    fn selection(&mut self) -> Option<Vec<(usize, Expr, Template)>> {
+    fn selection(&mut self) -> Option<Vec<(usize, Check, Template)>> {
         let def = self.def;
         let scope = self.everything(true);
         let mut out = Vec::new();
@@ -787,7 +787,7 @@ impl Lint<'_> {
                 );
             }
             chosen.insert(rule.recommend.as_str());
-            let when = self.resolver().resolve(&rule.when, &format!("{path}.when"), scope);
+            let when = self.resolver().check(&rule.when, &format!("{path}.when"), scope);
             let why = self.template(&rule.why, &format!("{path}.why"));
             out.push(match (index, when, why) {
                 (Some(index), Some(when), Some(why)) => Some((index, when, why)),
@@ -827,7 +827,7 @@ impl Lint<'_> {
                     }
                 }
             }
-            let when = self.resolver().resolve(&limit.when, &format!("{path}.when"), scope);
+            let when = self.resolver().check(&limit.when, &format!("{path}.when"), scope);
             out.push(when.map(|when| CompiledLimit { when, withhold: limit.withhold.clone(), keep }));
         }
         out.into_iter().collect()
@@ -865,7 +865,7 @@ impl Lint<'_> {
 
     /// Notes: a condition that resolves, and kinds the catalogue has, so
     /// that every note can be shown.
-    fn notes(&mut self) -> Option<Vec<Option<Expr>>> {
+    fn notes(&mut self) -> Option<Vec<Option<Check>>> {
         let def = self.def;
         let scope = self.everything(true);
         let mut out = Vec::new();
@@ -885,7 +885,7 @@ impl Lint<'_> {
             }
             let when = match &note.when {
                 Some(when) => {
-                    let expr = self.resolver().resolve(when, &format!("{path}.when"), scope);
+                    let expr = self.resolver().check(when, &format!("{path}.when"), scope);
                     ok &= expr.is_some();
                     expr
                 }
@@ -896,7 +896,7 @@ impl Lint<'_> {
         ok.then_some(out)
     }
 
-    fn contested(&mut self) -> Option<Vec<Option<Expr>>> {
+    fn contested(&mut self) -> Option<Vec<Option<Check>>> {
         let def = self.def;
         let scope = self.everything(true);
         let mut out = Vec::new();
@@ -915,7 +915,7 @@ impl Lint<'_> {
             }
             let when = match &entry.when {
                 Some(when) => {
-                    let expr = self.resolver().resolve(when, &format!("contested[{i}].when"), scope);
+                    let expr = self.resolver().check(when, &format!("contested[{i}].when"), scope);
                     ok &= expr.is_some();
                     expr
                 }
