@@ -69,9 +69,12 @@ pub fn evaluate<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Repo
 /// ```
 pub fn outcome<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Outcome<'q> {
     let q = questionnaire;
-    let state = State::new(q, answers);
-    let mut raised = Vec::new();
-    let level = state.triage(usize::MAX, Some(&mut raised));
+    let (state, settled) = State::new(q, answers);
+    let Settled { level, raised } = settled.unwrap_or_else(|| {
+        let mut raised = Vec::new();
+        let level = state.triage(usize::MAX, Some(&mut raised));
+        Settled { level, raised }
+    });
     let fired = Fired::new(q, &raised);
     let facts = Facts { fired_red_flags: &fired.red_flags, fired_rules: &fired.rules, ..state.facts(level) };
 
@@ -349,7 +352,7 @@ pub fn triage_level(questionnaire: &Questionnaire, answers: &Answers) -> Level {
 /// have none), in file order: the same test for the interactive session
 /// as for batch evaluation, so that both ask and use the same questions.
 pub fn applying(questionnaire: &Questionnaire, answers: &Answers) -> Vec<bool> {
-    State::in_force(questionnaire, answers, true).0
+    State::in_force(questionnaire, answers, true).applies
 }
 
 /// The id of a rule that raised the level, as a report's reason names it:
@@ -456,6 +459,21 @@ impl Fired {
     }
 }
 
+/// What [`State::in_force`] settles: which questions apply, the answers
+/// in force, and the triage of all of them when it was worked out on the
+/// way.
+struct InForce<'q> {
+    applies: Vec<bool>,
+    in_force: Vec<Option<Value>>,
+    settled: Option<Settled<'q>>,
+}
+
+/// The level of all the answers, and what raised it.
+struct Settled<'q> {
+    level: Level,
+    raised: Vec<Raised<'q>>,
+}
+
 /// Answers in force and domain scores: everything triage and selection
 /// look at.
 struct State<'q> {
@@ -468,27 +486,27 @@ struct State<'q> {
 }
 
 impl<'q> State<'q> {
-    fn new(q: &'q Questionnaire, answers: &Answers) -> State<'q> {
+    fn new(q: &'q Questionnaire, answers: &Answers) -> (State<'q>, Option<Settled<'q>>) {
         State::with(q, answers, true)
     }
 
     /// The state for working out the level alone: questions asked only
     /// at some levels are left as they are, since triage never reads them.
     fn for_triage(q: &'q Questionnaire, answers: &Answers) -> State<'q> {
-        State::with(q, answers, false)
+        State::with(q, answers, false).0
     }
 
-    fn with(q: &'q Questionnaire, answers: &Answers, full: bool) -> State<'q> {
-        let (applies, in_force) = State::in_force(q, answers, full);
+    fn with(q: &'q Questionnaire, answers: &Answers, full: bool) -> (State<'q>, Option<Settled<'q>>) {
+        let InForce { applies, in_force, settled } = State::in_force(q, answers, full);
         let (scores, bands, answered) = scores(q, &in_force);
-        State { q, applies, in_force, scores, bands, answered }
+        (State { q, applies, in_force, scores, bands, answered }, settled)
     }
 
     /// Which questions apply, and the answers in force (those of
     /// questions that do not apply cleared), settled in file order: an
     /// `ask_if` looks only at earlier questions, and at the level raised
     /// by them, which are settled by the time it is read.
-    fn in_force(q: &'q Questionnaire, answers: &Answers, full: bool) -> (Vec<bool>, Vec<Option<Value>>) {
+    fn in_force(q: &'q Questionnaire, answers: &Answers, full: bool) -> InForce<'q> {
         let n = q.questions.len();
         // All the answers at once, then cleared where they do not apply.
         // (Copying the slice whole is markedly faster than filling it slot
@@ -499,27 +517,37 @@ impl<'q> State<'q> {
         // The level before a question changes only where another rule
         // becomes ready, so it is worked out again only there.
         let mut level_before: Option<(usize, Level)> = None;
+        let mut settled = None;
+        let everything = q.compiled.triage.len() + q.red_flags().len();
         for i in 0..n {
             let Some(ask_if) = &q.compiled.ask_if[i] else { continue };
             if !full && q.compiled.level_dependent[i] {
                 continue;
             }
-            let before = if q.compiled.reads_level_before[i] {
-                let ready = q.compiled.triage.iter().filter(|r| r.ready <= i).count()
-                    + q.red_flags().iter().filter(|&&f| f < i).count();
-                match level_before {
-                    Some((at, level)) if at == ready => level,
-                    _ => {
-                        let (scores, bands, answered) = scores(q, &in_force);
-                        let partial = State { q, applies, in_force, scores, bands, answered };
-                        let level = partial.triage(i, None);
-                        (applies, in_force) = (partial.applies, partial.in_force);
-                        level_before = Some((ready, level));
+            let before = match (q.compiled.level_before[i], level_before) {
+                (None, _) => Level::SelfCare,
+                (Some(ready), Some((at, level))) if at == ready => level,
+                (Some(ready), _) => {
+                    let (scores, bands, answered) = scores(q, &in_force);
+                    let partial = State { q, applies, in_force, scores, bands, answered };
+                    // With every rule and red flag ready, this is the
+                    // triage of all the answers: each reads only questions
+                    // settled by now, and triage reads no question asked
+                    // depending on the level (the linter sees to it). So
+                    // it is kept, with what raised the level, rather than
+                    // worked out again.
+                    let level = if ready == everything {
+                        let mut raised = Vec::new();
+                        let level = partial.triage(i, Some(&mut raised));
+                        settled = Some(Settled { level, raised });
                         level
-                    }
+                    } else {
+                        partial.triage(i, None)
+                    };
+                    (applies, in_force) = (partial.applies, partial.in_force);
+                    level_before = Some((ready, level));
+                    level
                 }
-            } else {
-                Level::SelfCare
             };
             let facts = Facts {
                 answers: &in_force,
@@ -535,7 +563,7 @@ impl<'q> State<'q> {
                 in_force[i] = None;
             }
         }
-        (applies, in_force)
+        InForce { applies, in_force, settled }
     }
 
     fn facts(&self, level: Level) -> Facts<'_> {
@@ -577,7 +605,10 @@ impl<'q> State<'q> {
             }
         }
         for (r, (rule, compiled)) in q.triage_rules.iter().zip(&q.compiled.triage).enumerate() {
-            if compiled.ready > before || !compiled.when.holds(&self.facts(level)) {
+            // For the level alone, a rule that cannot raise it need not
+            // be tested.
+            let cannot_raise = raised.is_none() && rule.level <= level;
+            if compiled.ready > before || cannot_raise || !compiled.when.holds(&self.facts(level)) {
                 continue;
             }
             level = level.max(rule.level);
@@ -806,4 +837,97 @@ fn scores(
         answered_counts.push(answered);
     }
     (scores, bands, answered_counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::model::Kind;
+
+    fn questionnaire() -> &'static Questionnaire {
+        static QUESTIONNAIRE: std::sync::OnceLock<Questionnaire> = std::sync::OnceLock::new();
+        QUESTIONNAIRE.get_or_init(|| {
+            Questionnaire::from_json(crate::shipped("low-back-glutes").expect("shipped"), "low-back-glutes")
+                .expect("valid")
+        })
+    }
+
+    /// Answer sets with red flags mostly `no` (or not), so that every
+    /// level is reached, and every other answer anything its kind takes.
+    fn answers(q: &Questionnaire) -> impl Strategy<Value = Answers> {
+        let questions = q.questions.clone();
+        let red_flags = q.red_flags().to_vec();
+        let empty = Answers::empty(q);
+        prop_oneof![Just(1.0), Just(0.9), Just(0.5)].prop_flat_map(move |calm: f64| {
+            let slots: Vec<BoxedStrategy<Option<Value>>> = questions
+                .iter()
+                .enumerate()
+                .map(|(i, question)| {
+                    let value = match &question.kind {
+                        Kind::Integer { min, max, .. } => (*min..=*max).prop_map(Value::Integer).boxed(),
+                        Kind::Number { min, max, .. } => (*min..=*max).prop_map(Value::Number).boxed(),
+                        kind => {
+                            let count = u16::try_from(kind.option_ids().len()).expect("few options");
+                            (0..count).prop_map(Value::Option).boxed()
+                        }
+                    };
+                    let any = prop::option::weighted(0.85, value);
+                    if red_flags.contains(&i) {
+                        // `no` is the second option of a red flag.
+                        (prop::bool::weighted(calm), any)
+                            .prop_map(|(calm, v)| if calm { Some(Value::Option(1)) } else { v })
+                            .boxed()
+                    } else {
+                        any.boxed()
+                    }
+                })
+                .collect();
+            let empty = empty.clone();
+            slots.prop_map(move |values| {
+                let mut answers = empty.clone();
+                for (i, value) in values.into_iter().enumerate() {
+                    answers.set(i, value);
+                }
+                answers
+            })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// The shortcuts of triage (the level of all the answers kept from
+        /// the way there; rules that cannot raise the level left untested
+        /// when only the level is wanted) give what triage of the settled
+        /// answers, every rule tested, gives.
+        #[test]
+        fn shortcuts_of_triage_change_nothing(answers in answers(questionnaire())) {
+            let q = questionnaire();
+            let (state, _) = State::new(q, &answers);
+            let mut raised = Vec::new();
+            let level = state.triage(usize::MAX, Some(&mut raised));
+            let plain: Vec<String> = raised
+                .iter()
+                .map(|r| match *r {
+                    Raised::Flag { question, answer, .. } => format!("{}.{}", q.questions[question].id, answer.as_str()),
+                    Raised::Rule { rule, level } => format!("{}@{level}", q.triage_rules[rule].id),
+                })
+                .collect();
+            let outcome = outcome(q, &answers);
+            let kept: Vec<String> = outcome
+                .raised
+                .iter()
+                .map(|r| match *r {
+                    Raised::Flag { question, answer, .. } => format!("{}.{}", q.questions[question].id, answer.as_str()),
+                    Raised::Rule { rule, level } => format!("{}@{level}", q.triage_rules[rule].id),
+                })
+                .collect();
+            prop_assert_eq!(outcome.level(), level);
+            prop_assert_eq!(kept, plain);
+            prop_assert_eq!(state.triage(usize::MAX, None), level);
+            prop_assert_eq!(triage_level(q, &answers), level);
+        }
+    }
 }

@@ -40,9 +40,11 @@ pub(crate) struct Compiled {
     pub ask_if: Vec<Option<Check>>,
     /// Indices of the red-flag questions, in order.
     pub red_flags: Vec<usize>,
-    /// Per question: whether its `ask_if` reads the level raised by the
-    /// questions before it.
-    pub reads_level_before: Vec<bool>,
+    /// Per question whose `ask_if` reads the level raised by the questions
+    /// before it: how many red flags and triage rules count toward that
+    /// level (those ready by then). The level changes only where this
+    /// does.
+    pub level_before: Vec<Option<usize>>,
     /// Per question: whether its being asked depends on that level,
     /// directly or through earlier answers. Triage never reads such a
     /// question (the linter sees to it), so working out the level alone
@@ -273,10 +275,20 @@ impl Lint<'_> {
         let contested = self.contested();
         let (ask_if, domains, triage) = (ask_if?, domains?, triage?);
         let (reads_level_before, level_dependent) = self.well_founded(&ask_if, &domains, &triage);
+        let level_before = reads_level_before
+            .iter()
+            .enumerate()
+            .map(|(i, reads)| {
+                let ready = || {
+                    triage.iter().filter(|r| r.ready <= i).count() + red_flags.iter().filter(|&&f| f < i).count()
+                };
+                reads.then(ready)
+            })
+            .collect();
         Some(Compiled {
             ask_if,
             red_flags,
-            reads_level_before,
+            level_before,
             level_dependent,
             triage,
             domains,
