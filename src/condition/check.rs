@@ -19,10 +19,9 @@ pub struct Check {
     pub expr: Expr,
     steps: Vec<Step>,
     /// The lists the steps name by range: options or bands that do not
-    /// fit a bit set, and the red flags and rules of `fired`.
+    /// fit a bit set, the red flags and rules of `fired`, and where the
+    /// parts of an `at_least` or `exactly` start and end.
     lists: Vec<usize>,
-    /// How many counters the `at_least` and `exactly` parts need.
-    counters: usize,
 }
 
 /// One step. Leaves set the result; the others read it.
@@ -49,21 +48,16 @@ enum Step {
     ExitIfFalse { to: usize },
     /// Go on at `to` if the result is true (`any`).
     ExitIfTrue { to: usize },
-    /// After each part of `at_least` and `exactly`: counts a true part;
-    /// `at_least` goes on at `to` (true) once `n` parts held.
-    Count { counter: usize, n: usize, to: Option<usize> },
-    /// After the last part: whether the count was right.
-    Counted { counter: usize, n: usize, exactly: bool },
+    /// `at_least` or `exactly` `n` of the parts whose steps follow, each
+    /// from one bound in `lists[bounds.0..bounds.1]` to the next; goes on
+    /// after the last.
+    Count { n: usize, exactly: bool, bounds: (usize, usize) },
 }
-
-/// Counters kept on the stack for conditions with at most this many
-/// `at_least` and `exactly` parts (every one written so far).
-const STACK_COUNTERS: usize = 8;
 
 impl Check {
     /// Lays out `expr` as steps.
     pub fn new(expr: Expr) -> Check {
-        let mut check = Check { expr: Expr::All(Vec::new()), steps: Vec::new(), lists: Vec::new(), counters: 0 };
+        let mut check = Check { expr: Expr::All(Vec::new()), steps: Vec::new(), lists: Vec::new() };
         check.lay_out(&expr);
         check.expr = expr;
         check
@@ -99,23 +93,15 @@ impl Check {
             Expr::AtLeast(0, _) => self.steps.push(Step::Const(true)),
             Expr::AtLeast(n, parts) | Expr::Exactly(n, parts) => {
                 let exactly = matches!(expr, Expr::Exactly(..));
-                let (counter, n) = (self.counters, *n);
-                self.counters += 1;
-                let mut counts = Vec::new();
+                let count = self.steps.len();
+                self.steps.push(Step::Const(false));
+                let mut bounds = vec![self.steps.len()];
                 for part in parts {
                     self.lay_out(part);
-                    counts.push(self.steps.len());
-                    self.steps.push(Step::Count { counter, n, to: None });
+                    bounds.push(self.steps.len());
                 }
-                self.steps.push(Step::Counted { counter, n, exactly });
-                let end = self.steps.len();
-                if !exactly {
-                    for count in counts {
-                        if let Step::Count { to, .. } = &mut self.steps[count] {
-                            *to = Some(end);
-                        }
-                    }
-                }
+                let bounds = self.list(bounds.into_iter());
+                self.steps[count] = Step::Count { n: *n, exactly, bounds };
             }
             Expr::OptionIn { question, options } => {
                 let question = *question;
@@ -167,17 +153,15 @@ impl Check {
 
     /// Whether the condition holds.
     pub fn holds(&self, facts: &Facts<'_>) -> bool {
-        let mut on_stack = [0; STACK_COUNTERS];
-        let mut on_heap;
-        let counters: &mut [usize] = if self.counters <= STACK_COUNTERS {
-            &mut on_stack
-        } else {
-            on_heap = vec![0; self.counters];
-            &mut on_heap
-        };
+        self.run(0, self.steps.len(), facts)
+    }
+
+    /// Runs the steps from `at` to `end`: the result of the condition (or
+    /// part) laid out there.
+    fn run(&self, mut at: usize, end: usize, facts: &Facts<'_>) -> bool {
+        let steps = &self.steps[..end];
         let mut result = false;
-        let mut at = 0;
-        while let Some(step) = self.steps.get(at) {
+        while let Some(step) = steps.get(at) {
             at += 1;
             match *step {
                 Step::Const(value) => result = value,
@@ -227,16 +211,19 @@ impl Check {
                         at = to;
                     }
                 }
-                Step::Count { counter, n, to } => {
-                    if result {
-                        counters[counter] += 1;
-                        if let Some(to) = to.filter(|_| counters[counter] >= n) {
-                            at = to;
+                Step::Count { n, exactly, bounds } => {
+                    let bounds = &self.lists[bounds.0..bounds.1];
+                    let mut count = 0;
+                    for part in bounds.windows(2) {
+                        if self.run(part[0], part[1], facts) {
+                            count += 1;
+                            if !exactly && count >= n {
+                                break;
+                            }
                         }
                     }
-                }
-                Step::Counted { counter, n, exactly } => {
-                    result = if exactly { counters[counter] == n } else { counters[counter] >= n }
+                    result = if exactly { count == n } else { count >= n };
+                    at = bounds.last().copied().unwrap_or(at);
                 }
             }
         }
@@ -390,24 +377,5 @@ mod tests {
             let check = Check::new(expr.clone());
             prop_assert_eq!(check.holds(&facts), walk(&expr, &facts), "{:?}", expr);
         }
-    }
-
-    #[test]
-    fn many_counters_are_kept_on_the_heap() {
-        let leaf = Expr::Answered(0);
-        let parts = (0..STACK_COUNTERS + 2).map(|_| Expr::AtLeast(1, vec![leaf.clone()])).collect();
-        let check = Check::new(Expr::All(parts));
-        let answered = [Some(Value::Integer(1))];
-        let facts = Facts {
-            answers: &answered,
-            scores: &[],
-            bands: &[],
-            level: Level::SelfCare,
-            level_before: Level::SelfCare,
-            fired_red_flags: &[],
-            fired_rules: &[],
-        };
-        assert!(check.holds(&facts));
-        assert!(!check.holds(&Facts { answers: &[None], ..facts }));
     }
 }
