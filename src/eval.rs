@@ -71,15 +71,15 @@ pub fn outcome<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Outco
     let q = questionnaire;
     let (state, settled) = State::new(q, answers);
     let Settled { level, raised } = settled.unwrap_or_else(|| {
-        let mut raised = Vec::new();
+        let mut raised = Vec::with_capacity(q.red_flags().len() + q.triage_rules.len());
         let level = state.triage(usize::MAX, Some(&mut raised));
         Settled { level, raised }
     });
     let fired = Fired::new(q, &raised);
     let facts = Facts { fired_red_flags: &fired.red_flags, fired_rules: &fired.rules, ..state.facts(level) };
 
-    let limits: Vec<usize> =
-        (0..q.compiled.limits.len()).filter(|&i| q.compiled.limits[i].when.holds(&facts)).collect();
+    let mut limits = Vec::with_capacity(q.compiled.limits.len());
+    limits.extend((0..q.compiled.limits.len()).filter(|&i| q.compiled.limits[i].when.holds(&facts)));
     // The first limit in force that withholds an entry names it.
     let withheld_by = |rec: usize, kind: RecommendationKind| {
         limits.iter().copied().find(|&i| {
@@ -92,7 +92,7 @@ pub fn outcome<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Outco
     for ((rec, _, _), held) in q.compiled.selection.iter().zip(&selected) {
         by_rule[*rec] |= held;
     }
-    let mut chosen = Vec::new();
+    let mut chosen = Vec::with_capacity(q.recommendations.len());
     let mut withheld = Vec::new();
     // A bounded plan takes the first entries of the counted kinds, in
     // catalogue order; the rest are further options.
@@ -366,6 +366,12 @@ pub struct RuleId<'q> {
 }
 
 impl<'q> RuleId<'q> {
+    /// The id of the rule or red flag, and for a red flag the answer that
+    /// raised the level: what [`Display`](fmt::Display) joins with a dot.
+    pub fn parts(self) -> (&'q str, Option<&'static str>) {
+        (self.id, self.answer)
+    }
+
     fn to_cow(self) -> Cow<'q, str> {
         match self.answer {
             None => Cow::Borrowed(self.id),
@@ -466,7 +472,12 @@ struct InForce<'q> {
     applies: Vec<bool>,
     in_force: Vec<Option<Value>>,
     settled: Option<Settled<'q>>,
+    /// The scores of these answers, when they were worked out on the way.
+    scored: Option<Scores>,
 }
+
+/// Each domain's score, band and number of answered items.
+type Scores = (Vec<Option<f64>>, Vec<Option<usize>>, Vec<usize>);
 
 /// The level of all the answers, and what raised it.
 struct Settled<'q> {
@@ -497,8 +508,8 @@ impl<'q> State<'q> {
     }
 
     fn with(q: &'q Questionnaire, answers: &Answers, full: bool) -> (State<'q>, Option<Settled<'q>>) {
-        let InForce { applies, in_force, settled } = State::in_force(q, answers, full);
-        let (scores, bands, answered) = scores(q, &in_force);
+        let InForce { applies, in_force, settled, scored } = State::in_force(q, answers, full);
+        let (scores, bands, answered) = scored.unwrap_or_else(|| scores(q, &in_force));
         (State { q, applies, in_force, scores, bands, answered }, settled)
     }
 
@@ -518,6 +529,10 @@ impl<'q> State<'q> {
         // becomes ready, so it is worked out again only there.
         let mut level_before: Option<(usize, Level)> = None;
         let mut settled = None;
+        // The scores worked out for the level before a question, and
+        // whether an answer was cleared since.
+        let mut scored = None;
+        let mut stale = false;
         let everything = q.compiled.triage.len() + q.red_flags().len();
         for i in 0..n {
             let Some(ask_if) = &q.compiled.ask_if[i] else { continue };
@@ -537,7 +552,7 @@ impl<'q> State<'q> {
                     // it is kept, with what raised the level, rather than
                     // worked out again.
                     let level = if ready == everything {
-                        let mut raised = Vec::new();
+                        let mut raised = Vec::with_capacity(everything);
                         let level = partial.triage(i, Some(&mut raised));
                         settled = Some(Settled { level, raised });
                         level
@@ -545,6 +560,8 @@ impl<'q> State<'q> {
                         partial.triage(i, None)
                     };
                     (applies, in_force) = (partial.applies, partial.in_force);
+                    scored = Some((partial.scores, partial.bands, partial.answered));
+                    stale = false;
                     level_before = Some((ready, level));
                     level
                 }
@@ -560,10 +577,12 @@ impl<'q> State<'q> {
             };
             applies[i] = ask_if.holds(&facts);
             if !applies[i] {
-                in_force[i] = None;
+                stale |= in_force[i].take().is_some();
             }
         }
-        InForce { applies, in_force, settled }
+        // Scores of the same answers are the same scores.
+        let scored = scored.filter(|_| !stale);
+        InForce { applies, in_force, settled, scored }
     }
 
     fn facts(&self, level: Level) -> Facts<'_> {
@@ -769,10 +788,7 @@ fn cited_sources<'q>(
 
 /// Each domain's score, band and number of answered items, from the
 /// answers in force. A classification sees the domains before it.
-fn scores(
-    q: &Questionnaire,
-    in_force: &[Option<Value>],
-) -> (Vec<Option<f64>>, Vec<Option<usize>>, Vec<usize>) {
+fn scores(q: &Questionnaire, in_force: &[Option<Value>]) -> Scores {
     let count = q.domains.len();
     let (mut scores, mut bands, mut answered_counts) =
         (Vec::with_capacity(count), Vec::with_capacity(count), Vec::with_capacity(count));
@@ -898,10 +914,11 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
 
-        /// The shortcuts of triage (the level of all the answers kept from
-        /// the way there; rules that cannot raise the level left untested
-        /// when only the level is wanted) give what triage of the settled
-        /// answers, every rule tested, gives.
+        /// The shortcuts of triage (the level of all the answers and their
+        /// scores kept from the way there; rules that cannot raise the
+        /// level left untested when only the level is wanted) give what
+        /// triage and scoring of the settled answers, every rule tested,
+        /// give.
         #[test]
         fn shortcuts_of_triage_change_nothing(answers in answers(questionnaire())) {
             let q = questionnaire();
@@ -927,6 +944,10 @@ mod tests {
             prop_assert_eq!(outcome.level(), level);
             prop_assert_eq!(kept, plain);
             prop_assert_eq!(state.triage(usize::MAX, None), level);
+            let (scores, bands, answered) = scores(q, &state.in_force);
+            prop_assert_eq!(&state.scores, &scores);
+            prop_assert_eq!(&state.bands, &bands);
+            prop_assert_eq!(&state.answered, &answered);
             prop_assert_eq!(triage_level(q, &answers), level);
         }
     }

@@ -69,9 +69,22 @@ pub struct Header {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Reader {
     RecordId,
-    Options { question: usize, ids: Vec<Box<str>> },
+    /// Each option id with its [`head`], which tells most ids apart
+    /// without comparing them byte by byte.
+    Options { question: usize, ids: Vec<(u64, Box<str>)> },
     Integer { question: usize, min: i64, max: i64 },
     Number { question: usize },
+}
+
+/// The first seven bytes of `text` and its length, in one word: equal
+/// for two texts of at most seven bytes only if they are equal.
+fn head(text: &str) -> u64 {
+    let mut word = [0; 8];
+    for (to, from) in word.iter_mut().zip(text.as_bytes().iter().take(7)) {
+        *to = *from;
+    }
+    word[7] = u8::try_from(text.len()).unwrap_or(u8::MAX);
+    u64::from_le_bytes(word)
 }
 
 impl Reader {
@@ -80,15 +93,22 @@ impl Reader {
         match &questionnaire.questions[question].kind {
             Kind::Integer { min, max, .. } => Reader::Integer { question, min: *min, max: *max },
             Kind::Number { .. } => Reader::Number { question },
-            kind => Reader::Options { question, ids: kind.option_ids().into_iter().map(Box::from).collect() },
+            kind => {
+                let ids = kind.option_ids().into_iter().map(|id| (head(id), Box::from(id))).collect();
+                Reader::Options { question, ids }
+            }
         }
     }
 
     /// The question and the value of `cell`, for a common cell.
+    #[inline]
     fn read(&self, cell: &str) -> Option<(usize, Value)> {
         match self {
             Reader::Options { question, ids } => {
-                let index = ids.iter().position(|id| **id == *cell)?;
+                let cell_head = head(cell);
+                let index = ids.iter().position(|(id_head, id)| {
+                    *id_head == cell_head && id.len() == cell.len() && (cell.len() <= 7 || **id == *cell)
+                })?;
                 Some((*question, Value::Option(u16::try_from(index).ok()?)))
             }
             Reader::Integer { question, min, max } => {
@@ -175,6 +195,10 @@ impl Header {
         let mut answers = Answers::empty(questionnaire);
         let mut problems = Vec::new();
         for ((column, reader), cell) in self.columns.iter().zip(&self.readers).zip(cells) {
+            if cell.is_empty() {
+                // Unanswered.
+                continue;
+            }
             if let Some((index, value)) = reader.read(cell) {
                 answers.set(index, Some(value));
             } else if let Column::Question(index) = *column {

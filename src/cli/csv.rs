@@ -364,7 +364,16 @@ impl Table<'_> {
             Ok::<(), io::Error>(())
         };
         value(out, &mut |out| write_text(out, outcome.level().as_str()))?;
-        value(out, &mut |out| write_ids(out, outcome.rules(), |out, rule| write!(out, "{rule}")))?;
+        value(out, &mut |out| {
+            write_ids(out, outcome.rules(), |out, rule| {
+                let (id, answer) = rule.parts();
+                write_text(out, id)?;
+                match answer {
+                    Some(answer) => write_text(out, ".").and_then(|()| write_text(out, answer)),
+                    None => Ok(()),
+                }
+            })
+        })?;
         for (score, band) in outcome.domains() {
             value(out, &mut |out| match score {
                 // Whole numbers as integers, as in the JSON report.
