@@ -69,22 +69,9 @@ pub struct Header {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Reader {
     RecordId,
-    /// Each option id with its [`head`], which tells most ids apart
-    /// without comparing them byte by byte.
-    Options { question: usize, ids: Vec<(u64, Box<str>)> },
+    Options { question: usize, ids: Vec<Box<str>> },
     Integer { question: usize, min: i64, max: i64 },
     Number { question: usize },
-}
-
-/// The first seven bytes of `text` and its length, in one word: equal
-/// for two texts of at most seven bytes only if they are equal.
-fn head(text: &str) -> u64 {
-    let mut word = [0; 8];
-    for (to, from) in word.iter_mut().zip(text.as_bytes().iter().take(7)) {
-        *to = *from;
-    }
-    word[7] = u8::try_from(text.len()).unwrap_or(u8::MAX);
-    u64::from_le_bytes(word)
 }
 
 impl Reader {
@@ -93,29 +80,30 @@ impl Reader {
         match &questionnaire.questions[question].kind {
             Kind::Integer { min, max, .. } => Reader::Integer { question, min: *min, max: *max },
             Kind::Number { .. } => Reader::Number { question },
-            kind => {
-                let ids = kind.option_ids().into_iter().map(|id| (head(id), Box::from(id))).collect();
-                Reader::Options { question, ids }
-            }
+            kind => Reader::Options { question, ids: kind.option_ids().into_iter().map(Box::from).collect() },
         }
     }
 
     /// The question and the value of `cell`, for a common cell.
     #[inline]
-    fn read(&self, cell: &str) -> Option<(usize, Value)> {
+    fn read(&self, questionnaire: &Questionnaire, cell: &str) -> Option<(usize, Value)> {
         match self {
             Reader::Options { question, ids } => {
-                let cell_head = head(cell);
-                let index = ids.iter().position(|(id_head, id)| {
-                    *id_head == cell_head && id.len() == cell.len() && (cell.len() <= 7 || **id == *cell)
-                })?;
+                // Byte by byte: ids are short, and most differ in length.
+                let same = |id: &str| id.len() == cell.len() && id.bytes().zip(cell.bytes()).all(|(a, b)| a == b);
+                let index = ids.iter().position(|id| same(id))?;
                 Some((*question, Value::Option(u16::try_from(index).ok()?)))
             }
             Reader::Integer { question, min, max } => {
                 let number = i64::try_from(plain_integer(cell)?).ok().filter(|n| (*min..=*max).contains(n))?;
                 Some((*question, Value::Integer(number)))
             }
-            Reader::RecordId | Reader::Number { .. } => None,
+            Reader::Number { question } => {
+                let Kind::Number { min, max, .. } = questionnaire.questions[*question].kind else { return None };
+                let number = plain_integer(cell)? as f64;
+                (min <= number && number <= max).then_some((*question, Value::Number(number)))
+            }
+            Reader::RecordId => None,
         }
     }
 }
@@ -199,7 +187,7 @@ impl Header {
                 // Unanswered.
                 continue;
             }
-            if let Some((index, value)) = reader.read(cell) {
+            if let Some((index, value)) = reader.read(questionnaire, cell) {
                 answers.set(index, Some(value));
             } else if let Column::Question(index) = *column {
                 read_cell(questionnaire, index, cell, &mut answers, &mut problems);
