@@ -100,6 +100,63 @@ pub struct Facts<'a> {
 }
 
 impl Expr {
+    /// Whether the condition holds, the tree walked as written: the plain
+    /// reading, which [`Check`] gives faster.
+    pub fn holds(&self, facts: &Facts<'_>) -> bool {
+        match self {
+            Expr::All(parts) => parts.iter().all(|p| p.test(facts)),
+            Expr::Any(parts) => parts.iter().any(|p| p.test(facts)),
+            Expr::Not(inner) => !inner.test(facts),
+            Expr::AtLeast(n, parts) => {
+                let mut count = 0;
+                for part in parts {
+                    if part.test(facts) {
+                        count += 1;
+                        if count >= *n {
+                            return true;
+                        }
+                    }
+                }
+                *n == 0
+            }
+            Expr::Exactly(n, parts) => parts.iter().filter(|p| p.test(facts)).count() == *n,
+            leaf => leaf.test(facts),
+        }
+    }
+
+    /// [`Expr::holds`], with a leaf tested in place: most parts of a
+    /// condition are leaves, and a call of `holds` for each costs more than
+    /// the test itself (conditions are a good part of an evaluation).
+    #[inline(always)]
+    fn test(&self, facts: &Facts<'_>) -> bool {
+        match self {
+            Expr::All(_) | Expr::Any(_) | Expr::Not(_) | Expr::AtLeast(..) | Expr::Exactly(..) => {
+                self.holds(facts)
+            }
+            Expr::OptionIn { question, options } => match facts.answers[*question] {
+                Some(Value::Option(chosen)) => options.contains(&chosen),
+                _ => false,
+            },
+            Expr::Compare { question, cmp, value } => match facts.answers[*question] {
+                Some(answer) => answer.as_f64().is_some_and(|a| cmp.test(a, *value)),
+                None => false,
+            },
+            Expr::Answered(question) => facts.answers[*question].is_some(),
+            Expr::Score { domain, cmp, value } => {
+                facts.scores[*domain].is_some_and(|score| cmp.test(score, *value))
+            }
+            Expr::BandIn { domain, bands } => facts.bands[*domain].is_some_and(|band| bands.contains(&band)),
+            Expr::LevelAtLeast(level) => facts.level >= *level,
+            Expr::LevelBelow(level) => facts.level < *level,
+            Expr::LevelBeforeAtLeast(level) => facts.level_before >= *level,
+            Expr::LevelBeforeBelow(level) => facts.level_before < *level,
+            Expr::Fired { red_flags, rules } => {
+                red_flags.iter().any(|&q| facts.fired_red_flags.get(q).copied().unwrap_or(false))
+                    || rules.iter().any(|&r| facts.fired_rules.get(r).copied().unwrap_or(false))
+            }
+        }
+    }
+
     /// The questions this condition looks at, in order of mention (a
     /// question mentioned twice is there twice), for the explain trace.
     pub fn questions(&self, out: &mut Vec<usize>) {

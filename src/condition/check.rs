@@ -17,12 +17,18 @@ use crate::model::{Level, Value};
 pub struct Check {
     /// The condition as resolved, for what it reads.
     pub expr: Expr,
+    /// Empty for a condition whose `at_least` and `exactly` parts nest
+    /// deeper than [`COUNTERS`]: it is read from the tree.
     steps: Vec<Step>,
     /// The lists the steps name by range: options or bands that do not
-    /// fit a bit set, the red flags and rules of `fired`, and where the
-    /// parts of an `at_least` or `exactly` start and end.
+    /// fit a bit set, and the red flags and rules of `fired`.
     lists: Vec<usize>,
 }
+
+/// The counters of `at_least` and `exactly` parts, one per depth of
+/// nesting, live on the stack: steps never call anything, so that running
+/// them costs little more than the tests themselves.
+const COUNTERS: usize = 8;
 
 /// One step. Leaves set the result; the others read it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -48,22 +54,29 @@ enum Step {
     ExitIfFalse { to: usize },
     /// Go on at `to` if the result is true (`any`).
     ExitIfTrue { to: usize },
-    /// `at_least` or `exactly` `n` of the parts whose steps follow, each
-    /// from one bound in `lists[bounds.0..bounds.1]` to the next; goes on
-    /// after the last.
-    Count { n: usize, exactly: bool, bounds: (usize, usize) },
+    /// Before the parts of `at_least` and `exactly`: none counted yet.
+    CountFrom { depth: usize },
+    /// After each part: counts a true part; `at_least` goes on at `to`
+    /// (true) once `n` parts held.
+    Count { depth: usize, n: usize, to: Option<usize> },
+    /// After the last part: whether the count was right.
+    Counted { depth: usize, n: usize, exactly: bool },
 }
 
 impl Check {
     /// Lays out `expr` as steps.
     pub fn new(expr: Expr) -> Check {
         let mut check = Check { expr: Expr::All(Vec::new()), steps: Vec::new(), lists: Vec::new() };
-        check.lay_out(&expr);
+        if check.lay_out(&expr, 0).is_none() {
+            check.steps.clear();
+        }
         check.expr = expr;
         check
     }
 
-    fn lay_out(&mut self, expr: &Expr) {
+    /// Lays out `expr`, inside `depth` counted parts; `None` when they
+    /// nest too deep.
+    fn lay_out(&mut self, expr: &Expr, depth: usize) -> Option<()> {
         match expr {
             Expr::All(parts) if parts.is_empty() => self.steps.push(Step::Const(true)),
             Expr::Any(parts) if parts.is_empty() => self.steps.push(Step::Const(false)),
@@ -71,7 +84,7 @@ impl Check {
                 let all = matches!(expr, Expr::All(_));
                 let mut exits = Vec::new();
                 for (i, part) in parts.iter().enumerate() {
-                    self.lay_out(part);
+                    self.lay_out(part, depth)?;
                     if i + 1 < parts.len() {
                         exits.push(self.steps.len());
                         self.steps.push(if all { Step::ExitIfFalse { to: 0 } } else { Step::ExitIfTrue { to: 0 } });
@@ -86,22 +99,33 @@ impl Check {
                 }
             }
             Expr::Not(inner) => {
-                self.lay_out(inner);
+                self.lay_out(inner, depth)?;
                 self.steps.push(Step::Not);
             }
             // At least none always holds.
             Expr::AtLeast(0, _) => self.steps.push(Step::Const(true)),
             Expr::AtLeast(n, parts) | Expr::Exactly(n, parts) => {
-                let exactly = matches!(expr, Expr::Exactly(..));
-                let count = self.steps.len();
-                self.steps.push(Step::Const(false));
-                let mut bounds = vec![self.steps.len()];
-                for part in parts {
-                    self.lay_out(part);
-                    bounds.push(self.steps.len());
+                if depth == COUNTERS {
+                    return None;
                 }
-                let bounds = self.list(bounds.into_iter());
-                self.steps[count] = Step::Count { n: *n, exactly, bounds };
+                let exactly = matches!(expr, Expr::Exactly(..));
+                let n = *n;
+                self.steps.push(Step::CountFrom { depth });
+                let mut counts = Vec::new();
+                for part in parts {
+                    self.lay_out(part, depth + 1)?;
+                    counts.push(self.steps.len());
+                    self.steps.push(Step::Count { depth, n, to: None });
+                }
+                self.steps.push(Step::Counted { depth, n, exactly });
+                let end = self.steps.len();
+                if !exactly {
+                    for count in counts {
+                        if let Step::Count { to, .. } = &mut self.steps[count] {
+                            *to = Some(end);
+                        }
+                    }
+                }
             }
             Expr::OptionIn { question, options } => {
                 let question = *question;
@@ -142,6 +166,7 @@ impl Check {
             Expr::LevelBeforeAtLeast(level) => self.steps.push(Step::LevelBeforeAtLeast(*level)),
             Expr::LevelBeforeBelow(level) => self.steps.push(Step::LevelBeforeBelow(*level)),
         }
+        Some(())
     }
 
     /// Appends `items` to the lists; their range there.
@@ -153,15 +178,13 @@ impl Check {
 
     /// Whether the condition holds.
     pub fn holds(&self, facts: &Facts<'_>) -> bool {
-        self.run(0, self.steps.len(), facts)
-    }
-
-    /// Runs the steps from `at` to `end`: the result of the condition (or
-    /// part) laid out there.
-    fn run(&self, mut at: usize, end: usize, facts: &Facts<'_>) -> bool {
-        let steps = &self.steps[..end];
+        if self.steps.is_empty() {
+            return self.expr.holds(facts);
+        }
+        let mut counters = [0; COUNTERS];
+        let mut at = 0;
         let mut result = false;
-        while let Some(step) = steps.get(at) {
+        while let Some(step) = self.steps.get(at) {
             at += 1;
             match *step {
                 Step::Const(value) => result = value,
@@ -211,19 +234,17 @@ impl Check {
                         at = to;
                     }
                 }
-                Step::Count { n, exactly, bounds } => {
-                    let bounds = &self.lists[bounds.0..bounds.1];
-                    let mut count = 0;
-                    for part in bounds.windows(2) {
-                        if self.run(part[0], part[1], facts) {
-                            count += 1;
-                            if !exactly && count >= n {
-                                break;
-                            }
+                Step::CountFrom { depth } => counters[depth] = 0,
+                Step::Count { depth, n, to } => {
+                    if result {
+                        counters[depth] += 1;
+                        if let Some(to) = to.filter(|_| counters[depth] >= n) {
+                            at = to;
                         }
                     }
-                    result = if exactly { count == n } else { count >= n };
-                    at = bounds.last().copied().unwrap_or(at);
+                }
+                Step::Counted { depth, n, exactly } => {
+                    result = if exactly { counters[depth] == n } else { counters[depth] >= n }
                 }
             }
         }
@@ -245,36 +266,6 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-
-    /// The plain reading of a condition: the tree walked as written. The
-    /// steps must always agree with it.
-    fn walk(expr: &Expr, facts: &Facts<'_>) -> bool {
-        match expr {
-            Expr::All(parts) => parts.iter().all(|p| walk(p, facts)),
-            Expr::Any(parts) => parts.iter().any(|p| walk(p, facts)),
-            Expr::Not(inner) => !walk(inner, facts),
-            Expr::AtLeast(n, parts) => parts.iter().filter(|p| walk(p, facts)).count() >= *n,
-            Expr::Exactly(n, parts) => parts.iter().filter(|p| walk(p, facts)).count() == *n,
-            Expr::OptionIn { question, options } => match facts.answers[*question] {
-                Some(Value::Option(chosen)) => options.contains(&chosen),
-                _ => false,
-            },
-            Expr::Compare { question, cmp, value } => {
-                facts.answers[*question].and_then(Value::as_f64).is_some_and(|a| cmp.test(a, *value))
-            }
-            Expr::Answered(question) => facts.answers[*question].is_some(),
-            Expr::Score { domain, cmp, value } => facts.scores[*domain].is_some_and(|s| cmp.test(s, *value)),
-            Expr::BandIn { domain, bands } => facts.bands[*domain].is_some_and(|b| bands.contains(&b)),
-            Expr::LevelAtLeast(level) => facts.level >= *level,
-            Expr::LevelBelow(level) => facts.level < *level,
-            Expr::LevelBeforeAtLeast(level) => facts.level_before >= *level,
-            Expr::LevelBeforeBelow(level) => facts.level_before < *level,
-            Expr::Fired { red_flags, rules } => {
-                red_flags.iter().any(|&q| facts.fired_red_flags.get(q).copied().unwrap_or(false))
-                    || rules.iter().any(|&r| facts.fired_rules.get(r).copied().unwrap_or(false))
-            }
-        }
-    }
 
     const QUESTIONS: usize = 4;
     const DOMAINS: usize = 3;
@@ -375,7 +366,37 @@ mod tests {
                 fired_rules: &fired_rules,
             };
             let check = Check::new(expr.clone());
-            prop_assert_eq!(check.holds(&facts), walk(&expr, &facts), "{:?}", expr);
+            prop_assert_eq!(check.holds(&facts), expr.holds(&facts), "{:?}", expr);
+        }
+    }
+
+    /// Counted parts nested as deep as the counters go are run as steps;
+    /// deeper, the tree is read instead, with the same result.
+    #[test]
+    fn counted_parts_nested_deeply_are_read_either_way() {
+        for depth in [1, COUNTERS, COUNTERS + 1, 3 * COUNTERS] {
+            let mut expr = Expr::Answered(0);
+            for level in 0..depth {
+                expr = if level % 2 == 0 {
+                    Expr::AtLeast(1, vec![expr, Expr::Answered(1)])
+                } else {
+                    Expr::Exactly(1, vec![Expr::Answered(1), expr])
+                };
+            }
+            let check = Check::new(expr.clone());
+            assert_eq!(check.steps.is_empty(), depth > COUNTERS, "depth {depth}");
+            for answers in [[None, None], [Some(Value::Integer(1)), None], [None, Some(Value::Option(0))]] {
+                let facts = Facts {
+                    answers: &answers,
+                    scores: &[],
+                    bands: &[],
+                    level: Level::SelfCare,
+                    level_before: Level::SelfCare,
+                    fired_red_flags: &[],
+                    fired_rules: &[],
+                };
+                assert_eq!(check.holds(&facts), expr.holds(&facts), "depth {depth}, {answers:?}");
+            }
         }
     }
 }
