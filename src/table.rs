@@ -86,11 +86,11 @@ impl Reader {
 
     /// The question and the value of `cell`, for a common cell.
     #[inline]
-    fn read(&self, questionnaire: &Questionnaire, cell: &str) -> Option<(usize, Value)> {
+    fn read(&self, questionnaire: &Questionnaire, cell: &[u8]) -> Option<(usize, Value)> {
         match self {
             Reader::Options { question, ids } => {
                 // Byte by byte: ids are short, and most differ in length.
-                let same = |id: &str| id.len() == cell.len() && id.bytes().zip(cell.bytes()).all(|(a, b)| a == b);
+                let same = |id: &str| id.len() == cell.len() && id.bytes().zip(cell).all(|(a, b)| a == *b);
                 let index = ids.iter().position(|id| same(id))?;
                 Some((*question, Value::Option(u16::try_from(index).ok()?)))
             }
@@ -173,16 +173,17 @@ impl Header {
     }
 
     /// Checks one row, given as one cell per column (which the caller has
-    /// checked). Fails with every bad cell, joined by
-    /// [`MESSAGE_SEPARATOR`].
-    pub fn answers<'a>(
+    /// checked), each as text or as the bytes of UTF-8 text. Fails with
+    /// every bad cell, joined by [`MESSAGE_SEPARATOR`].
+    pub fn answers<'a, C: AsRef<[u8]> + ?Sized + 'a>(
         &self,
         questionnaire: &Questionnaire,
-        cells: impl IntoIterator<Item = &'a str>,
+        cells: impl IntoIterator<Item = &'a C>,
     ) -> Result<Answers, Error> {
         let mut answers = Answers::empty(questionnaire);
         let mut problems = Vec::new();
         for ((column, reader), cell) in self.columns.iter().zip(&self.readers).zip(cells) {
+            let cell = cell.as_ref();
             if cell.is_empty() {
                 // Unanswered.
                 continue;
@@ -190,7 +191,13 @@ impl Header {
             if let Some((index, value)) = reader.read(questionnaire, cell) {
                 answers.set(index, Some(value));
             } else if let Column::Question(index) = *column {
-                read_cell(questionnaire, index, cell, &mut answers, &mut problems);
+                match std::str::from_utf8(cell) {
+                    Ok(text) => read_cell(questionnaire, index, text, &mut answers, &mut problems),
+                    Err(_) => problems.push((
+                        ErrorKind::InvalidAnswer,
+                        format!("answer `{}`: not UTF-8 text", questionnaire.questions[index].id),
+                    )),
+                }
             }
         }
         finish(answers, &problems)
@@ -243,7 +250,7 @@ pub fn assess_pairs<'q, 'a>(
 /// string it is.
 pub fn parse_cell(kind: &Kind, text: &str) -> Result<Value, String> {
     let given = if kind.is_numeric() {
-        match plain_integer(text) {
+        match plain_integer(text.as_bytes()) {
             Some(number) => Json::from(number),
             None => match serde_json::from_str::<Json>(text) {
                 Ok(number @ Json::Number(_)) => number,
@@ -261,8 +268,7 @@ pub fn parse_cell(kind: &Kind, text: &str) -> Result<Value, String> {
 /// A cell of digits alone, without a leading zero, as JSON reads it: the
 /// common case, read without the cost of a JSON parser (every other number
 /// goes through serde_json). At most 18 digits, so that it cannot overflow.
-fn plain_integer(text: &str) -> Option<u64> {
-    let bytes = text.as_bytes();
+fn plain_integer(bytes: &[u8]) -> Option<u64> {
     let plain = (1..=18).contains(&bytes.len())
         && bytes.iter().all(u8::is_ascii_digit)
         && (bytes[0] != b'0' || bytes.len() == 1);
@@ -387,13 +393,13 @@ mod tests {
             "forty",
         ];
         for text in texts {
-            if let Some(number) = plain_integer(text) {
+            if let Some(number) = plain_integer(text.as_bytes()) {
                 assert_eq!(Some(Json::from(number)), serde_json::from_str::<Json>(text).ok(), "{text:?}");
             }
         }
-        assert_eq!(plain_integer("120"), Some(120));
+        assert_eq!(plain_integer(b"120"), Some(120));
         for left_to_json in ["007", "-1", "4.0", " 4", "", "1000000000000000000"] {
-            assert_eq!(plain_integer(left_to_json), None, "{left_to_json:?}");
+            assert_eq!(plain_integer(left_to_json.as_bytes()), None, "{left_to_json:?}");
         }
     }
 }

@@ -121,6 +121,13 @@ impl Row {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.fields[start..self.ends[i]]
     }
+
+    /// Every cell, in order.
+    fn cells(&self) -> impl Iterator<Item = &[u8]> {
+        let ends = &self.ends[..self.count];
+        let starts = std::iter::once(0).chain(ends.iter().copied());
+        starts.zip(ends).map(|(start, &end)| self.fields.get(start..end).unwrap_or_default())
+    }
 }
 
 impl<R: Read> Source for Rows<R> {
@@ -237,8 +244,10 @@ impl<'q> Table<'q> {
         }
     }
 
-    /// The row's cells as text, or why it has none to assess.
-    fn cells<'r>(&self, row: &'r Row) -> Result<Vec<&'r str>, Error> {
+    /// Why the row has nothing to assess, if it has not: too long, a
+    /// number of cells other than the header's, or a cell that is not
+    /// UTF-8 text.
+    fn check(&self, row: &Row) -> Result<(), Error> {
         if row.too_long {
             return Err(stream::too_long("the row", self.max_row));
         }
@@ -248,28 +257,22 @@ impl<'q> Table<'q> {
             let message = format!("the row has {} {cells}, but the header has {columns} columns", row.count);
             return Err(Error::new(ErrorKind::InvalidDocument, message));
         }
-        // The cells are one run of bytes, checked as UTF-8 at once; a cell
-        // is looked at alone only where that fails, to name its column.
+        // The cells are one run of bytes, checked as UTF-8 at once (so each
+        // cell is: they are cut where the input has an ASCII comma or
+        // quote); a cell is looked at alone only where that fails, to name
+        // its column.
         let end = row.count.checked_sub(1).map_or(0, |last| row.ends[last]);
-        let whole = std::str::from_utf8(&row.fields[..end]).ok();
-        let mut cells = Vec::with_capacity(row.count);
-        let mut start = 0;
-        for (i, &end) in row.ends[..row.count].iter().enumerate() {
-            let cell = match whole.and_then(|text| text.get(start..end)) {
-                Some(cell) => cell,
-                None => std::str::from_utf8(row.cell(i)).map_err(|e| {
-                    let message = format!(
-                        "column `{}`: {}",
-                        self.column_name(i),
-                        not_utf8(row.cell(i), e.valid_up_to())
-                    );
-                    Error::new(ErrorKind::Syntax, message)
-                })?,
-            };
-            cells.push(cell);
-            start = end;
+        if std::str::from_utf8(&row.fields[..end]).is_ok() {
+            return Ok(());
         }
-        Ok(cells)
+        for i in 0..row.count {
+            if let Err(e) = std::str::from_utf8(row.cell(i)) {
+                let message =
+                    format!("column `{}`: {}", self.column_name(i), not_utf8(row.cell(i), e.valid_up_to()));
+                return Err(Error::new(ErrorKind::Syntax, message));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -285,13 +288,13 @@ impl Assess for Table<'_> {
             None => Cow::Owned(number.to_string()),
         };
         // Only what a row shows is worked out: the outcome, not the report.
-        let assessed = self.cells(row).and_then(|cells| {
-            let answers = self.header.answers(self.questionnaire, cells.iter().copied())?;
-            Ok((cells, eval::outcome(self.questionnaire, &answers)))
+        let assessed = self.check(row).and_then(|()| {
+            let answers = self.header.answers(self.questionnaire, row.cells())?;
+            Ok(eval::outcome(self.questionnaire, &answers))
         });
         let written = match assessed {
-            Ok((cells, outcome)) if self.long => self.write_long(&record_id, &cells, &outcome, out),
-            Ok((_, outcome)) => {
+            Ok(outcome) if self.long => self.write_long(&record_id, row, &outcome, out),
+            Ok(outcome) => {
                 push_cell(out, &record_id);
                 let derived = self.write_derived(&outcome, out, |out, _| out.push(b','), |_| {});
                 // Then the empty `error` cell.
@@ -319,14 +322,14 @@ impl Table<'_> {
     fn write_long(
         &self,
         record_id: &str,
-        cells: &[&str],
+        row: &Row,
         outcome: &Outcome,
         out: &mut Vec<u8>,
     ) -> io::Result<()> {
-        for (i, cell) in cells.iter().enumerate() {
+        for (i, cell) in row.cells().enumerate() {
             if let Column::Question(_) = self.header.columns()[i] {
                 if !cell.is_empty() {
-                    write_row(out, [record_id, self.column_name(i), cell, ""]);
+                    write_row(out, [record_id, self.column_name(i), &String::from_utf8_lossy(cell), ""]);
                 }
             }
         }
