@@ -87,9 +87,10 @@ pub fn outcome<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Outco
             limit.withhold.contains(&kind) && !limit.keep.contains(&rec)
         })
     };
-    let selected: Vec<bool> = q.compiled.selection.iter().map(|(_, when, _)| when.holds(&facts)).collect();
+    let mut selected = vec![false; q.compiled.selection_when.count()];
+    q.compiled.selection_when.holds_each(&facts, &mut selected);
     let mut by_rule = vec![false; q.recommendations.len()];
-    for ((rec, _, _), held) in q.compiled.selection.iter().zip(&selected) {
+    for ((rec, _), held) in q.compiled.selection.iter().zip(&selected) {
         by_rule[*rec] |= held;
     }
     let mut chosen = Vec::with_capacity(q.recommendations.len());
@@ -188,7 +189,7 @@ impl<'q> Outcome<'q> {
         // The why text of each catalogue entry a rule chose: one sentence
         // per rule, in rule order, each written straight after the last.
         let mut whys: Vec<Option<String>> = vec![None; q.recommendations.len()];
-        for ((rec, _, why), _) in q.compiled.selection.iter().zip(&selected).filter(|(_, held)| **held) {
+        for ((rec, why), _) in q.compiled.selection.iter().zip(&selected).filter(|(_, held)| **held) {
             let text = match &mut whys[*rec] {
                 Some(text) => {
                     text.push(' ');

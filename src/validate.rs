@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::condition::{Check, Resolver, Scope};
+use crate::condition::{Check, Checks, Resolver, Scope};
 pub use crate::error::Problem;
 use crate::index::Index;
 use crate::limits::MAX_OPTIONS;
@@ -53,8 +53,10 @@ pub(crate) struct Compiled {
     /// One per triage rule, in order.
     pub triage: Vec<CompiledRule>,
     pub domains: Vec<CompiledDomain>,
-    /// `(recommendation index, condition, why)` per selection rule.
-    pub selection: Vec<(usize, Check, Template)>,
+    /// `(recommendation index, why)` per selection rule.
+    pub selection: Vec<(usize, Template)>,
+    /// The condition of each selection rule, run together.
+    pub selection_when: Checks,
     /// One per plan limit.
     pub limits: Vec<CompiledLimit>,
     /// One condition (if any) per note.
@@ -274,6 +276,9 @@ impl Lint<'_> {
         let notes = self.notes();
         let contested = self.contested();
         let (ask_if, domains, triage) = (ask_if?, domains?, triage?);
+        let (selection, when): (Vec<_>, Vec<_>) =
+            selection?.into_iter().map(|(rec, when, why)| ((rec, why), when)).unzip();
+        let selection_when = Checks::new(when);
         let (reads_level_before, level_dependent) = self.well_founded(&ask_if, &domains, &triage);
         let level_before = reads_level_before
             .iter()
@@ -292,7 +297,8 @@ impl Lint<'_> {
             level_dependent,
             triage,
             domains,
-            selection: selection?,
+            selection,
+            selection_when,
             limits: limits?,
             notes: notes?,
             contested: contested?,

@@ -61,6 +61,8 @@ enum Step {
     Count { depth: usize, n: usize, to: Option<usize> },
     /// After the last part: whether the count was right.
     Counted { depth: usize, n: usize, exactly: bool },
+    /// In [`Checks`]: the result of condition `k` is known.
+    Emit(usize),
 }
 
 impl Check {
@@ -181,6 +183,12 @@ impl Check {
         if self.steps.is_empty() {
             return self.expr.holds(facts);
         }
+        self.run(facts, &mut [])
+    }
+
+    /// Runs the steps: the result of the last, each `Emit` written into
+    /// `out`.
+    fn run(&self, facts: &Facts<'_>, out: &mut [bool]) -> bool {
         let mut counters = [0; COUNTERS];
         let mut at = 0;
         let mut result = false;
@@ -246,9 +254,58 @@ impl Check {
                 Step::Counted { depth, n, exactly } => {
                     result = if exactly { counters[depth] == n } else { counters[depth] >= n }
                 }
+                Step::Emit(k) => {
+                    if let Some(slot) = out.get_mut(k) {
+                        *slot = result;
+                    }
+                }
             }
         }
         result
+    }
+}
+
+/// Conditions read against the same facts, one result each. Laid out
+/// one after another as one list of steps, they are run at once: for the
+/// many small conditions of selection rules, starting a run for each costs
+/// as much as the tests.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checks {
+    each: Vec<Check>,
+    /// Every condition's steps, each followed by an `Emit` of its result;
+    /// `None` when one of them is read from its tree (see [`Check`]).
+    joined: Option<Check>,
+}
+
+impl Checks {
+    pub fn new(each: Vec<Check>) -> Checks {
+        let mut joined = Check { expr: Expr::All(Vec::new()), steps: Vec::new(), lists: Vec::new() };
+        let mut whole = true;
+        for (k, check) in each.iter().enumerate() {
+            whole &= !check.steps.is_empty() && joined.lay_out(&check.expr, 0).is_some();
+            joined.steps.push(Step::Emit(k));
+        }
+        Checks { each, joined: whole.then_some(joined) }
+    }
+
+    /// Whether each condition holds, in order, into `out` (one per
+    /// condition).
+    pub fn holds_each(&self, facts: &Facts<'_>, out: &mut [bool]) {
+        match &self.joined {
+            Some(joined) => {
+                joined.run(facts, out);
+            }
+            None => {
+                for (slot, check) in out.iter_mut().zip(&self.each) {
+                    *slot = check.holds(facts);
+                }
+            }
+        }
+    }
+
+    /// How many conditions there are.
+    pub fn count(&self) -> usize {
+        self.each.len()
     }
 }
 
@@ -368,6 +425,28 @@ mod tests {
             let check = Check::new(expr.clone());
             prop_assert_eq!(check.holds(&facts), expr.holds(&facts), "{:?}", expr);
         }
+
+        #[test]
+        fn checks_run_together_agree_with_each_tree(
+            exprs in prop::collection::vec(expr(), 0..6),
+            parts in facts_parts(),
+        ) {
+            let (answers, scores, bands, (level, level_before), (fired_red_flags, fired_rules)) = parts;
+            let facts = Facts {
+                answers: &answers,
+                scores: &scores,
+                bands: &bands,
+                level,
+                level_before,
+                fired_red_flags: &fired_red_flags,
+                fired_rules: &fired_rules,
+            };
+            let checks = Checks::new(exprs.iter().cloned().map(Check::new).collect());
+            let mut out = vec![false; checks.count()];
+            checks.holds_each(&facts, &mut out);
+            let plain: Vec<bool> = exprs.iter().map(|e| e.holds(&facts)).collect();
+            prop_assert_eq!(out, plain);
+        }
     }
 
     /// Counted parts nested as deep as the counters go are run as steps;
@@ -396,6 +475,10 @@ mod tests {
                     fired_rules: &[],
                 };
                 assert_eq!(check.holds(&facts), expr.holds(&facts), "depth {depth}, {answers:?}");
+                let checks = Checks::new(vec![Check::new(Expr::Answered(1)), check.clone()]);
+                let mut out = [false; 2];
+                checks.holds_each(&facts, &mut out);
+                assert_eq!(out, [answers[1].is_some(), expr.holds(&facts)], "depth {depth}, {answers:?}");
             }
         }
     }
