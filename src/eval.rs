@@ -76,7 +76,7 @@ pub fn outcome<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Outco
         Settled { level, raised }
     });
     let fired = Fired::new(q, &raised);
-    let facts = Facts { fired_red_flags: &fired.red_flags, fired_rules: &fired.rules, ..state.facts(level) };
+    let facts = fired.facts(&state, level);
 
     let mut limits = Vec::with_capacity(q.compiled.limits.len());
     limits.extend((0..q.compiled.limits.len()).filter(|&i| q.compiled.limits[i].when.holds(&facts)));
@@ -87,12 +87,15 @@ pub fn outcome<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Outco
             limit.withhold.contains(&kind) && !limit.keep.contains(&rec)
         })
     };
-    let mut selected = vec![false; q.compiled.selection_when.count()];
-    q.compiled.selection_when.holds_each(&facts, &mut selected);
-    let mut by_rule = vec![false; q.recommendations.len()];
-    for ((rec, _), held) in q.compiled.selection.iter().zip(&selected) {
-        by_rule[*rec] |= held;
+    // Whether each selection rule held, then whether a rule chose each
+    // recommendation: one allocation rather than two.
+    let rules = q.compiled.selection_when.count();
+    let mut selected = vec![false; rules + q.recommendations.len()];
+    q.compiled.selection_when.holds_each(&facts, &mut selected[..rules]);
+    for (r, (rec, _)) in q.compiled.selection.iter().enumerate() {
+        selected[rules + rec] |= selected[r];
     }
+    let by_rule = &selected[rules..];
     let mut chosen = Vec::with_capacity(q.recommendations.len());
     let mut withheld = Vec::new();
     // A bounded plan takes the first entries of the counted kinds, in
@@ -123,7 +126,8 @@ pub struct Outcome<'q> {
     fired: Fired,
     /// The plan limits in force, by index.
     limits: Vec<usize>,
-    /// Per entry of the compiled selection: whether its rule held.
+    /// Per entry of the compiled selection: whether its rule held (then,
+    /// per recommendation, whether a rule chose it).
     selected: Vec<bool>,
     /// The recommendations chosen and not withheld, in catalogue order, by
     /// index, each with whether it is in the plan (rather than a further
@@ -175,8 +179,7 @@ impl<'q> Outcome<'q> {
     fn into_report(self, answers: &Answers) -> Report<'q> {
         let Outcome { state, level, raised, fired, limits, selected, chosen, withheld } = self;
         let q = state.q;
-        let facts =
-            Facts { fired_red_flags: &fired.red_flags, fired_rules: &fired.rules, ..state.facts(level) };
+        let facts = fired.facts(&state, level);
 
         let notices = limits
             .iter()
@@ -447,22 +450,29 @@ impl FlagAnswer {
 
 /// What raised the level: per question, whether its red-flag answer did;
 /// per triage rule, whether it fired. (What rules after triage read.)
+/// Both in one list, questions first: one allocation rather than two.
 struct Fired {
-    red_flags: Vec<bool>,
-    rules: Vec<bool>,
+    questions: usize,
+    raised: Vec<bool>,
 }
 
 impl Fired {
     fn new(q: &Questionnaire, raised: &[Raised]) -> Fired {
-        let mut fired =
-            Fired { red_flags: vec![false; q.questions.len()], rules: vec![false; q.triage_rules.len()] };
+        let questions = q.questions.len();
+        let mut fired = Fired { questions, raised: vec![false; questions + q.triage_rules.len()] };
         for raised in raised {
             match *raised {
-                Raised::Flag { question, .. } => fired.red_flags[question] = true,
-                Raised::Rule { rule, .. } => fired.rules[rule] = true,
+                Raised::Flag { question, .. } => fired.raised[question] = true,
+                Raised::Rule { rule, .. } => fired.raised[questions + rule] = true,
             }
         }
         fired
+    }
+
+    /// The facts of `state` at `level`, with what raised it.
+    fn facts<'a>(&'a self, state: &'a State<'_>, level: Level) -> Facts<'a> {
+        let (red_flags, rules) = self.raised.split_at(self.questions);
+        Facts { fired_red_flags: red_flags, fired_rules: rules, ..state.facts(level) }
     }
 }
 

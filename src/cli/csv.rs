@@ -124,9 +124,12 @@ impl Row {
 
     /// Every cell, in order.
     fn cells(&self) -> impl Iterator<Item = &[u8]> {
-        let ends = &self.ends[..self.count];
-        let starts = std::iter::once(0).chain(ends.iter().copied());
-        starts.zip(ends).map(|(start, &end)| self.fields.get(start..end).unwrap_or_default())
+        let mut start = 0;
+        self.ends[..self.count].iter().map(move |&end| {
+            let cell = self.fields.get(start..end).unwrap_or_default();
+            start = end;
+            cell
+        })
     }
 }
 
