@@ -483,8 +483,9 @@ struct InForce<'q> {
     applies: Vec<bool>,
     in_force: Vec<Option<Value>>,
     settled: Option<Settled<'q>>,
-    /// The scores of these answers, when they were worked out on the way.
-    scored: Option<Scores>,
+    /// The scores worked out on the way, before the question at this
+    /// index was settled.
+    scored: Option<(usize, Scores)>,
 }
 
 /// Each domain's score, band and number of answered items.
@@ -520,7 +521,16 @@ impl<'q> State<'q> {
 
     fn with(q: &'q Questionnaire, answers: &Answers, full: bool) -> (State<'q>, Option<Settled<'q>>) {
         let InForce { applies, in_force, settled, scored } = State::in_force(q, answers, full);
-        let (scores, bands, answered) = scored.unwrap_or_else(|| scores(q, &in_force));
+        let (scores, bands, answered) = match scored {
+            // Scored before question `from` was settled: only answers from
+            // there on may have been cleared since.
+            Some((from, mut scored)) => {
+                let cleared = |j: usize| j >= from && in_force[j].is_none() && answers.get(j).is_some();
+                rescore(q, &in_force, &mut scored, cleared);
+                scored
+            }
+            None => scores(q, &in_force),
+        };
         (State { q, applies, in_force, scores, bands, answered }, settled)
     }
 
@@ -540,10 +550,9 @@ impl<'q> State<'q> {
         // becomes ready, so it is worked out again only there.
         let mut level_before: Option<(usize, Level)> = None;
         let mut settled = None;
-        // The scores worked out for the level before a question, and
-        // whether an answer was cleared since.
+        // The scores worked out for the level before a question, and that
+        // question.
         let mut scored = None;
-        let mut stale = false;
         let everything = q.compiled.triage.len() + q.red_flags().len();
         for i in 0..n {
             let Some(ask_if) = &q.compiled.ask_if[i] else { continue };
@@ -571,8 +580,7 @@ impl<'q> State<'q> {
                         partial.triage(i, None)
                     };
                     (applies, in_force) = (partial.applies, partial.in_force);
-                    scored = Some((partial.scores, partial.bands, partial.answered));
-                    stale = false;
+                    scored = Some((i, (partial.scores, partial.bands, partial.answered)));
                     level_before = Some((ready, level));
                     level
                 }
@@ -588,11 +596,9 @@ impl<'q> State<'q> {
             };
             applies[i] = ask_if.holds(&facts);
             if !applies[i] {
-                stale |= in_force[i].take().is_some();
+                in_force[i] = None;
             }
         }
-        // Scores of the same answers are the same scores.
-        let scored = scored.filter(|_| !stale);
         InForce { applies, in_force, settled, scored }
     }
 
@@ -803,67 +809,92 @@ fn scores(q: &Questionnaire, in_force: &[Option<Value>]) -> Scores {
     let count = q.domains.len();
     let (mut scores, mut bands, mut answered_counts) =
         (Vec::with_capacity(count), Vec::with_capacity(count), Vec::with_capacity(count));
-    for (d, domain) in q.compiled.domains.iter().enumerate() {
-        let (score, band, answered) = match domain {
-            CompiledDomain::Scored { items, percent } => {
-                // The linter keeps every domain's total within 32 bits;
-                // summed in 64, no sum can wrap whatever the items.
-                let mut sum = 0u64;
-                let mut max = 0u64;
-                let mut answered = 0;
-                for item in items {
-                    let Some(value) = in_force[item.question] else { continue };
-                    answered += 1;
-                    max += u64::from(item.max);
-                    sum += u64::from(match value {
-                        Value::Option(o) => item.by_option.get(usize::from(o)).copied().unwrap_or(0),
-                        Value::Integer(_) | Value::Number(_) => {
-                            // The points of the highest threshold reached
-                            // (thresholds are sorted by value).
-                            let v = value.as_f64().unwrap_or(0.0);
-                            item.thresholds
-                                .iter()
-                                .take_while(|(at, _)| v >= *at)
-                                .last()
-                                .map_or(0, |(_, p)| *p)
-                        }
-                    });
-                }
-                let score = if answered < q.domains[d].min_answered {
-                    None
-                } else if *percent {
-                    // One decimal, as the Oswestry index is reported.
-                    Some(if max == 0 { 0.0 } else { (sum as f64 * 1000.0 / max as f64).round() / 10.0 })
-                } else {
-                    Some(sum as f64)
-                };
-                let band = score.and_then(|s| {
-                    q.domains[d].bands.iter().position(|b| {
-                        let eps = 1e-9;
-                        b.min.is_some_and(|min| s >= min - eps) && b.max.is_some_and(|max| s <= max + eps)
-                    })
-                });
-                (score, band, answered)
-            }
-            CompiledDomain::Classify(conditions) => {
-                let facts = Facts {
-                    answers: in_force,
-                    scores: &scores,
-                    bands: &bands,
-                    level: Level::SelfCare,
-                    level_before: Level::SelfCare,
-                    fired_red_flags: &[],
-                    fired_rules: &[],
-                };
-                let band = conditions.iter().position(|c| c.holds(&facts));
-                (None, band, 0)
-            }
-        };
+    for d in 0..count {
+        let (score, band, answered) = score(q, d, in_force, &scores, &bands);
         scores.push(score);
         bands.push(band);
         answered_counts.push(answered);
     }
     (scores, bands, answered_counts)
+}
+
+/// [`scores`] again, in place, once the answers of the questions
+/// `cleared` tells were cleared: a scored domain none of whose items was
+/// cleared keeps its score, and only the others (and every
+/// classification, which may read any of them) are worked out again.
+fn rescore(q: &Questionnaire, in_force: &[Option<Value>], scored: &mut Scores, cleared: impl Fn(usize) -> bool) {
+    let (scores, bands, answered_counts) = scored;
+    for (d, domain) in q.compiled.domains.iter().enumerate() {
+        let again = match domain {
+            CompiledDomain::Scored { items, .. } => items.iter().any(|item| cleared(item.question)),
+            CompiledDomain::Classify(_) => true,
+        };
+        if again {
+            (scores[d], bands[d], answered_counts[d]) = score(q, d, in_force, &scores[..d], &bands[..d]);
+        }
+    }
+}
+
+/// Domain `d`'s score, band and number of answered items, given the
+/// scores and bands of the domains before it.
+fn score(
+    q: &Questionnaire,
+    d: usize,
+    in_force: &[Option<Value>],
+    scores: &[Option<f64>],
+    bands: &[Option<usize>],
+) -> (Option<f64>, Option<usize>, usize) {
+    match &q.compiled.domains[d] {
+        CompiledDomain::Scored { items, percent } => {
+            // The linter keeps every domain's total within 32 bits;
+            // summed in 64, no sum can wrap whatever the items.
+            let mut sum = 0u64;
+            let mut max = 0u64;
+            let mut answered = 0;
+            for item in items {
+                let Some(value) = in_force[item.question] else { continue };
+                answered += 1;
+                max += u64::from(item.max);
+                sum += u64::from(match value {
+                    Value::Option(o) => item.by_option.get(usize::from(o)).copied().unwrap_or(0),
+                    Value::Integer(_) | Value::Number(_) => {
+                        // The points of the highest threshold reached
+                        // (thresholds are sorted by value).
+                        let v = value.as_f64().unwrap_or(0.0);
+                        item.thresholds.iter().take_while(|(at, _)| v >= *at).last().map_or(0, |(_, p)| *p)
+                    }
+                });
+            }
+            let score = if answered < q.domains[d].min_answered {
+                None
+            } else if *percent {
+                // One decimal, as the Oswestry index is reported.
+                Some(if max == 0 { 0.0 } else { (sum as f64 * 1000.0 / max as f64).round() / 10.0 })
+            } else {
+                Some(sum as f64)
+            };
+            let band = score.and_then(|s| {
+                q.domains[d].bands.iter().position(|b| {
+                    let eps = 1e-9;
+                    b.min.is_some_and(|min| s >= min - eps) && b.max.is_some_and(|max| s <= max + eps)
+                })
+            });
+            (score, band, answered)
+        }
+        CompiledDomain::Classify(conditions) => {
+            let facts = Facts {
+                answers: in_force,
+                scores,
+                bands,
+                level: Level::SelfCare,
+                level_before: Level::SelfCare,
+                fired_red_flags: &[],
+                fired_rules: &[],
+            };
+            let band = conditions.iter().position(|c| c.holds(&facts));
+            (None, band, 0)
+        }
+    }
 }
 
 #[cfg(test)]
