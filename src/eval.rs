@@ -78,8 +78,8 @@ pub fn outcome<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Outco
     let fired = Fired::new(q, &raised);
     let facts = fired.facts(&state, level);
 
-    let mut limits = Vec::with_capacity(q.compiled.limits.len());
-    limits.extend((0..q.compiled.limits.len()).filter(|&i| q.compiled.limits[i].when.holds(&facts)));
+    let limits: Vec<usize> =
+        (0..q.compiled.limits.len()).filter(|&i| q.compiled.limits[i].when.holds(&facts)).collect();
     // The first limit in force that withholds an entry names it.
     let withheld_by = |rec: usize, kind: RecommendationKind| {
         limits.iter().copied().find(|&i| {
@@ -822,7 +822,12 @@ fn scores(q: &Questionnaire, in_force: &[Option<Value>]) -> Scores {
 /// `cleared` tells were cleared: a scored domain none of whose items was
 /// cleared keeps its score, and only the others (and every
 /// classification, which may read any of them) are worked out again.
-fn rescore(q: &Questionnaire, in_force: &[Option<Value>], scored: &mut Scores, cleared: impl Fn(usize) -> bool) {
+fn rescore(
+    q: &Questionnaire,
+    in_force: &[Option<Value>],
+    scored: &mut Scores,
+    cleared: impl Fn(usize) -> bool,
+) {
     let (scores, bands, answered_counts) = scored;
     for (d, domain) in q.compiled.domains.iter().enumerate() {
         let again = match domain {

@@ -95,11 +95,14 @@ impl Reader {
                 Some((*question, Value::Option(u16::try_from(index).ok()?)))
             }
             Reader::Integer { question, min, max } => {
-                let number = i64::try_from(plain_integer(cell)?).ok().filter(|n| (*min..=*max).contains(n))?;
+                let number =
+                    i64::try_from(plain_integer(cell)?).ok().filter(|n| (*min..=*max).contains(n))?;
                 Some((*question, Value::Integer(number)))
             }
             Reader::Number { question } => {
-                let Kind::Number { min, max, .. } = questionnaire.questions[*question].kind else { return None };
+                let Kind::Number { min, max, .. } = questionnaire.questions[*question].kind else {
+                    return None;
+                };
                 let number = plain_integer(cell)? as f64;
                 (min <= number && number <= max).then_some((*question, Value::Number(number)))
             }
@@ -331,7 +334,10 @@ mod tests {
             .iter()
             .flat_map(|q| q.kind.option_ids())
             .map(String::from)
-            .chain(["YES", "yes ", "not sure", "-0", "007", "4.0", "1e2", "", "99999999999999999999"].map(String::from))
+            .chain(
+                ["YES", "yes ", "not sure", "-0", "007", "4.0", "1e2", "", "99999999999999999999"]
+                    .map(String::from),
+            )
             .collect();
         prop_oneof![
             prop::sample::select(ids),

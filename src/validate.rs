@@ -285,7 +285,8 @@ impl Lint<'_> {
             .enumerate()
             .map(|(i, reads)| {
                 let ready = || {
-                    triage.iter().filter(|r| r.ready <= i).count() + red_flags.iter().filter(|&&f| f < i).count()
+                    triage.iter().filter(|r| r.ready <= i).count()
+                        + red_flags.iter().filter(|&&f| f < i).count()
                 };
                 reads.then(ready)
             })

@@ -322,13 +322,7 @@ impl Assess for Table<'_> {
 impl Table<'_> {
     /// The long format: one row per answer given, then one per derived
     /// value.
-    fn write_long(
-        &self,
-        record_id: &str,
-        row: &Row,
-        outcome: &Outcome,
-        out: &mut Vec<u8>,
-    ) -> io::Result<()> {
+    fn write_long(&self, record_id: &str, row: &Row, outcome: &Outcome, out: &mut Vec<u8>) -> io::Result<()> {
         for (i, cell) in row.cells().enumerate() {
             if let Column::Question(_) = self.header.columns()[i] {
                 if !cell.is_empty() {

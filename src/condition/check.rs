@@ -35,32 +35,71 @@ const COUNTERS: usize = 8;
 enum Step {
     Const(bool),
     /// The answer is one of the options whose bits are set.
-    Options { question: usize, set: u64 },
+    Options {
+        question: usize,
+        set: u64,
+    },
     /// The answer is one of the options `lists[start..end]`.
-    OptionList { question: usize, start: usize, end: usize },
-    Compare { question: usize, cmp: Cmp, value: f64 },
+    OptionList {
+        question: usize,
+        start: usize,
+        end: usize,
+    },
+    Compare {
+        question: usize,
+        cmp: Cmp,
+        value: f64,
+    },
     Answered(usize),
-    Score { domain: usize, cmp: Cmp, value: f64 },
-    Bands { domain: usize, set: u64 },
-    BandList { domain: usize, start: usize, end: usize },
+    Score {
+        domain: usize,
+        cmp: Cmp,
+        value: f64,
+    },
+    Bands {
+        domain: usize,
+        set: u64,
+    },
+    BandList {
+        domain: usize,
+        start: usize,
+        end: usize,
+    },
     LevelAtLeast(Level),
     LevelBelow(Level),
     LevelBeforeAtLeast(Level),
     LevelBeforeBelow(Level),
     /// Red flags `lists[flags.0..flags.1]`, rules `lists[rules.0..rules.1]`.
-    Fired { flags: (usize, usize), rules: (usize, usize) },
+    Fired {
+        flags: (usize, usize),
+        rules: (usize, usize),
+    },
     Not,
     /// Go on at `to` if the result is false (`all`: one false part decides).
-    ExitIfFalse { to: usize },
+    ExitIfFalse {
+        to: usize,
+    },
     /// Go on at `to` if the result is true (`any`).
-    ExitIfTrue { to: usize },
+    ExitIfTrue {
+        to: usize,
+    },
     /// Before the parts of `at_least` and `exactly`: none counted yet.
-    CountFrom { depth: usize },
+    CountFrom {
+        depth: usize,
+    },
     /// After each part: counts a true part; `at_least` goes on at `to`
     /// (true) once `n` parts held.
-    Count { depth: usize, n: usize, to: Option<usize> },
+    Count {
+        depth: usize,
+        n: usize,
+        to: Option<usize>,
+    },
     /// After the last part: whether the count was right.
-    Counted { depth: usize, n: usize, exactly: bool },
+    Counted {
+        depth: usize,
+        n: usize,
+        exactly: bool,
+    },
     /// In [`Checks`]: the result of condition `k` is known.
     Emit(usize),
 }
@@ -89,7 +128,11 @@ impl Check {
                     self.lay_out(part, depth)?;
                     if i + 1 < parts.len() {
                         exits.push(self.steps.len());
-                        self.steps.push(if all { Step::ExitIfFalse { to: 0 } } else { Step::ExitIfTrue { to: 0 } });
+                        self.steps.push(if all {
+                            Step::ExitIfFalse { to: 0 }
+                        } else {
+                            Step::ExitIfTrue { to: 0 }
+                        });
                     }
                 }
                 let end = self.steps.len();
@@ -209,7 +252,8 @@ impl Check {
                     }
                 }
                 Step::Compare { question, cmp, value } => {
-                    result = facts.answers[question].and_then(Value::as_f64).is_some_and(|a| cmp.test(a, value))
+                    result =
+                        facts.answers[question].and_then(Value::as_f64).is_some_and(|a| cmp.test(a, value))
                 }
                 Step::Answered(question) => result = facts.answers[question].is_some(),
                 Step::Score { domain, cmp, value } => {
@@ -346,11 +390,17 @@ mod tests {
         prop_oneof![
             (0..QUESTIONS, prop::collection::vec(index(), 0..4))
                 .prop_map(|(question, options)| Expr::OptionIn { question, options }),
-            (0..QUESTIONS, cmp(), -2.0..12.0f64)
-                .prop_map(|(question, cmp, value)| Expr::Compare { question, cmp, value: value.round() }),
+            (0..QUESTIONS, cmp(), -2.0..12.0f64).prop_map(|(question, cmp, value)| Expr::Compare {
+                question,
+                cmp,
+                value: value.round()
+            }),
             (0..QUESTIONS).prop_map(Expr::Answered),
-            (0..DOMAINS, cmp(), -2.0..12.0f64)
-                .prop_map(|(domain, cmp, value)| Expr::Score { domain, cmp, value: value.round() }),
+            (0..DOMAINS, cmp(), -2.0..12.0f64).prop_map(|(domain, cmp, value)| Expr::Score {
+                domain,
+                cmp,
+                value: value.round()
+            }),
             (0..DOMAINS, prop::collection::vec(index(), 0..4)).prop_map(|(domain, bands)| Expr::BandIn {
                 domain,
                 bands: bands.into_iter().map(usize::from).collect()
@@ -370,7 +420,8 @@ mod tests {
                 prop::collection::vec(inner.clone(), 0..5).prop_map(Expr::All),
                 prop::collection::vec(inner.clone(), 0..5).prop_map(Expr::Any),
                 inner.clone().prop_map(|e| Expr::Not(Box::new(e))),
-                (0..4usize, prop::collection::vec(inner.clone(), 0..5)).prop_map(|(n, p)| Expr::AtLeast(n, p)),
+                (0..4usize, prop::collection::vec(inner.clone(), 0..5))
+                    .prop_map(|(n, p)| Expr::AtLeast(n, p)),
                 (0..4usize, prop::collection::vec(inner, 0..5)).prop_map(|(n, p)| Expr::Exactly(n, p)),
             ]
         })
@@ -385,15 +436,31 @@ mod tests {
         ]
     }
 
-    fn facts_parts() -> impl Strategy<
-        Value = (
-            Vec<Option<Value>>,
-            Vec<Option<f64>>,
-            Vec<Option<usize>>,
-            (Level, Level),
-            (Vec<bool>, Vec<bool>),
-        ),
-    > {
+    /// What [`Facts`] borrow, owned.
+    #[derive(Debug, Clone)]
+    struct Known {
+        answers: Vec<Option<Value>>,
+        scores: Vec<Option<f64>>,
+        bands: Vec<Option<usize>>,
+        levels: (Level, Level),
+        fired: (Vec<bool>, Vec<bool>),
+    }
+
+    impl Known {
+        fn facts(&self) -> Facts<'_> {
+            Facts {
+                answers: &self.answers,
+                scores: &self.scores,
+                bands: &self.bands,
+                level: self.levels.0,
+                level_before: self.levels.1,
+                fired_red_flags: &self.fired.0,
+                fired_rules: &self.fired.1,
+            }
+        }
+    }
+
+    fn known() -> impl Strategy<Value = Known> {
         (
             prop::collection::vec(answer(), QUESTIONS),
             prop::collection::vec(prop::option::of((-1..11i32).prop_map(f64::from)), DOMAINS),
@@ -405,23 +472,21 @@ mod tests {
                 (prop::collection::vec(any::<bool>(), QUESTIONS), prop::collection::vec(any::<bool>(), 3)),
             ],
         )
+            .prop_map(|(answers, scores, bands, levels, fired)| Known {
+                answers,
+                scores,
+                bands,
+                levels,
+                fired,
+            })
     }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4000))]
 
         #[test]
-        fn steps_agree_with_the_tree(expr in expr(), parts in facts_parts()) {
-            let (answers, scores, bands, (level, level_before), (fired_red_flags, fired_rules)) = parts;
-            let facts = Facts {
-                answers: &answers,
-                scores: &scores,
-                bands: &bands,
-                level,
-                level_before,
-                fired_red_flags: &fired_red_flags,
-                fired_rules: &fired_rules,
-            };
+        fn steps_agree_with_the_tree(expr in expr(), known in known()) {
+            let facts = known.facts();
             let check = Check::new(expr.clone());
             prop_assert_eq!(check.holds(&facts), expr.holds(&facts), "{:?}", expr);
         }
@@ -429,18 +494,9 @@ mod tests {
         #[test]
         fn checks_run_together_agree_with_each_tree(
             exprs in prop::collection::vec(expr(), 0..6),
-            parts in facts_parts(),
+            known in known(),
         ) {
-            let (answers, scores, bands, (level, level_before), (fired_red_flags, fired_rules)) = parts;
-            let facts = Facts {
-                answers: &answers,
-                scores: &scores,
-                bands: &bands,
-                level,
-                level_before,
-                fired_red_flags: &fired_red_flags,
-                fired_rules: &fired_rules,
-            };
+            let facts = known.facts();
             let checks = Checks::new(exprs.iter().cloned().map(Check::new).collect());
             let mut out = vec![false; checks.count()];
             checks.holds_each(&facts, &mut out);
