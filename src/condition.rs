@@ -192,6 +192,18 @@ impl Expr {
         }
     }
 
+    /// Whether this condition looks at the triage level.
+    pub fn reads_level(&self) -> bool {
+        match self {
+            Expr::All(parts) | Expr::Any(parts) | Expr::AtLeast(_, parts) | Expr::Exactly(_, parts) => {
+                parts.iter().any(Expr::reads_level)
+            }
+            Expr::Not(inner) => inner.reads_level(),
+            Expr::LevelAtLeast(_) | Expr::LevelBelow(_) => true,
+            _ => false,
+        }
+    }
+
     /// Whether this condition looks at the level raised before its
     /// question.
     pub fn reads_level_before(&self) -> bool {

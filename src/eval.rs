@@ -20,7 +20,7 @@ use std::collections::HashSet;
 use std::fmt;
 
 use crate::answers::{to_json, Answers, Value};
-use crate::condition::Facts;
+use crate::condition::{Checks, Facts};
 use crate::model::{Band, Level, RecommendationKind, RedFlag};
 use crate::questionnaire::{CompiledDomain, Piece, Questionnaire, Template};
 use crate::report::{
@@ -476,6 +476,10 @@ impl Fired {
     }
 }
 
+/// At most this many triage rules are tested at once (see
+/// [`State::rules_together`]), their results kept on the stack.
+const TOGETHER: usize = 64;
+
 /// What [`State::in_force`] settles: which questions apply, the answers
 /// in force, and the triage of all of them when it was worked out on the
 /// way.
@@ -621,6 +625,17 @@ impl<'q> State<'q> {
     /// nothing from it on count: the level raised by the questions before
     /// it (`usize::MAX`: every question).
     fn triage(&self, before: usize, mut raised: Option<&mut Vec<Raised<'q>>>) -> Level {
+        let level = self.red_flags(before, raised.as_deref_mut());
+        match (raised, &self.q.compiled.triage_when) {
+            (Some(raised), Some(together)) if together.count() <= TOGETHER => {
+                self.rules_together(together, before, level, raised)
+            }
+            (raised, _) => self.rules_in_order(before, level, raised),
+        }
+    }
+
+    /// The level the red flags before question `before` raise.
+    fn red_flags(&self, before: usize, mut raised: Option<&mut Vec<Raised<'q>>>) -> Level {
         let q = self.q;
         let mut level = Level::SelfCare;
         for &i in q.red_flags().iter().take_while(|&&i| i < before) {
@@ -640,6 +655,18 @@ impl<'q> State<'q> {
                 raised.push(Raised::Flag { question: i, flag, answer });
             }
         }
+        level
+    }
+
+    /// The triage rules ready before question `before`, in order, from
+    /// `level`: each sees the level reached so far.
+    fn rules_in_order(
+        &self,
+        before: usize,
+        mut level: Level,
+        mut raised: Option<&mut Vec<Raised<'q>>>,
+    ) -> Level {
+        let q = self.q;
         for (r, (rule, compiled)) in q.triage_rules.iter().zip(&q.compiled.triage).enumerate() {
             // For the level alone, a rule that cannot raise it need not
             // be tested.
@@ -651,6 +678,30 @@ impl<'q> State<'q> {
             if let Some(raised) = raised.as_deref_mut() {
                 raised.push(Raised::Rule { rule: r, level });
             }
+        }
+        level
+    }
+
+    /// [`State::rules_in_order`], every rule tested at once: when no rule
+    /// reads the level, each sees the same facts whatever the level
+    /// reached before it.
+    fn rules_together(
+        &self,
+        together: &Checks,
+        before: usize,
+        mut level: Level,
+        raised: &mut Vec<Raised<'q>>,
+    ) -> Level {
+        let q = self.q;
+        let mut held = [false; TOGETHER];
+        let held = &mut held[..together.count()];
+        together.holds_each(&self.facts(level), held);
+        for (r, (rule, compiled)) in q.triage_rules.iter().zip(&q.compiled.triage).enumerate() {
+            if compiled.ready > before || !held[r] {
+                continue;
+            }
+            level = level.max(rule.level);
+            raised.push(Raised::Rule { rule: r, level });
         }
         level
     }
@@ -962,16 +1013,17 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(3000))]
 
         /// The shortcuts of triage (the level of all the answers and their
-        /// scores kept from the way there; rules that cannot raise the
-        /// level left untested when only the level is wanted) give what
-        /// triage and scoring of the settled answers, every rule tested,
-        /// give.
+        /// scores kept from the way there; rules tested at once; rules
+        /// that cannot raise the level left untested when only the level
+        /// is wanted) give what triage and scoring of the settled answers,
+        /// every rule tested in order, give.
         #[test]
         fn shortcuts_of_triage_change_nothing(answers in answers(questionnaire())) {
             let q = questionnaire();
             let (state, _) = State::new(q, &answers);
             let mut raised = Vec::new();
-            let level = state.triage(usize::MAX, Some(&mut raised));
+            let flags = state.red_flags(usize::MAX, Some(&mut raised));
+            let level = state.rules_in_order(usize::MAX, flags, Some(&mut raised));
             let plain: Vec<String> = raised
                 .iter()
                 .map(|r| match *r {

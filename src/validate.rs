@@ -52,6 +52,9 @@ pub(crate) struct Compiled {
     pub level_dependent: Vec<bool>,
     /// One per triage rule, in order.
     pub triage: Vec<CompiledRule>,
+    /// The triage rules' conditions, to be run together: `None` when one
+    /// of them reads the level, which the rules before it raise.
+    pub triage_when: Option<Checks>,
     pub domains: Vec<CompiledDomain>,
     /// `(recommendation index, why)` per selection rule.
     pub selection: Vec<(usize, Template)>,
@@ -279,6 +282,8 @@ impl Lint<'_> {
         let (selection, when): (Vec<_>, Vec<_>) =
             selection?.into_iter().map(|(rec, when, why)| ((rec, why), when)).unzip();
         let selection_when = Checks::new(when);
+        let triage_when = (!triage.iter().any(|rule| rule.when.expr.reads_level()))
+            .then(|| Checks::new(triage.iter().map(|rule| rule.when.clone()).collect()));
         let (reads_level_before, level_dependent) = self.well_founded(&ask_if, &domains, &triage);
         let level_before = reads_level_before
             .iter()
@@ -297,6 +302,7 @@ impl Lint<'_> {
             level_before,
             level_dependent,
             triage,
+            triage_when,
             domains,
             selection,
             selection_when,
