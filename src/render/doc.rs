@@ -165,30 +165,41 @@ pub(crate) fn outline_within<'a>(report: &'a Report<'_>, budget: usize) -> Outli
 /// How many words the blocks hold as rendered: a numbered list item or
 /// entry adds its number.
 pub(crate) fn words(blocks: &[Block<'_>]) -> usize {
-    let para = |para: &Para<'_>| -> usize {
-        let line: String = para
-            .iter()
-            .map(|inline| match inline {
-                Inline::Text(s) | Inline::Strong(s) | Inline::Code(s) | Inline::Link(s) => s.as_ref(),
-            })
-            .collect();
-        line.split(|c: char| c.is_whitespace() || matches!(c, '/' | '–' | '—' | '-'))
-            .filter(|word| word.chars().any(char::is_alphanumeric))
-            .count()
-    };
     blocks
         .iter()
         .map(|block| match block {
-            Block::Title(p) | Block::Heading(p) | Block::Para(p) => para(p),
-            Block::Alert { heading, body } => para(heading) + words(body),
+            Block::Title(p) | Block::Heading(p) | Block::Para(p) => para_words(p),
+            Block::Alert { heading, body } => para_words(heading) + words(body),
             Block::List { numbered, items } => {
                 items.iter().map(|item| words(item) + usize::from(*numbered)).sum()
             }
             Block::Entries(entries) => {
-                entries.iter().map(|(title, body)| 1 + para(title) + words(body)).sum()
+                entries.iter().map(|(title, body)| 1 + para_words(title) + words(body)).sum()
             }
         })
         .sum()
+}
+
+/// The words of a paragraph's runs read as one line: the runs of
+/// characters between spaces, slashes and dashes that hold a letter or a
+/// digit. A word may go on from one run into the next, so the runs are
+/// read as one stream rather than joined into a string first: the budget
+/// is counted every time a report is rendered.
+fn para_words(para: &Para<'_>) -> usize {
+    let mut count = 0;
+    let mut word_has_alphanumeric = false;
+    for inline in para {
+        let (Inline::Text(s) | Inline::Strong(s) | Inline::Code(s) | Inline::Link(s)) = inline;
+        for c in s.chars() {
+            if c.is_whitespace() || matches!(c, '/' | '–' | '—' | '-') {
+                count += usize::from(word_has_alphanumeric);
+                word_has_alphanumeric = false;
+            } else if !word_has_alphanumeric {
+                word_has_alphanumeric = c.is_alphanumeric();
+            }
+        }
+    }
+    count + usize::from(word_has_alphanumeric)
 }
 
 /// Both parts as one run of blocks, the person's first: the clinician's
@@ -805,4 +816,46 @@ fn code(s: &str) -> Inline<'_> {
 /// The renderer's own words.
 fn lit<'a>(s: impl Into<Cow<'a, str>>) -> Inline<'a> {
     Inline::Text(s.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The count as plainly as it can be written: the runs joined into
+    /// one line, split, and the pieces with a letter or digit counted.
+    fn para_words_joined(para: &Para<'_>) -> usize {
+        let line: String = para
+            .iter()
+            .map(|inline| match inline {
+                Inline::Text(s) | Inline::Strong(s) | Inline::Code(s) | Inline::Link(s) => s.as_ref(),
+            })
+            .collect();
+        line.split(|c: char| c.is_whitespace() || matches!(c, '/' | '–' | '—' | '-'))
+            .filter(|word| word.chars().any(char::is_alphanumeric))
+            .count()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn counts_words_as_the_joined_line_has_them(
+            runs in proptest::collection::vec("(?s)(.|[ /\u{2013}\u{2014}\t\n-]|[a-z0-9é.,:]){0,12}", 0..6),
+            kinds in proptest::collection::vec(0..4u8, 6),
+        ) {
+            let para: Para<'_> = runs
+                .iter()
+                .zip(&kinds)
+                .map(|(run, kind)| {
+                    let run = Cow::Borrowed(run.as_str());
+                    match kind {
+                        0 => Inline::Text(run),
+                        1 => Inline::Strong(run),
+                        2 => Inline::Code(run),
+                        _ => Inline::Link(run),
+                    }
+                })
+                .collect();
+            proptest::prop_assert_eq!(para_words(&para), para_words_joined(&para));
+        }
+    }
 }

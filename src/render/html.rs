@@ -166,22 +166,46 @@ fn is_web_address(address: &str) -> bool {
 }
 
 /// Escapes text for HTML content and quoted attribute values alike.
+///
+/// Most text has nothing to escape, so it is scanned sixteen bytes at a
+/// time for the five special ones (a test that the compiler turns into a
+/// few vector instructions) and copied in runs, not byte by byte: a report
+/// page escapes some twenty kilobytes.
 pub(crate) fn escape(text: &str, out: &mut String) {
+    const CHUNK: usize = 16;
+    let bytes = text.as_bytes();
     let mut start = 0;
-    for (i, byte) in text.bytes().enumerate() {
-        let entity = match byte {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&text[start..i]);
-        out.push_str(entity);
-        start = i + 1;
+    let mut at = 0;
+    while at < bytes.len() {
+        if let Some(chunk) = bytes.get(at..at + CHUNK) {
+            if !chunk.iter().fold(false, |any, &byte| any | is_special(byte)) {
+                at += CHUNK;
+                continue;
+            }
+        }
+        let end = (at + CHUNK).min(bytes.len());
+        for i in at..end {
+            let entity = match bytes[i] {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'"' => "&quot;",
+                b'\'' => "&#39;",
+                _ => continue,
+            };
+            out.push_str(&text[start..i]);
+            out.push_str(entity);
+            start = i + 1;
+        }
+        at = end;
     }
     out.push_str(&text[start..]);
+}
+
+/// Whether a byte is one [`escape`] replaces. Each is ASCII, so it never
+/// falls inside a character of several bytes.
+fn is_special(byte: u8) -> bool {
+    matches!(byte, b'&' | b'<' | b'>' | b'"' | b'\'')
 }
 
 #[cfg(test)]
@@ -198,6 +222,49 @@ mod tests {
         let mut out = String::new();
         escape(r#"<script>alert("x") & 'y'</script>"#, &mut out);
         assert_eq!(out, "&lt;script&gt;alert(&quot;x&quot;) &amp; &#39;y&#39;&lt;/script&gt;");
+    }
+
+    /// The escaper as plainly as it can be written, to hold the fast one to.
+    fn escape_char_by_char(text: &str) -> String {
+        text.chars()
+            .map(|c| match c {
+                '&' => "&amp;".to_owned(),
+                '<' => "&lt;".to_owned(),
+                '>' => "&gt;".to_owned(),
+                '"' => "&quot;".to_owned(),
+                '\'' => "&#39;".to_owned(),
+                c => c.to_string(),
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn escapes_as_the_plain_escaper_does(
+            text in "(?s)(.|[&<>\"'a ]){0,80}",
+            prefix in "[a-z]{0,3}",
+        ) {
+            let mut out = prefix.clone();
+            escape(&text, &mut out);
+            proptest::prop_assert_eq!(out, prefix + &escape_char_by_char(&text));
+        }
+    }
+
+    #[test]
+    fn escapes_across_every_chunk_boundary() {
+        for length in 0..50 {
+            for at in 0..length {
+                let mut text: String = "é".repeat(length / 2) + &"x".repeat(length % 2);
+                let mut chars: Vec<char> = text.chars().collect();
+                if at < chars.len() {
+                    chars[at] = '<';
+                }
+                text = chars.into_iter().collect();
+                let mut out = String::new();
+                escape(&text, &mut out);
+                assert_eq!(out, escape_char_by_char(&text), "{text:?}");
+            }
+        }
     }
 
     #[test]

@@ -129,7 +129,7 @@ pub(crate) async fn question(Chosen(q): Chosen, Posted(mut form): Posted) -> Res
         }
     };
     let typed = form.take_current();
-    let (mut answers, mut skipped) = match checked(q, &form) {
+    let (mut answers, mut skipped) = match checked(q, &mut form) {
         Ok(state) => state,
         Err(response) => return response,
     };
@@ -231,8 +231,8 @@ fn capitalised(text: &str) -> String {
 }
 
 /// The answers and skipped questions a form carries, checked.
-fn checked(q: &Questionnaire, form: &Form) -> Result<(Answers, Vec<usize>), Response> {
-    let answers = form::check(q, &form.answers).map_err(bad_form)?;
+fn checked(q: &Questionnaire, form: &mut Form) -> Result<(Answers, Vec<usize>), Response> {
+    let answers = form::check(q, std::mem::take(&mut form.answers)).map_err(bad_form)?;
     let mut skipped = Vec::with_capacity(form.skipped.len());
     for id in &form.skipped {
         match q.question_index(id) {
@@ -450,20 +450,21 @@ fn report_page(q: &Questionnaire, answers: &Answers, stopped: bool) -> Response 
         stopped: stopped.then_some(NoticeView { title: &emergency.title, action: &emergency.action }),
         report: render::html_fragment(&report),
     };
-    pages::page(StatusCode::OK, &page)
+    let room = page.report.len();
+    pages::page_with_room(StatusCode::OK, &page, room)
 }
 
 /// `POST /<id>/report`: the report of the answers posted.
-pub(crate) async fn report(Chosen(q): Chosen, Posted(form): Posted) -> Response {
-    match checked(&q, &form) {
+pub(crate) async fn report(Chosen(q): Chosen, Posted(mut form): Posted) -> Response {
+    match checked(&q, &mut form) {
         Ok((answers, _)) => report_page(&q, &answers, false),
         Err(response) => response,
     }
 }
 
 /// `POST /<id>/answers.json`: the answers document, as a file to keep.
-pub(crate) async fn answers_file(Chosen(q): Chosen, Posted(form): Posted) -> Response {
-    match checked(&q, &form) {
+pub(crate) async fn answers_file(Chosen(q): Chosen, Posted(mut form): Posted) -> Response {
+    match checked(&q, &mut form) {
         Ok((answers, _)) => {
             let mut text = serde_json::to_string_pretty(&answers.to_document(&q)).unwrap_or_default();
             text.push('\n');
@@ -474,8 +475,8 @@ pub(crate) async fn answers_file(Chosen(q): Chosen, Posted(form): Posted) -> Res
 }
 
 /// `POST /<id>/report.md`: the report in Markdown, as a file to keep.
-pub(crate) async fn report_file(Chosen(q): Chosen, Posted(form): Posted) -> Response {
-    match checked(&q, &form) {
+pub(crate) async fn report_file(Chosen(q): Chosen, Posted(mut form): Posted) -> Response {
+    match checked(&q, &mut form) {
         Ok((answers, _)) => attachment(
             "text/markdown; charset=utf-8",
             &format!("{}-report.md", q.id),
