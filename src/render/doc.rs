@@ -190,13 +190,24 @@ fn para_words(para: &Para<'_>) -> usize {
     let mut word_has_alphanumeric = false;
     for inline in para {
         let (Inline::Text(s) | Inline::Strong(s) | Inline::Code(s) | Inline::Link(s)) = inline;
-        for c in s.chars() {
-            if c.is_whitespace() || matches!(c, '/' | '–' | '—' | '-') {
+        let mut at = 0;
+        while let Some(&byte) = s.as_bytes().get(at) {
+            // Most text is ASCII, read a byte at a time; any other
+            // character is read whole.
+            let (separator, alphanumeric, width) = if byte.is_ascii() {
+                (matches!(byte, b'\t'..=b'\r' | b' ' | b'/' | b'-'), byte.is_ascii_alphanumeric(), 1)
+            } else {
+                let c =
+                    s.get(at..).and_then(|rest| rest.chars().next()).unwrap_or(char::REPLACEMENT_CHARACTER);
+                (c.is_whitespace() || matches!(c, '–' | '—'), c.is_alphanumeric(), c.len_utf8())
+            };
+            if separator {
                 count += usize::from(word_has_alphanumeric);
                 word_has_alphanumeric = false;
-            } else if !word_has_alphanumeric {
-                word_has_alphanumeric = c.is_alphanumeric();
+            } else {
+                word_has_alphanumeric |= alphanumeric;
             }
+            at += width;
         }
     }
     count + usize::from(word_has_alphanumeric)
@@ -212,7 +223,10 @@ pub(crate) fn document<'a>(report: &'a Report<'_>) -> Vec<Block<'a>> {
 
 fn person<'a>(report: &'a Report<'_>, trim: Trim) -> Vec<Block<'a>> {
     let level = report.triage.level;
-    let mut doc = vec![Block::Title(vec![text(&report.questionnaire.title)])];
+    // Room for every section at every level, so that it is not copied as
+    // it grows.
+    let mut doc = Vec::with_capacity(48);
+    doc.push(Block::Title(vec![text(&report.questionnaire.title)]));
     action(report, &mut doc);
     doc.push(Block::Para(vec![text(&report.disclaimer)]));
     why(report, trim, &mut doc);
@@ -257,7 +271,7 @@ fn why<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
     if at_level.is_empty() {
         return;
     }
-    let mut items: Vec<Vec<Block<'a>>> = Vec::new();
+    let mut items: Vec<Vec<Block<'a>>> = Vec::with_capacity(MAX_REASONS + 2);
     let mut unanswered = false;
     let mut more = report.triage.reasons.len() - at_level.len();
     for reason in at_level {
@@ -389,7 +403,7 @@ fn plan<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
     }
     let further: Vec<&Chosen> = report.recommendations.iter().filter(|c| !c.in_plan).collect();
     if !further.is_empty() {
-        let mut para = vec![lit("Also suited to you, once these feel easy: ")];
+        let mut para = growing([lit("Also suited to you, once these feel easy: ")], 2 * further.len());
         for (i, chosen) in further.iter().enumerate() {
             if i > 0 {
                 para.push(lit(if i + 1 == further.len() { " and " } else { ", " }));
@@ -416,7 +430,7 @@ fn notes<'a>(report: &'a Report<'_>, place: NotePlace) -> impl Iterator<Item = B
 /// summary and dose. A referral trimmed away keeps its title alone.
 fn recommendation<'a>(chosen: &'a Chosen<'_>, trim: Trim) -> (Para<'a>, Vec<Block<'a>>) {
     let title = vec![strong(&chosen.title)];
-    let mut body = Vec::new();
+    let mut body = Vec::with_capacity(4);
     if !(trim >= Trim::Referrals && chosen.kind == RecommendationKind::Professional) {
         body.push(Block::Para(vec![text(&chosen.summary)]));
     }
@@ -516,7 +530,9 @@ fn safety_net<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
 
 fn clinician<'a>(report: &'a Report<'_>, trim: Trim) -> Vec<Block<'a>> {
     let triage = &report.triage;
-    let mut doc = vec![
+    // Room for every section, so that it is not copied as it grows.
+    let mut doc = Vec::with_capacity(20);
+    doc.extend([
         Block::Title(vec![lit(FOR_YOUR_CLINICIAN)]),
         Block::Para(vec![
             lit("Questionnaire "),
@@ -531,7 +547,7 @@ fn clinician<'a>(report: &'a Report<'_>, trim: Trim) -> Vec<Block<'a>> {
         ]),
         Block::Para(vec![text(&report.intended_purpose)]),
         Block::Para(vec![text(&report.disclaimer)]),
-    ];
+    ]);
     rules(report, &mut doc);
     answers(report, &mut doc);
     scores(report, trim, &mut doc);
@@ -554,7 +570,10 @@ fn rules<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
         .reasons
         .iter()
         .map(|reason| {
-            let mut para = vec![code(&reason.rule), lit(" ("), code(reason.level.as_str()), lit("): ")];
+            let mut para = growing(
+                [code(&reason.rule), lit(" ("), code(reason.level.as_str()), lit("): ")],
+                4 + 4 * reason.answers.len() + 2 * reason.sources.len(),
+            );
             para.push(text(&reason.because));
             if !reason.answers.is_empty() {
                 para.push(lit(" Read: "));
@@ -579,7 +598,7 @@ fn answers<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     if report.answers.is_empty() {
         doc.push(Block::Para(vec![lit("No question was answered.")]));
     } else {
-        let mut para = vec![lit("Given: ")];
+        let mut para = growing([lit("Given: ")], 1 + 4 * report.answers.len());
         for (i, shown) in report.answers.iter().enumerate() {
             if i > 0 {
                 para.push(lit(", "));
@@ -602,7 +621,7 @@ fn answers<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
         if ids.is_empty() {
             continue;
         }
-        let mut para = vec![lit(label)];
+        let mut para = growing([lit(label)], 1 + 2 * ids.len());
         for (i, id) in ids.into_iter().enumerate() {
             if i > 0 {
                 para.push(lit(", "));
@@ -626,7 +645,7 @@ fn scores<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
         .domains
         .iter()
         .map(|domain| {
-            let mut para = vec![strong(&domain.title), lit(" ("), code(&domain.id), lit("): ")];
+            let mut para = growing([strong(&domain.title), lit(" ("), code(&domain.id), lit("): ")], 8);
             match (domain.score, domain.max) {
                 (Some(score), Some(max)) => para.push(lit(format!("{score} of {max}"))),
                 (Some(score), None) => para.push(lit(format!("{score}"))),
@@ -660,13 +679,16 @@ fn chosen<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
         .iter()
         .map(|chosen| {
             let shown = chosen.in_plan;
-            let mut para = vec![
-                code(&chosen.id),
-                lit(format!(" ({}, evidence ", chosen.kind.as_str())),
-                text(&chosen.evidence),
-                lit(if shown { ")" } else { ", named as a further option)" }),
-                lit(": "),
-            ];
+            let mut para = growing(
+                [
+                    code(&chosen.id),
+                    lit(format!(" ({}, evidence ", chosen.kind.as_str())),
+                    text(&chosen.evidence),
+                    lit(if shown { ")" } else { ", named as a further option)" }),
+                    lit(": "),
+                ],
+                12 + 2 * chosen.sources.len(),
+            );
             sentence(&mut para, &chosen.why);
             if trim >= Trim::Referrals && chosen.kind == RecommendationKind::Professional && chosen.in_plan {
                 para.push(lit(" Summary: "));
@@ -694,7 +716,7 @@ fn chosen<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
     }));
     doc.push(Block::List { numbered: false, items });
     if !report.notes.is_empty() {
-        let mut para = vec![lit("Notes chosen: ")];
+        let mut para = growing([lit("Notes chosen: ")], 1 + 3 * report.notes.len());
         for (i, note) in report.notes.iter().enumerate() {
             if i > 0 {
                 para.push(lit(", "));
@@ -727,7 +749,10 @@ fn contested_evidence<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
         .contested
         .iter()
         .map(|entry| {
-            let mut para = vec![code(&entry.id), lit(" ("), text(&entry.label), lit("): ")];
+            let mut para = growing(
+                [code(&entry.id), lit(" ("), text(&entry.label), lit("): ")],
+                3 + 2 * entry.sources.len(),
+            );
             sentence(&mut para, entry.evidence_note.as_deref().unwrap_or(&entry.summary));
             cite(&entry.sources, &mut para);
             vec![Block::Para(para)]
@@ -745,7 +770,7 @@ fn sources<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
         .sources
         .iter()
         .map(|source| {
-            let mut para = vec![code(&source.id), lit(": "), text(&source.citation)];
+            let mut para = growing([code(&source.id), lit(": "), text(&source.citation)], 2);
             if let Some(url) = &source.url {
                 para.extend([lit(" "), Inline::Link(Cow::Borrowed(url))]);
             }
@@ -795,6 +820,14 @@ fn cite<'a>(sources: &'a [Cow<'_, str>], para: &mut Para<'a>) {
         para.push(code(source));
     }
     para.push(lit("."));
+}
+
+/// A paragraph that starts with `first` and has room for `more` runs, so
+/// that it is not copied as it grows: a report builds a few hundred.
+fn growing<'a, const N: usize>(first: [Inline<'a>; N], more: usize) -> Para<'a> {
+    let mut para = Vec::with_capacity(N + more);
+    para.extend(first);
+    para
 }
 
 fn text(s: &str) -> Inline<'_> {

@@ -149,6 +149,10 @@ pub(crate) struct ProblemPage<'a> {
     pub back_label: &'a str,
 }
 
+/// Room enough for any page but the report (whose report is added): its
+/// text, its answers carried as hidden fields, a question's choices.
+const PAGE_BYTES: usize = 8 * 1024;
+
 /// A rendered page with its status. Rendering only fails if writing to a
 /// string fails, which it does not; the error page says so if it ever does.
 pub(crate) fn page(status: StatusCode, template: &impl Template) -> Response {
@@ -159,7 +163,7 @@ pub(crate) fn page(status: StatusCode, template: &impl Template) -> Response {
 /// template's own text, the answers it carries and `room` more bytes, so
 /// that it is not copied as it grows.
 pub(crate) fn page_with_room<T: Template>(status: StatusCode, template: &T, room: usize) -> Response {
-    let mut html = String::with_capacity(2 * T::SIZE_HINT + room);
+    let mut html = String::with_capacity(PAGE_BYTES + room);
     match template.render_into(&mut html) {
         Ok(()) => (status, Html(html)).into_response(),
         Err(_) => {
