@@ -190,28 +190,54 @@ fn para_words(para: &Para<'_>) -> usize {
     let mut word_has_alphanumeric = false;
     for inline in para {
         let (Inline::Text(s) | Inline::Strong(s) | Inline::Code(s) | Inline::Link(s)) = inline;
-        let mut at = 0;
-        while let Some(&byte) = s.as_bytes().get(at) {
-            // Most text is ASCII, read a byte at a time; any other
-            // character is read whole.
-            let (separator, alphanumeric, width) = if byte.is_ascii() {
-                (matches!(byte, b'\t'..=b'\r' | b' ' | b'/' | b'-'), byte.is_ascii_alphanumeric(), 1)
-            } else {
-                let c =
-                    s.get(at..).and_then(|rest| rest.chars().next()).unwrap_or(char::REPLACEMENT_CHARACTER);
-                (c.is_whitespace() || matches!(c, '–' | '—'), c.is_alphanumeric(), c.len_utf8())
+        for (at, &byte) in s.as_bytes().iter().enumerate() {
+            let class = match BYTE_CLASS[usize::from(byte)] {
+                // A character of several bytes, read whole at its first;
+                // its other bytes are `OTHER` and change nothing.
+                LEADING => s.get(at..).and_then(|rest| rest.chars().next()).map_or(OTHER, |c| {
+                    if c.is_whitespace() || matches!(c, '–' | '—') {
+                        SEPARATOR
+                    } else if c.is_alphanumeric() {
+                        ALPHANUMERIC
+                    } else {
+                        OTHER
+                    }
+                }),
+                class => class,
             };
-            if separator {
-                count += usize::from(word_has_alphanumeric);
-                word_has_alphanumeric = false;
-            } else {
-                word_has_alphanumeric |= alphanumeric;
-            }
-            at += width;
+            let separator = class == SEPARATOR;
+            count += usize::from(separator && word_has_alphanumeric);
+            word_has_alphanumeric = !separator && (word_has_alphanumeric || class == ALPHANUMERIC);
         }
     }
     count + usize::from(word_has_alphanumeric)
 }
+
+/// What a byte is to [`para_words`]: ASCII is classed by a table, so that
+/// most text is counted a byte at a time without decoding it.
+const OTHER: u8 = 0;
+const SEPARATOR: u8 = 1;
+const ALPHANUMERIC: u8 = 2;
+/// The first byte of a character of several bytes.
+const LEADING: u8 = 3;
+const BYTE_CLASS: [u8; 256] = {
+    let mut classes = [OTHER; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        classes[byte] = if matches!(b, b'\t'..=b'\r' | b' ' | b'/' | b'-') {
+            SEPARATOR
+        } else if b.is_ascii_alphanumeric() {
+            ALPHANUMERIC
+        } else if b >= 0xC0 {
+            LEADING
+        } else {
+            OTHER
+        };
+        byte += 1;
+    }
+    classes
+};
 
 /// Both parts as one run of blocks, the person's first: the clinician's
 /// part starts with its own title.

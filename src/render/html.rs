@@ -172,10 +172,8 @@ fn is_web_address(address: &str) -> bool {
 /// vector instructions) and copied in runs, not byte by byte: a report page
 /// escapes some twenty kilobytes.
 pub(crate) fn escape(text: &str, out: &mut String) {
-    const CHUNK: usize = 16;
     let bytes = text.as_bytes();
     let mut start = 0;
-    let mut at = 0;
     let mut replace = |from: usize, run: &[u8], out: &mut String| {
         for (i, &byte) in run.iter().enumerate() {
             if let Some(entity) = entity(byte) {
@@ -185,19 +183,30 @@ pub(crate) fn escape(text: &str, out: &mut String) {
             }
         }
     };
+    let mut at = 0;
     while let Some(chunk) = bytes.get(at..at + CHUNK).and_then(|chunk| <&[u8; CHUNK]>::try_from(chunk).ok()) {
         if any_special(chunk) {
             replace(at, chunk, out);
         }
         at += CHUNK;
     }
-    replace(at, &bytes[at..], out);
+    // The bytes after the last whole chunk, most often a short text whole:
+    // tested as one chunk padded with bytes that are not special.
+    let rest = &bytes[at..];
+    let mut padded = [0; CHUNK];
+    padded[..rest.len()].copy_from_slice(rest);
+    if any_special(&padded) {
+        replace(at, rest, out);
+    }
     out.push_str(&text[start..]);
 }
 
+/// How many bytes [`escape`] tests at once.
+const CHUNK: usize = 16;
+
 /// Whether any byte of a chunk is one [`escape`] replaces: a comparison
 /// per byte, without branches, so that it is done sixteen bytes at once.
-fn any_special(chunk: &[u8; 16]) -> bool {
+fn any_special(chunk: &[u8; CHUNK]) -> bool {
     let mut any = 0u8;
     for &byte in chunk {
         any |= u8::from(byte == b'&')
