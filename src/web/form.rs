@@ -53,23 +53,24 @@ pub(crate) enum Action {
 }
 
 /// A posted form, split into its parts but not yet checked against the
-/// questionnaire.
+/// questionnaire. Its names and values are read from the body in place:
+/// only one with an escape in it (`%` or `+`) is copied.
 #[derive(Debug, Default)]
-pub(crate) struct Form {
+pub(crate) struct Form<'b> {
     /// `(question id, value)` in the order posted; the page's own question
     /// included.
-    pub answers: Vec<(String, String)>,
-    pub skipped: Vec<String>,
+    pub answers: Vec<(Cow<'b, str>, Cow<'b, str>)>,
+    pub skipped: Vec<Cow<'b, str>>,
     /// The question the page asked, if it asked one.
-    pub question: Option<String>,
+    pub question: Option<Cow<'b, str>>,
     pub action: Option<Action>,
 }
 
-impl Form {
+impl<'b> Form<'b> {
     /// Reads an `application/x-www-form-urlencoded` body. Fails on fields no
     /// page has, with a message that names them.
-    pub(crate) fn parse(body: &[u8]) -> Result<Form, String> {
-        let mut form = Form::default();
+    pub(crate) fn parse(body: &'b [u8]) -> Result<Form<'b>, String> {
+        let mut form = Form { answers: Vec::with_capacity(64), ..Form::default() };
         for (n, (name, value)) in form_urlencoded::parse(body).enumerate() {
             if n >= MAX_FIELDS {
                 return Err(format!("the form has more than {MAX_FIELDS} fields"));
@@ -81,8 +82,8 @@ impl Form {
                 ));
             }
             match name.as_ref() {
-                QUESTION => set_once(&mut form.question, QUESTION, value.into_owned())?,
-                SKIPPED => form.skipped.push(value.into_owned()),
+                QUESTION => set_once(&mut form.question, QUESTION, value)?,
+                SKIPPED => form.skipped.push(value),
                 ACTION => {
                     let action = match value.as_ref() {
                         "continue" => Action::Continue,
@@ -97,7 +98,7 @@ impl Form {
                 other if other.starts_with('_') => {
                     return Err(format!("the form has a field `{}` that no page sends", shorten(other)));
                 }
-                _ => form.answers.push((name.into_owned(), value.into_owned())),
+                _ => form.answers.push((name, value)),
             }
         }
         Ok(form)
@@ -107,7 +108,7 @@ impl Form {
     pub(crate) fn take_current(&mut self) -> Option<String> {
         let id = self.question.as_deref()?;
         let at = self.answers.iter().position(|(name, _)| name == id)?;
-        Some(self.answers.remove(at).1)
+        Some(self.answers.remove(at).1.into_owned())
     }
 }
 
@@ -145,7 +146,7 @@ pub(crate) fn as_json(questionnaire: &Questionnaire, id: &str, text: &str) -> Js
 /// gathers every message as `assess` words it.
 pub(crate) fn check(
     questionnaire: &Questionnaire,
-    posted: Vec<(String, String)>,
+    posted: Vec<(Cow<'_, str>, Cow<'_, str>)>,
 ) -> Result<Answers, Vec<String>> {
     if let Some(answers) = all_good(questionnaire, &posted) {
         return Ok(answers);
@@ -153,8 +154,8 @@ pub(crate) fn check(
     let mut seen = std::collections::HashSet::with_capacity(posted.len());
     let mut twice = std::collections::BTreeSet::new();
     for (id, _) in &posted {
-        if !seen.insert(id.as_str()) {
-            twice.insert(id.as_str());
+        if !seen.insert(id.as_ref()) {
+            twice.insert(id.as_ref());
         }
     }
     if !twice.is_empty() {
@@ -168,7 +169,7 @@ pub(crate) fn check(
             .into_iter()
             .map(|(id, text)| {
                 let json = as_json(questionnaire, &id, &text);
-                (id, json)
+                (id.into_owned(), json)
             })
             .collect(),
     );
@@ -178,7 +179,7 @@ pub(crate) fn check(
 
 /// The answers, when every one names a question once and is a good answer
 /// to it; `None` at the first problem, for [`check`] to word.
-fn all_good(questionnaire: &Questionnaire, posted: &[(String, String)]) -> Option<Answers> {
+fn all_good(questionnaire: &Questionnaire, posted: &[(Cow<'_, str>, Cow<'_, str>)]) -> Option<Answers> {
     let mut answers = Answers::empty(questionnaire);
     let mut seen = vec![false; questionnaire.questions.len()];
     for (id, text) in posted {
@@ -315,11 +316,14 @@ mod tests {
         let document = include_str!("../../examples/desk-worker.json");
         let document = crate::answers::AnswersDocument::parse(document.as_bytes()).expect("a document");
         let expected = Answers::from_document(&q, &document.answers).expect("good answers");
-        let posted: Vec<(String, String)> = document
+        let posted: Vec<(Cow<'_, str>, Cow<'_, str>)> = document
             .answers
             .0
             .iter()
-            .map(|(id, value)| (id.clone(), value.as_str().map_or_else(|| value.to_string(), str::to_owned)))
+            .map(|(id, value)| {
+                let value = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+                (Cow::Borrowed(id.as_str()), Cow::Owned(value))
+            })
             .collect();
         assert!(all_good(&q, &posted).is_some());
         assert_eq!(
@@ -329,7 +333,7 @@ mod tests {
         // A problem anywhere leaves the fast path, for the full messages.
         for bad in [("age", " 34.5"), ("rf_both_legs", "maybe"), ("nonsense", "1")] {
             let mut posted = posted.clone();
-            posted.push((bad.0.to_owned(), bad.1.to_owned()));
+            posted.push((Cow::Borrowed(bad.0), Cow::Borrowed(bad.1)));
             assert!(all_good(&q, &posted).is_none(), "{bad:?}");
             assert!(check(&q, posted).is_err(), "{bad:?}");
         }
