@@ -153,7 +153,7 @@ pub(crate) fn outline_within<'a>(report: &'a Report<'_>, budget: usize) -> Outli
     let mut trim = Trim::Nothing;
     let mut part = person(report, trim);
     for further in Trim::ALL.into_iter().skip(1) {
-        if words(&part) <= budget {
+        if fits(&part, budget) {
             break;
         }
         trim = further;
@@ -165,19 +165,53 @@ pub(crate) fn outline_within<'a>(report: &'a Report<'_>, budget: usize) -> Outli
 /// How many words the blocks hold as rendered: a numbered list item or
 /// entry adds its number.
 pub(crate) fn words(blocks: &[Block<'_>]) -> usize {
+    count(blocks, &para_words)
+}
+
+/// Whether the blocks hold at most `budget` words. Most reports are well
+/// within their budget, which a quick bound on their words shows; only a
+/// report near it or over it has its words counted one by one.
+fn fits(blocks: &[Block<'_>], budget: usize) -> bool {
+    count(blocks, &para_words_at_most) <= budget || words(blocks) <= budget
+}
+
+/// The sum over the blocks of what `para` counts in each paragraph, plus
+/// the number of each numbered list item or entry.
+fn count(blocks: &[Block<'_>], para: &impl Fn(&Para<'_>) -> usize) -> usize {
     blocks
         .iter()
         .map(|block| match block {
-            Block::Title(p) | Block::Heading(p) | Block::Para(p) => para_words(p),
-            Block::Alert { heading, body } => para_words(heading) + words(body),
+            Block::Title(p) | Block::Heading(p) | Block::Para(p) => para(p),
+            Block::Alert { heading, body } => para(heading) + count(body, para),
             Block::List { numbered, items } => {
-                items.iter().map(|item| words(item) + usize::from(*numbered)).sum()
+                items.iter().map(|item| count(item, para) + usize::from(*numbered)).sum()
             }
             Block::Entries(entries) => {
-                entries.iter().map(|(title, body)| 1 + para_words(title) + words(body)).sum()
+                entries.iter().map(|(title, body)| 1 + para(title) + count(body, para)).sum()
             }
         })
         .sum()
+}
+
+/// At least as many as [`para_words`]: every word but the last ends at a
+/// separator, and every separator is an ASCII one or a character of
+/// several bytes. Counting those bytes is a comparison per byte without
+/// branches, which the compiler does many bytes at once.
+fn para_words_at_most(para: &Para<'_>) -> usize {
+    let ends: usize = para
+        .iter()
+        .map(|inline| {
+            let (Inline::Text(s) | Inline::Strong(s) | Inline::Code(s) | Inline::Link(s)) = inline;
+            s.bytes()
+                .map(|b| {
+                    usize::from(
+                        b == b' ' || (b'\t'..=b'\r').contains(&b) || b == b'/' || b == b'-' || b >= 0xC0,
+                    )
+                })
+                .sum::<usize>()
+        })
+        .sum();
+    ends + 1
 }
 
 /// The words of a paragraph's runs read as one line: the runs of
@@ -915,6 +949,7 @@ mod tests {
                 })
                 .collect();
             proptest::prop_assert_eq!(para_words(&para), para_words_joined(&para));
+            proptest::prop_assert!(para_words_at_most(&para) >= para_words(&para));
         }
     }
 }

@@ -71,7 +71,7 @@ impl<'b> Form<'b> {
     /// page has, with a message that names them.
     pub(crate) fn parse(body: &'b [u8]) -> Result<Form<'b>, String> {
         let mut form = Form { answers: Vec::with_capacity(64), ..Form::default() };
-        for (n, (name, value)) in form_urlencoded::parse(body).enumerate() {
+        for (n, (name, value)) in pairs(body).enumerate() {
             if n >= MAX_FIELDS {
                 return Err(format!("the form has more than {MAX_FIELDS} fields"));
             }
@@ -110,6 +110,23 @@ impl<'b> Form<'b> {
         let at = self.answers.iter().position(|(name, _)| name == id)?;
         Some(self.answers.remove(at).1.into_owned())
     }
+}
+
+/// The `(name, value)` pairs of a form body, as `form_urlencoded` reads
+/// them. A body with no escape in it (no `%`, no `+`) that is UTF-8, which
+/// is every body the pages send unless an answer is typed with a space or
+/// a symbol, is split in place without a second look at each byte.
+fn pairs(body: &[u8]) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
+    let escaped = body.iter().fold(false, |any, &b| any | (b == b'%') | (b == b'+'));
+    let plain = if escaped { None } else { std::str::from_utf8(body).ok() };
+    let split = plain.map(|text| {
+        text.split('&').filter(|sequence| !sequence.is_empty()).map(|sequence| {
+            let (name, value) = sequence.split_once('=').unwrap_or((sequence, ""));
+            (Cow::Borrowed(name), Cow::Borrowed(value))
+        })
+    });
+    let decoded = plain.is_none().then(|| form_urlencoded::parse(body));
+    split.into_iter().flatten().chain(decoded.into_iter().flatten())
 }
 
 fn set_once<T>(slot: &mut Option<T>, name: &str, value: T) -> Result<(), String> {
@@ -279,6 +296,17 @@ mod tests {
     fn questionnaire() -> Questionnaire {
         let text = crate::shipped("low-back-glutes").expect("shipped");
         Questionnaire::from_json(text, "low-back-glutes").expect("valid")
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn bodies_are_read_as_form_urlencoded_reads_them(body in proptest::collection::vec(
+            proptest::sample::select(b"ab=&%+2\xc3\xa9\xff".to_vec()), 0..40)
+        ) {
+            let ours: Vec<_> = pairs(&body).collect();
+            let theirs: Vec<_> = form_urlencoded::parse(&body).collect();
+            proptest::prop_assert_eq!(ours, theirs);
+        }
     }
 
     #[test]
