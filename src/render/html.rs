@@ -234,6 +234,7 @@ fn entity(byte: u8) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::doc::para;
     use std::borrow::Cow;
 
     fn text(s: &str) -> Inline<'_> {
@@ -320,8 +321,9 @@ mod tests {
 
     #[test]
     fn the_clinician_part_is_folded_under_its_heading() {
-        let person = [Block::Para(vec![text("Yours.")])];
-        let clinician = [Block::Title(vec![text("For your clinician")]), Block::Para(vec![text("Theirs.")])];
+        let person = [Block::Para(para([text("Yours.")]))];
+        let clinician =
+            [Block::Title(para([text("For your clinician")])), Block::Para(para([text("Theirs.")]))];
         let html = write(&person, &clinician);
         let details = html.find("<details").expect("a details element");
         assert!(html.find("Yours.").expect("person") < details);
@@ -336,8 +338,8 @@ mod tests {
         let list = Block::List {
             numbered: true,
             items: vec![
-                vec![Block::Para(vec![text("one")])],
-                vec![Block::Para(vec![text("two")]), Block::Para(vec![text("more")])],
+                vec![Block::Para(para([text("one")]))],
+                vec![Block::Para(para([text("two")])), Block::Para(para([text("more")]))],
             ],
         };
         let mut out = String::new();
