@@ -8,6 +8,8 @@
 //! so that every string of the format, present and future, is covered and
 //! each problem names its JSON path.
 
+use std::fmt::Write;
+
 use serde_json::Value as Json;
 
 use crate::limits::MAX_ID_CHARS;
@@ -40,8 +42,8 @@ fn walk(value: &Json, path: &mut String, is_id: bool, problems: &mut Vec<Problem
                     ),
                 ));
             }
-            let chars = text.chars().count();
-            if is_id && chars > MAX_ID_CHARS {
+            if is_id && text.chars().count() > MAX_ID_CHARS {
+                let chars = text.chars().count();
                 problems.push(Problem::new(
                     path,
                     format!(
@@ -52,7 +54,9 @@ fn walk(value: &Json, path: &mut String, is_id: bool, problems: &mut Vec<Problem
         }
         Json::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                path.push_str(&format!("[{i}]"));
+                // Written in place: a questionnaire has thousands of items,
+                // and this check runs at every start.
+                let _ = write!(path, "[{i}]");
                 walk(item, path, false, problems);
                 path.truncate(length);
             }

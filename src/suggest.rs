@@ -14,7 +14,6 @@
 //! away (a character added, dropped, changed, or two swapped) without
 //! looking at the others.
 
-use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hasher};
 use std::sync::OnceLock;
 
@@ -94,7 +93,7 @@ fn consider<'a>(given: &Folded, candidate: &'a str, best: &mut Option<(f64, &'a 
 pub struct Ids {
     names: Vec<Box<str>>,
     /// The position of each id's first occurrence.
-    positions: HashMap<Box<str>, usize>,
+    positions: foldhash::HashMap<Box<str>, usize>,
     /// For sets larger than [`SCAN`], built on the first suggestion asked
     /// for: the hash of every lowercased id with one character (or none)
     /// left out, with the id's position, sorted.
@@ -104,7 +103,7 @@ pub struct Ids {
 impl Ids {
     pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Ids {
         let names: Vec<Box<str>> = names.into_iter().map(Box::from).collect();
-        let mut positions = HashMap::with_capacity(names.len());
+        let mut positions = foldhash::HashMap::with_capacity_and_hasher(names.len(), Default::default());
         for (i, name) in names.iter().enumerate() {
             positions.entry(name.clone()).or_insert(i);
         }
