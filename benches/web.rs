@@ -17,6 +17,15 @@
 //!
 //! It prints requests per second and p99 latency for each, the ratio to the
 //! floor, and the server's resident memory after each round.
+//!
+//! `cargo bench --bench web -- in-process [N] [PAGE]` measures the pages'
+//! own work alone, free of the network and of other load: the application
+//! answers each request `N` times (default 2000) in this process, through
+//! the whole router (extractors, headers, log line), and it prints the
+//! microseconds per request. `PAGE` (`question` or `report`) keeps to one
+//! page. Run under `valgrind --tool=callgrind` with two values of `N`, the
+//! difference in instructions over the difference in `N` is the cost of one
+//! request, whatever else the machine is doing.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -28,6 +37,11 @@ use axum::routing::post;
 use axum::Router;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
+
+/// The allocator of the `selfcheck` binary, so that the server measured
+/// here is the one people run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const ID: &str = "low-back-glutes";
 const ROUNDS: usize = 3;
@@ -177,6 +191,12 @@ fn main() {
     if std::env::args().any(|arg| arg == "--list") {
         return;
     }
+    let args: Vec<String> = std::env::args().skip(1).filter(|arg| !arg.starts_with("--")).collect();
+    if args.first().is_some_and(|arg| arg == "in-process") {
+        let count = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(2000);
+        in_process(count, args.get(2).map(String::as_str));
+        return;
+    }
     let mut child = Command::new(std::env::current_exe().expect("this program"))
         .env("SELFCHECK_BENCH_SERVER", "1")
         .stdin(Stdio::piped())
@@ -241,4 +261,38 @@ fn main() {
 /// One second of load, to warm a route up.
 fn warm_up(url: &str, body: &str) {
     let _ = Command::new("wrk").args(["-t1", "-c2", "-d1s", "-s"]).arg(script(body)).arg(url).output();
+}
+
+/// Each request answered `count` times in this process, through the whole
+/// router; the time per request printed. `only` keeps to the pages whose
+/// name contains it.
+fn in_process(count: u32, only: Option<&str>) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    runtime.block_on(async {
+        let app = selfcheck::web::router(vec![questionnaire()]);
+        for (name, path, body) in requests() {
+            if only.is_some_and(|only| !name.contains(only)) {
+                continue;
+            }
+            let send = || {
+                let request = Request::post(&path)
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(body.clone()))
+                    .expect("a request");
+                let app = app.clone();
+                async move {
+                    let response = app.oneshot(request).await.expect("a response");
+                    assert!(response.status().is_success(), "{}", response.status());
+                    response.into_body().collect().await.expect("a body").to_bytes().len()
+                }
+            };
+            let size = send().await;
+            let started = std::time::Instant::now();
+            for _ in 0..count {
+                std::hint::black_box(send().await);
+            }
+            let micros = started.elapsed().as_secs_f64() * 1e6 / f64::from(count.max(1));
+            println!("{name}: {micros:.1} µs per request in process ({count} requests, {size} B page)");
+        }
+    });
 }

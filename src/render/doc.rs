@@ -46,7 +46,64 @@ pub(crate) enum Inline<'a> {
     Link(Cow<'a, str>),
 }
 
-pub(crate) type Para<'a> = Vec<Inline<'a>>;
+/// A paragraph's runs. Most paragraphs are a single run, kept in place
+/// rather than in a list of its own: a report makes a few hundred of them.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Para<'a> {
+    One(Inline<'a>),
+    Many(Vec<Inline<'a>>),
+}
+
+impl<'a> std::ops::Deref for Para<'a> {
+    type Target = [Inline<'a>];
+
+    fn deref(&self) -> &[Inline<'a>] {
+        match self {
+            Para::One(inline) => std::slice::from_ref(inline),
+            Para::Many(inlines) => inlines,
+        }
+    }
+}
+
+impl<'a> Para<'a> {
+    fn push(&mut self, inline: Inline<'a>) {
+        match self {
+            Para::Many(inlines) => inlines.push(inline),
+            Para::One(_) => {
+                let Para::One(first) = std::mem::replace(self, Para::Many(Vec::with_capacity(4))) else {
+                    return;
+                };
+                self.extend([first, inline]);
+            }
+        }
+    }
+}
+
+impl<'p, 'a> IntoIterator for &'p Para<'a> {
+    type Item = &'p Inline<'a>;
+    type IntoIter = std::slice::Iter<'p, Inline<'a>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<'a> Extend<Inline<'a>> for Para<'a> {
+    fn extend<I: IntoIterator<Item = Inline<'a>>>(&mut self, inlines: I) {
+        for inline in inlines {
+            self.push(inline);
+        }
+    }
+}
+
+/// A paragraph of these runs.
+pub(crate) fn para<'a, const N: usize>(inlines: [Inline<'a>; N]) -> Para<'a> {
+    let mut inlines = inlines.into_iter();
+    match (N, inlines.next()) {
+        (1, Some(only)) => Para::One(only),
+        (_, first) => Para::Many(first.into_iter().chain(inlines).collect()),
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Block<'a> {
@@ -153,7 +210,7 @@ pub(crate) fn outline_within<'a>(report: &'a Report<'_>, budget: usize) -> Outli
     let mut trim = Trim::Nothing;
     let mut part = person(report, trim);
     for further in Trim::ALL.into_iter().skip(1) {
-        if words(&part) <= budget {
+        if fits(&part, budget) {
             break;
         }
         trim = further;
@@ -165,31 +222,113 @@ pub(crate) fn outline_within<'a>(report: &'a Report<'_>, budget: usize) -> Outli
 /// How many words the blocks hold as rendered: a numbered list item or
 /// entry adds its number.
 pub(crate) fn words(blocks: &[Block<'_>]) -> usize {
-    let para = |para: &Para<'_>| -> usize {
-        let line: String = para
-            .iter()
-            .map(|inline| match inline {
-                Inline::Text(s) | Inline::Strong(s) | Inline::Code(s) | Inline::Link(s) => s.as_ref(),
-            })
-            .collect();
-        line.split(|c: char| c.is_whitespace() || matches!(c, '/' | '–' | '—' | '-'))
-            .filter(|word| word.chars().any(char::is_alphanumeric))
-            .count()
-    };
+    count(blocks, &para_words)
+}
+
+/// Whether the blocks hold at most `budget` words. Most reports are well
+/// within their budget, which a quick bound on their words shows; only a
+/// report near it or over it has its words counted one by one.
+fn fits(blocks: &[Block<'_>], budget: usize) -> bool {
+    count(blocks, &para_words_at_most) <= budget || words(blocks) <= budget
+}
+
+/// The sum over the blocks of what `para` counts in each paragraph, plus
+/// the number of each numbered list item or entry.
+fn count(blocks: &[Block<'_>], para: &impl Fn(&Para<'_>) -> usize) -> usize {
     blocks
         .iter()
         .map(|block| match block {
             Block::Title(p) | Block::Heading(p) | Block::Para(p) => para(p),
-            Block::Alert { heading, body } => para(heading) + words(body),
+            Block::Alert { heading, body } => para(heading) + count(body, para),
             Block::List { numbered, items } => {
-                items.iter().map(|item| words(item) + usize::from(*numbered)).sum()
+                items.iter().map(|item| count(item, para) + usize::from(*numbered)).sum()
             }
             Block::Entries(entries) => {
-                entries.iter().map(|(title, body)| 1 + para(title) + words(body)).sum()
+                entries.iter().map(|(title, body)| 1 + para(title) + count(body, para)).sum()
             }
         })
         .sum()
 }
+
+/// At least as many as [`para_words`]: every word but the last ends at a
+/// separator, and every separator is an ASCII one or a character of
+/// several bytes. Counting those bytes is a comparison per byte without
+/// branches, which the compiler does many bytes at once.
+fn para_words_at_most(para: &Para<'_>) -> usize {
+    let ends: usize = para
+        .iter()
+        .map(|inline| {
+            let (Inline::Text(s) | Inline::Strong(s) | Inline::Code(s) | Inline::Link(s)) = inline;
+            s.bytes()
+                .map(|b| {
+                    usize::from(
+                        b == b' ' || (b'\t'..=b'\r').contains(&b) || b == b'/' || b == b'-' || b >= 0xC0,
+                    )
+                })
+                .sum::<usize>()
+        })
+        .sum();
+    ends + 1
+}
+
+/// The words of a paragraph's runs read as one line: the runs of
+/// characters between spaces, slashes and dashes that hold a letter or a
+/// digit. A word may go on from one run into the next, so the runs are
+/// read as one stream rather than joined into a string first: the budget
+/// is counted every time a report is rendered.
+fn para_words(para: &Para<'_>) -> usize {
+    let mut count = 0;
+    let mut word_has_alphanumeric = false;
+    for inline in para {
+        let (Inline::Text(s) | Inline::Strong(s) | Inline::Code(s) | Inline::Link(s)) = inline;
+        for (at, &byte) in s.as_bytes().iter().enumerate() {
+            let class = match BYTE_CLASS[usize::from(byte)] {
+                // A character of several bytes, read whole at its first;
+                // its other bytes are `OTHER` and change nothing.
+                LEADING => s.get(at..).and_then(|rest| rest.chars().next()).map_or(OTHER, |c| {
+                    if c.is_whitespace() || matches!(c, '–' | '—') {
+                        SEPARATOR
+                    } else if c.is_alphanumeric() {
+                        ALPHANUMERIC
+                    } else {
+                        OTHER
+                    }
+                }),
+                class => class,
+            };
+            let separator = class == SEPARATOR;
+            count += usize::from(separator && word_has_alphanumeric);
+            word_has_alphanumeric = !separator && (word_has_alphanumeric || class == ALPHANUMERIC);
+        }
+    }
+    count + usize::from(word_has_alphanumeric)
+}
+
+/// What a byte is to [`para_words`]: ASCII is classed by a table, so that
+/// most text is counted a byte at a time without decoding it.
+const OTHER: u8 = 0;
+const SEPARATOR: u8 = 1;
+const ALPHANUMERIC: u8 = 2;
+/// The first byte of a character of several bytes.
+const LEADING: u8 = 3;
+const BYTE_CLASS: [u8; 256] = {
+    let mut classes = [OTHER; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        classes[byte] = if matches!(b, b'\t'..=b'\r' | b' ' | b'/' | b'-') {
+            SEPARATOR
+        } else if b.is_ascii_alphanumeric() {
+            ALPHANUMERIC
+        } else if b >= 0xC0 {
+            LEADING
+        } else {
+            OTHER
+        };
+        byte += 1;
+    }
+    classes
+};
 
 /// Both parts as one run of blocks, the person's first: the clinician's
 /// part starts with its own title.
@@ -201,9 +340,12 @@ pub(crate) fn document<'a>(report: &'a Report<'_>) -> Vec<Block<'a>> {
 
 fn person<'a>(report: &'a Report<'_>, trim: Trim) -> Vec<Block<'a>> {
     let level = report.triage.level;
-    let mut doc = vec![Block::Title(vec![text(&report.questionnaire.title)])];
+    // Room for every section at every level, so that it is not copied as
+    // it grows.
+    let mut doc = Vec::with_capacity(48);
+    doc.push(Block::Title(para([text(&report.questionnaire.title)])));
     action(report, &mut doc);
-    doc.push(Block::Para(vec![text(&report.disclaimer)]));
+    doc.push(Block::Para(para([text(&report.disclaimer)])));
     why(report, trim, &mut doc);
     if level < Level::Emergency {
         unanswered_signs(report, trim, &mut doc);
@@ -225,11 +367,11 @@ fn person<'a>(report: &'a Report<'_>, trim: Trim) -> Vec<Block<'a>> {
 /// What to do: in a box at `urgent` and above.
 fn action<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     let triage = &report.triage;
-    let action = Block::Para(vec![text(&triage.action)]);
+    let action = Block::Para(para([text(&triage.action)]));
     if triage.level >= Level::Urgent {
-        doc.push(Block::Alert { heading: vec![strong(&triage.title)], body: vec![action] });
+        doc.push(Block::Alert { heading: para([strong(&triage.title)]), body: vec![action] });
     } else {
-        doc.push(Block::Heading(vec![lit("What to do: "), text(&triage.title)]));
+        doc.push(Block::Heading(para([lit("What to do: "), text(&triage.title)])));
         doc.push(action);
     }
 }
@@ -246,7 +388,7 @@ fn why<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
     if at_level.is_empty() {
         return;
     }
-    let mut items: Vec<Vec<Block<'a>>> = Vec::new();
+    let mut items: Vec<Vec<Block<'a>>> = Vec::with_capacity(MAX_REASONS + 2);
     let mut unanswered = false;
     let mut more = report.triage.reasons.len() - at_level.len();
     for reason in at_level {
@@ -257,9 +399,9 @@ fn why<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
             if !unanswered && level < Level::Emergency && trim >= Trim::Reasons {
                 more += 1;
             } else if !unanswered && level < Level::Emergency {
-                items.push(vec![Block::Para(vec![lit(
+                items.push(vec![Block::Para(para([lit(
                     "Some warning signs were not answered, so they could not be ruled out.",
-                )])]);
+                )]))]);
             }
             unanswered = true;
         } else if items.len() < max_reasons {
@@ -271,10 +413,10 @@ fn why<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
     // At `emergency` the action is the whole message.
     match if level == Level::Emergency { 0 } else { more } {
         0 => {}
-        1 => items.push(vec![Block::Para(vec![lit("and 1 more, listed for your clinician")])]),
-        n => items.push(vec![Block::Para(vec![lit(format!("and {n} more, listed for your clinician"))])]),
+        1 => items.push(vec![Block::Para(para([lit("and 1 more, listed for your clinician")]))]),
+        n => items.push(vec![Block::Para(para([lit(format!("and {n} more, listed for your clinician"))]))]),
     }
-    doc.push(Block::Heading(vec![lit("Why")]));
+    doc.push(Block::Heading(para([lit("Why")])));
     doc.push(Block::List { numbered: false, items });
 }
 
@@ -282,8 +424,8 @@ fn why<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
 /// flag's (its own words may say only "this warning sign").
 fn reason_words<'a>(reason: &'a Reason<'_>) -> Para<'a> {
     match &reason.sign {
-        Some(sign) => vec![strong_owned(capitalized(sign)), lit(": "), text(&reason.because)],
-        None => vec![text(&reason.because)],
+        Some(sign) => para([strong_owned(capitalized(sign)), lit(": "), text(&reason.because)]),
+        None => para([text(&reason.because)]),
     }
 }
 
@@ -305,34 +447,34 @@ fn unanswered_signs<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<
     if report.unanswered_red_flags.is_empty() {
         return;
     }
-    doc.push(Block::Heading(vec![lit("Warning signs not answered")]));
-    doc.push(Block::Para(vec![lit(
+    doc.push(Block::Heading(para([lit("Warning signs not answered")])));
+    doc.push(Block::Para(para([lit(
         "A missing answer is never taken as a no. Answer these, or ask a clinician about them:",
-    )]));
+    )])));
     let names: Vec<_> = report.unanswered_red_flags.iter().map(|id| question_words(report, id)).collect();
     let mut items: Vec<Vec<Block<'a>>> =
-        names.iter().take(max_signs).map(|name| vec![Block::Para(vec![name.clone()])]).collect();
+        names.iter().take(max_signs).map(|name| vec![Block::Para(para([name.clone()]))]).collect();
     if names.len() > max_signs {
-        items.push(vec![Block::Para(vec![lit(format!(
+        items.push(vec![Block::Para(para([lit(format!(
             "and {} more, listed for your clinician",
             names.len() - max_signs
-        ))])]);
+        ))]))]);
     }
     doc.push(Block::List { numbered: false, items });
 }
 
 /// At `urgent`: what to bring to the appointment.
 fn tell_the_doctor(doc: &mut Vec<Block<'_>>) {
-    doc.push(Block::Heading(vec![lit("What to tell the doctor")]));
-    doc.push(Block::Para(vec![lit(
+    doc.push(Block::Heading(para([lit("What to tell the doctor")])));
+    doc.push(Block::Para(para([lit(
         "Show the doctor this report, and say when it started. Its last part lists every answer.",
-    )]));
+    )])));
 }
 
 /// At `urgent`: advice that is not exercise, and why there is no plan.
 fn other_advice<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
     let shown = if trim >= Trim::Notices { 1 } else { report.notices.len() };
-    let notices = report.notices.iter().take(shown).map(|notice| Block::Para(vec![text(&notice.text)]));
+    let notices = report.notices.iter().take(shown).map(|notice| Block::Para(para([text(&notice.text)])));
     doc.extend(notices);
 }
 
@@ -349,11 +491,11 @@ fn good_to_know<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>
     if education.is_empty() {
         return;
     }
-    doc.push(Block::Heading(vec![lit("Good to know")]));
+    doc.push(Block::Heading(para([lit("Good to know")])));
     for chosen in education {
-        doc.push(Block::Para(vec![text(&chosen.summary)]));
+        doc.push(Block::Para(para([text(&chosen.summary)])));
         if trim < Trim::Reassurance {
-            doc.push(Block::Para(vec![text(&chosen.why)]));
+            doc.push(Block::Para(para([text(&chosen.why)])));
         }
     }
 }
@@ -361,24 +503,24 @@ fn good_to_know<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>
 /// The plan: the entries in it, the further options named once, then the
 /// notes chosen for it (one stop rule, said once).
 fn plan<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
-    doc.push(Block::Heading(vec![lit("Your plan")]));
+    doc.push(Block::Heading(para([lit("Your plan")])));
     if let Some(note) = &report.triage.plan_note {
-        doc.push(Block::Para(vec![text(note)]));
+        doc.push(Block::Para(para([text(note)])));
     }
-    doc.extend(report.notices.iter().map(|notice| Block::Para(vec![text(&notice.text)])));
+    doc.extend(report.notices.iter().map(|notice| Block::Para(para([text(&notice.text)]))));
     let planned: Vec<&Chosen> = report
         .recommendations
         .iter()
         .filter(|c| c.kind != RecommendationKind::Education && c.in_plan)
         .collect();
     if planned.is_empty() {
-        doc.push(Block::Para(vec![lit("Nothing in the catalogue was chosen from these answers.")]));
+        doc.push(Block::Para(para([lit("Nothing in the catalogue was chosen from these answers.")])));
     } else {
         doc.push(Block::Entries(planned.into_iter().map(|chosen| recommendation(chosen, trim)).collect()));
     }
     let further: Vec<&Chosen> = report.recommendations.iter().filter(|c| !c.in_plan).collect();
     if !further.is_empty() {
-        let mut para = vec![lit("Also suited to you, once these feel easy: ")];
+        let mut para = growing([lit("Also suited to you, once these feel easy: ")], 2 * further.len());
         for (i, chosen) in further.iter().enumerate() {
             if i > 0 {
                 para.push(lit(if i + 1 == further.len() { " and " } else { ", " }));
@@ -397,27 +539,27 @@ fn notes<'a>(report: &'a Report<'_>, place: NotePlace) -> impl Iterator<Item = B
         .notes
         .iter()
         .filter(move |note| note.place == place)
-        .map(|note| Block::Para(vec![text(&note.text)]))
+        .map(|note| Block::Para(para([text(&note.text)])))
 }
 
 /// A recommendation as the person reads it: what, how much, and for an
 /// exercise, how and how to progress; a habit or a programme is said in its
 /// summary and dose. A referral trimmed away keeps its title alone.
 fn recommendation<'a>(chosen: &'a Chosen<'_>, trim: Trim) -> (Para<'a>, Vec<Block<'a>>) {
-    let title = vec![strong(&chosen.title)];
-    let mut body = Vec::new();
+    let title = para([strong(&chosen.title)]);
+    let mut body = Vec::with_capacity(4);
     if !(trim >= Trim::Referrals && chosen.kind == RecommendationKind::Professional) {
-        body.push(Block::Para(vec![text(&chosen.summary)]));
+        body.push(Block::Para(para([text(&chosen.summary)])));
     }
     if let Some(dose) = &chosen.dose {
-        body.push(Block::Para(vec![strong("How much:"), lit(" "), text(dose)]));
+        body.push(Block::Para(para([strong("How much:"), lit(" "), text(dose)])));
     }
     if is_exercise(chosen.kind) && !chosen.how_to.is_empty() {
-        let steps = chosen.how_to.iter().map(|step| vec![Block::Para(vec![text(step)])]).collect();
+        let steps = chosen.how_to.iter().map(|step| vec![Block::Para(para([text(step)]))]).collect();
         body.push(Block::List { numbered: true, items: steps });
     }
     if let Some(progression) = chosen.progression.as_ref().filter(|_| is_exercise(chosen.kind)) {
-        body.push(Block::Para(vec![strong("Next step:"), lit(" "), text(progression)]));
+        body.push(Block::Para(para([strong("Next step:"), lit(" "), text(progression)])));
     }
     (title, body)
 }
@@ -430,7 +572,7 @@ fn suggestions<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>)
     let Some(list) = suggestion_list(report) else {
         return;
     };
-    doc.push(Block::Heading(vec![lit("What your answers suggest")]));
+    doc.push(Block::Heading(para([lit("What your answers suggest")])));
     doc.push(if suggestions_moved(report, trim) { suggestions_pointer() } else { list });
 }
 
@@ -441,13 +583,13 @@ fn suggestion_list<'a>(report: &'a Report<'_>) -> Option<Block<'a>> {
         .domains
         .iter()
         .filter(|domain| domain.score.map_or(domain.band.is_some(), |score| score > 0.0))
-        .map(|domain| vec![Block::Para(vec![strong(&domain.title), lit(": "), text(&domain.explanation)])])
+        .map(|domain| vec![Block::Para(para([strong(&domain.title), lit(": "), text(&domain.explanation)]))])
         .collect();
     (!items.is_empty()).then_some(Block::List { numbered: false, items })
 }
 
 fn suggestions_pointer() -> Block<'static> {
-    Block::Para(vec![lit("It is listed, area by area, for your clinician.")])
+    Block::Para(para([lit("It is listed, area by area, for your clinician.")]))
 }
 
 /// Whether the explanations leave the person's part for the clinician's:
@@ -461,18 +603,18 @@ fn contested<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     if report.contested.is_empty() {
         return;
     }
-    doc.push(Block::Heading(vec![lit("Approaches you may read about")]));
+    doc.push(Block::Heading(para([lit("Approaches you may read about")])));
     let items = report
         .contested
         .iter()
         .map(|entry| {
-            vec![Block::Para(vec![
+            vec![Block::Para(para([
                 strong(&entry.title),
                 lit(" ("),
                 text(&entry.label),
                 lit("): "),
                 text(&entry.summary),
-            ])]
+            ]))]
         })
         .collect();
     doc.push(Block::List { numbered: false, items });
@@ -486,28 +628,30 @@ fn safety_net<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     let notes = report.notes.iter().filter(|note| note.place == NotePlace::SafetyNet);
     for note in notes.filter(|_| report.triage.level < Level::Emergency) {
         doc.push(Block::Alert {
-            heading: vec![strong("Also for you")],
-            body: vec![Block::Para(vec![text(&note.text)])],
+            heading: para([strong("Also for you")]),
+            body: vec![Block::Para(para([text(&note.text)]))],
         });
     }
-    doc.push(Block::Heading(vec![lit("Safety net")]));
+    doc.push(Block::Heading(para([lit("Safety net")])));
     if let Some(intro) = &report.safety_net_intro {
-        doc.push(Block::Para(vec![strong(intro)]));
+        doc.push(Block::Para(para([strong(intro)])));
     }
-    let items = report.safety_net.iter().map(|line| vec![Block::Para(vec![text(line)])]).collect();
+    let items = report.safety_net.iter().map(|line| vec![Block::Para(para([text(line)]))]).collect();
     doc.push(Block::List { numbered: false, items });
     for tier in &report.safety_net_tiers {
-        doc.push(Block::Para(vec![strong(&tier.intro)]));
-        let items = tier.signs.iter().map(|line| vec![Block::Para(vec![text(line)])]).collect();
+        doc.push(Block::Para(para([strong(&tier.intro)])));
+        let items = tier.signs.iter().map(|line| vec![Block::Para(para([text(line)]))]).collect();
         doc.push(Block::List { numbered: false, items });
     }
 }
 
 fn clinician<'a>(report: &'a Report<'_>, trim: Trim) -> Vec<Block<'a>> {
     let triage = &report.triage;
-    let mut doc = vec![
-        Block::Title(vec![lit(FOR_YOUR_CLINICIAN)]),
-        Block::Para(vec![
+    // Room for every section, so that it is not copied as it grows.
+    let mut doc = Vec::with_capacity(20);
+    doc.extend([
+        Block::Title(para([lit(FOR_YOUR_CLINICIAN)])),
+        Block::Para(para([
             lit("Questionnaire "),
             code(&report.questionnaire.id),
             lit(", version "),
@@ -517,10 +661,10 @@ fn clinician<'a>(report: &'a Report<'_>, trim: Trim) -> Vec<Block<'a>> {
             lit(": "),
             text(&triage.title),
             lit("."),
-        ]),
-        Block::Para(vec![text(&report.intended_purpose)]),
-        Block::Para(vec![text(&report.disclaimer)]),
-    ];
+        ])),
+        Block::Para(para([text(&report.intended_purpose)])),
+        Block::Para(para([text(&report.disclaimer)])),
+    ]);
     rules(report, &mut doc);
     answers(report, &mut doc);
     scores(report, trim, &mut doc);
@@ -533,9 +677,9 @@ fn clinician<'a>(report: &'a Report<'_>, trim: Trim) -> Vec<Block<'a>> {
 /// Every rule that fired, with its level, the answers it read and its
 /// sources.
 fn rules<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
-    doc.push(Block::Heading(vec![lit("Rules that fired")]));
+    doc.push(Block::Heading(para([lit("Rules that fired")])));
     if report.triage.reasons.is_empty() {
-        doc.push(Block::Para(vec![lit("None.")]));
+        doc.push(Block::Para(para([lit("None.")])));
         return;
     }
     let items = report
@@ -543,7 +687,10 @@ fn rules<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
         .reasons
         .iter()
         .map(|reason| {
-            let mut para = vec![code(&reason.rule), lit(" ("), code(reason.level.as_str()), lit("): ")];
+            let mut para = growing(
+                [code(&reason.rule), lit(" ("), code(reason.level.as_str()), lit("): ")],
+                4 + 4 * reason.answers.len() + 2 * reason.sources.len(),
+            );
             para.push(text(&reason.because));
             if !reason.answers.is_empty() {
                 para.push(lit(" Read: "));
@@ -551,7 +698,7 @@ fn rules<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
                     if i > 0 {
                         para.push(lit(", "));
                     }
-                    para.extend(answer(shown));
+                    answer(shown, &mut para);
                 }
                 para.push(lit("."));
             }
@@ -564,16 +711,16 @@ fn rules<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
 
 /// Every answer given, the questions not answered, the answers ignored.
 fn answers<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
-    doc.push(Block::Heading(vec![lit("Answers")]));
+    doc.push(Block::Heading(para([lit("Answers")])));
     if report.answers.is_empty() {
-        doc.push(Block::Para(vec![lit("No question was answered.")]));
+        doc.push(Block::Para(para([lit("No question was answered.")])));
     } else {
-        let mut para = vec![lit("Given: ")];
+        let mut para = growing([lit("Given: ")], 1 + 4 * report.answers.len());
         for (i, shown) in report.answers.iter().enumerate() {
             if i > 0 {
                 para.push(lit(", "));
             }
-            para.extend(answer(shown));
+            answer(shown, &mut para);
         }
         para.push(lit("."));
         doc.push(Block::Para(para));
@@ -591,7 +738,7 @@ fn answers<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
         if ids.is_empty() {
             continue;
         }
-        let mut para = vec![lit(label)];
+        let mut para = growing([lit(label)], 1 + 2 * ids.len());
         for (i, id) in ids.into_iter().enumerate() {
             if i > 0 {
                 para.push(lit(", "));
@@ -609,13 +756,13 @@ fn scores<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
     if report.domains.is_empty() {
         return;
     }
-    doc.push(Block::Heading(vec![lit("Scores")]));
+    doc.push(Block::Heading(para([lit("Scores")])));
     let moved = suggestions_moved(report, trim);
     let items = report
         .domains
         .iter()
         .map(|domain| {
-            let mut para = vec![strong(&domain.title), lit(" ("), code(&domain.id), lit("): ")];
+            let mut para = growing([strong(&domain.title), lit(" ("), code(&domain.id), lit("): ")], 8);
             match (domain.score, domain.max) {
                 (Some(score), Some(max)) => para.push(lit(format!("{score} of {max}"))),
                 (Some(score), None) => para.push(lit(format!("{score}"))),
@@ -643,19 +790,22 @@ fn chosen<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
     if report.recommendations.is_empty() && report.withheld.is_empty() && report.notes.is_empty() {
         return;
     }
-    doc.push(Block::Heading(vec![lit("Recommendations")]));
+    doc.push(Block::Heading(para([lit("Recommendations")])));
     let mut items: Vec<Vec<Block<'a>>> = report
         .recommendations
         .iter()
         .map(|chosen| {
             let shown = chosen.in_plan;
-            let mut para = vec![
-                code(&chosen.id),
-                lit(format!(" ({}, evidence ", chosen.kind.as_str())),
-                text(&chosen.evidence),
-                lit(if shown { ")" } else { ", named as a further option)" }),
-                lit(": "),
-            ];
+            let mut para = growing(
+                [
+                    code(&chosen.id),
+                    lit(format!(" ({}, evidence ", chosen.kind.as_str())),
+                    text(&chosen.evidence),
+                    lit(if shown { ")" } else { ", named as a further option)" }),
+                    lit(": "),
+                ],
+                12 + 2 * chosen.sources.len(),
+            );
             sentence(&mut para, &chosen.why);
             if trim >= Trim::Referrals && chosen.kind == RecommendationKind::Professional && chosen.in_plan {
                 para.push(lit(" Summary: "));
@@ -674,16 +824,16 @@ fn chosen<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
         })
         .collect();
     items.extend(report.withheld.iter().map(|withheld| {
-        vec![Block::Para(vec![
+        vec![Block::Para(para([
             code(&withheld.id),
             lit(" (withheld by "),
             code(&withheld.by),
             lit(format!(": a {} entry).", withheld.kind.as_str())),
-        ])]
+        ]))]
     }));
     doc.push(Block::List { numbered: false, items });
     if !report.notes.is_empty() {
-        let mut para = vec![lit("Notes chosen: ")];
+        let mut para = growing([lit("Notes chosen: ")], 1 + 3 * report.notes.len());
         for (i, note) in report.notes.iter().enumerate() {
             if i > 0 {
                 para.push(lit(", "));
@@ -711,12 +861,15 @@ fn contested_evidence<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     if report.contested.is_empty() {
         return;
     }
-    doc.push(Block::Heading(vec![lit("Contested approaches")]));
+    doc.push(Block::Heading(para([lit("Contested approaches")])));
     let items = report
         .contested
         .iter()
         .map(|entry| {
-            let mut para = vec![code(&entry.id), lit(" ("), text(&entry.label), lit("): ")];
+            let mut para = growing(
+                [code(&entry.id), lit(" ("), text(&entry.label), lit("): ")],
+                3 + 2 * entry.sources.len(),
+            );
             sentence(&mut para, entry.evidence_note.as_deref().unwrap_or(&entry.summary));
             cite(&entry.sources, &mut para);
             vec![Block::Para(para)]
@@ -729,12 +882,12 @@ fn sources<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     if report.sources.is_empty() {
         return;
     }
-    doc.push(Block::Heading(vec![lit("Sources")]));
+    doc.push(Block::Heading(para([lit("Sources")])));
     let items = report
         .sources
         .iter()
         .map(|source| {
-            let mut para = vec![code(&source.id), lit(": "), text(&source.citation)];
+            let mut para = growing([code(&source.id), lit(": "), text(&source.citation)], 2);
             if let Some(url) = &source.url {
                 para.extend([lit(" "), Inline::Link(Cow::Borrowed(url))]);
             }
@@ -753,14 +906,17 @@ fn question_words<'a>(report: &'a Report<'_>, id: &'a str) -> Inline<'a> {
     }
 }
 
-/// `question` = `answer`, or that there was none.
-fn answer<'a>(shown: &'a Shown<'_>) -> Vec<Inline<'a>> {
+/// `question` = `answer`, or that there was none, at the end of `para`.
+fn answer<'a>(shown: &'a Shown<'_>, para: &mut Para<'a>) {
     let value = match &shown.answer {
-        None | Some(serde_json::Value::Null) => return vec![code(&shown.question), lit(" unanswered")],
-        Some(serde_json::Value::String(s)) => Inline::Code(Cow::Owned(s.clone())),
+        None | Some(serde_json::Value::Null) => {
+            para.extend([code(&shown.question), lit(" unanswered")]);
+            return;
+        }
+        Some(serde_json::Value::String(s)) => Inline::Code(Cow::Borrowed(s.as_str())),
         Some(other) => Inline::Code(Cow::Owned(other.to_string())),
     };
-    vec![code(&shown.question), lit(" = "), value]
+    para.extend([code(&shown.question), lit(" = "), value]);
 }
 
 /// `words`, with a full stop if they end without one.
@@ -786,6 +942,14 @@ fn cite<'a>(sources: &'a [Cow<'_, str>], para: &mut Para<'a>) {
     para.push(lit("."));
 }
 
+/// A paragraph that starts with `first` and has room for `more` runs, so
+/// that it is not copied as it grows: a report builds a few hundred.
+fn growing<'a, const N: usize>(first: [Inline<'a>; N], more: usize) -> Para<'a> {
+    let mut inlines = Vec::with_capacity(N + more);
+    inlines.extend(first);
+    Para::Many(inlines)
+}
+
 fn text(s: &str) -> Inline<'_> {
     Inline::Text(Cow::Borrowed(s))
 }
@@ -805,4 +969,48 @@ fn code(s: &str) -> Inline<'_> {
 /// The renderer's own words.
 fn lit<'a>(s: impl Into<Cow<'a, str>>) -> Inline<'a> {
     Inline::Text(s.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The count as plainly as it can be written: the runs joined into
+    /// one line, split, and the pieces with a letter or digit counted.
+    fn para_words_joined(para: &Para<'_>) -> usize {
+        let line: String = para
+            .iter()
+            .map(|inline| match inline {
+                Inline::Text(s) | Inline::Strong(s) | Inline::Code(s) | Inline::Link(s) => s.as_ref(),
+            })
+            .collect();
+        line.split(|c: char| c.is_whitespace() || matches!(c, '/' | '–' | '—' | '-'))
+            .filter(|word| word.chars().any(char::is_alphanumeric))
+            .count()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn counts_words_as_the_joined_line_has_them(
+            runs in proptest::collection::vec("(?s)(.|[ /\u{2013}\u{2014}\t\n-]|[a-z0-9é.,:]){0,12}", 0..6),
+            kinds in proptest::collection::vec(0..4u8, 6),
+        ) {
+            let para: Vec<Inline<'_>> = runs
+                .iter()
+                .zip(&kinds)
+                .map(|(run, kind)| {
+                    let run = Cow::Borrowed(run.as_str());
+                    match kind {
+                        0 => Inline::Text(run),
+                        1 => Inline::Strong(run),
+                        2 => Inline::Code(run),
+                        _ => Inline::Link(run),
+                    }
+                })
+                .collect::<Vec<_>>();
+            let para = Para::Many(para);
+            proptest::prop_assert_eq!(para_words(&para), para_words_joined(&para));
+            proptest::prop_assert!(para_words_at_most(&para) >= para_words(&para));
+        }
+    }
 }

@@ -166,27 +166,75 @@ fn is_web_address(address: &str) -> bool {
 }
 
 /// Escapes text for HTML content and quoted attribute values alike.
+///
+/// Most text has nothing to escape, so it is scanned sixteen bytes at a
+/// time for the five special ones (a test the compiler turns into a few
+/// vector instructions) and copied in runs, not byte by byte: a report page
+/// escapes some twenty kilobytes.
 pub(crate) fn escape(text: &str, out: &mut String) {
+    let bytes = text.as_bytes();
     let mut start = 0;
-    for (i, byte) in text.bytes().enumerate() {
-        let entity = match byte {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&text[start..i]);
-        out.push_str(entity);
-        start = i + 1;
+    let mut replace = |from: usize, run: &[u8], out: &mut String| {
+        for (i, &byte) in run.iter().enumerate() {
+            if let Some(entity) = entity(byte) {
+                out.push_str(&text[start..from + i]);
+                out.push_str(entity);
+                start = from + i + 1;
+            }
+        }
+    };
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + CHUNK).and_then(|chunk| <&[u8; CHUNK]>::try_from(chunk).ok()) {
+        if any_special(chunk) {
+            replace(at, chunk, out);
+        }
+        at += CHUNK;
+    }
+    // The bytes after the last whole chunk, most often a short text whole:
+    // tested as one chunk padded with bytes that are not special.
+    let rest = &bytes[at..];
+    let mut padded = [0; CHUNK];
+    padded[..rest.len()].copy_from_slice(rest);
+    if any_special(&padded) {
+        replace(at, rest, out);
     }
     out.push_str(&text[start..]);
+}
+
+/// How many bytes [`escape`] tests at once.
+const CHUNK: usize = 16;
+
+/// Whether any byte of a chunk is one [`escape`] replaces: a comparison
+/// per byte, without branches, so that it is done sixteen bytes at once.
+fn any_special(chunk: &[u8; CHUNK]) -> bool {
+    let mut any = 0u8;
+    for &byte in chunk {
+        any |= u8::from(byte == b'&')
+            | u8::from(byte == b'<')
+            | u8::from(byte == b'>')
+            | u8::from(byte == b'"')
+            | u8::from(byte == b'\'');
+    }
+    any != 0
+}
+
+/// The entity that stands for a byte, when it needs one. Each such byte is
+/// ASCII, so it never falls inside a character of several bytes.
+fn entity(byte: u8) -> Option<&'static str> {
+    match byte {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&#39;"),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::doc::para;
     use std::borrow::Cow;
 
     fn text(s: &str) -> Inline<'_> {
@@ -198,6 +246,49 @@ mod tests {
         let mut out = String::new();
         escape(r#"<script>alert("x") & 'y'</script>"#, &mut out);
         assert_eq!(out, "&lt;script&gt;alert(&quot;x&quot;) &amp; &#39;y&#39;&lt;/script&gt;");
+    }
+
+    /// The escaper as plainly as it can be written, to hold the fast one to.
+    fn escape_char_by_char(text: &str) -> String {
+        text.chars()
+            .map(|c| match c {
+                '&' => "&amp;".to_owned(),
+                '<' => "&lt;".to_owned(),
+                '>' => "&gt;".to_owned(),
+                '"' => "&quot;".to_owned(),
+                '\'' => "&#39;".to_owned(),
+                c => c.to_string(),
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn escapes_as_the_plain_escaper_does(
+            text in "(?s)(.|[&<>\"'a ]){0,80}",
+            prefix in "[a-z]{0,3}",
+        ) {
+            let mut out = prefix.clone();
+            escape(&text, &mut out);
+            proptest::prop_assert_eq!(out, prefix + &escape_char_by_char(&text));
+        }
+    }
+
+    #[test]
+    fn escapes_across_every_chunk_boundary() {
+        for length in 0..50 {
+            for at in 0..length {
+                let mut text: String = "é".repeat(length / 2) + &"x".repeat(length % 2);
+                let mut chars: Vec<char> = text.chars().collect();
+                if at < chars.len() {
+                    chars[at] = '<';
+                }
+                text = chars.into_iter().collect();
+                let mut out = String::new();
+                escape(&text, &mut out);
+                assert_eq!(out, escape_char_by_char(&text), "{text:?}");
+            }
+        }
     }
 
     #[test]
@@ -230,8 +321,9 @@ mod tests {
 
     #[test]
     fn the_clinician_part_is_folded_under_its_heading() {
-        let person = [Block::Para(vec![text("Yours.")])];
-        let clinician = [Block::Title(vec![text("For your clinician")]), Block::Para(vec![text("Theirs.")])];
+        let person = [Block::Para(para([text("Yours.")]))];
+        let clinician =
+            [Block::Title(para([text("For your clinician")])), Block::Para(para([text("Theirs.")]))];
         let html = write(&person, &clinician);
         let details = html.find("<details").expect("a details element");
         assert!(html.find("Yours.").expect("person") < details);
@@ -246,8 +338,8 @@ mod tests {
         let list = Block::List {
             numbered: true,
             items: vec![
-                vec![Block::Para(vec![text("one")])],
-                vec![Block::Para(vec![text("two")]), Block::Para(vec![text("more")])],
+                vec![Block::Para(para([text("one")]))],
+                vec![Block::Para(para([text("two")])), Block::Para(para([text("more")]))],
             ],
         };
         let mut out = String::new();

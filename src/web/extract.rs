@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
@@ -53,16 +54,22 @@ pub(crate) fn not_found(why: Vec<String>) -> Response {
     pages::problem(StatusCode::NOT_FOUND, "Page not found", why, Vec::new())
 }
 
-/// The form a page posted, its body within the limits and parsed; a 400
-/// page when it cannot be.
-pub(crate) struct Posted(pub Form);
+/// The body a page posted, within the limits; a handler reads its
+/// [`Form`] from it in place.
+pub(crate) struct Posted(Bytes);
 
 impl FromRequest<Arc<Site>> for Posted {
     type Rejection = Response;
 
     async fn from_request(request: Request, _: &Arc<Site>) -> Result<Self, Response> {
-        let body = limits::body(request).await?;
-        Form::parse(&body).map(Posted).map_err(|problem| bad_form(vec![problem]))
+        limits::body(request).await.map(Posted)
+    }
+}
+
+impl Posted {
+    /// The form the body holds; a 400 page when it cannot be read.
+    pub(crate) fn form(&self) -> Result<Form<'_>, Response> {
+        Form::parse(&self.0).map_err(|problem| bad_form(vec![problem]))
     }
 }
 

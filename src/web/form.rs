@@ -11,6 +11,8 @@
 //! fail is refused whole. A tampered form can only change its sender's own
 //! answers.
 
+use std::borrow::Cow;
+
 use serde_json::Value as Json;
 
 use crate::answers::{to_json, Answers, RawAnswers};
@@ -51,24 +53,25 @@ pub(crate) enum Action {
 }
 
 /// A posted form, split into its parts but not yet checked against the
-/// questionnaire.
+/// questionnaire. Its names and values are read from the body in place:
+/// only one with an escape in it (`%` or `+`) is copied.
 #[derive(Debug, Default)]
-pub(crate) struct Form {
+pub(crate) struct Form<'b> {
     /// `(question id, value)` in the order posted; the page's own question
     /// included.
-    pub answers: Vec<(String, String)>,
-    pub skipped: Vec<String>,
+    pub answers: Vec<(Cow<'b, str>, Cow<'b, str>)>,
+    pub skipped: Vec<Cow<'b, str>>,
     /// The question the page asked, if it asked one.
-    pub question: Option<String>,
+    pub question: Option<Cow<'b, str>>,
     pub action: Option<Action>,
 }
 
-impl Form {
+impl<'b> Form<'b> {
     /// Reads an `application/x-www-form-urlencoded` body. Fails on fields no
     /// page has, with a message that names them.
-    pub(crate) fn parse(body: &[u8]) -> Result<Form, String> {
-        let mut form = Form::default();
-        for (n, (name, value)) in form_urlencoded::parse(body).enumerate() {
+    pub(crate) fn parse(body: &'b [u8]) -> Result<Form<'b>, String> {
+        let mut form = Form { answers: Vec::with_capacity(64), ..Form::default() };
+        for (n, (name, value)) in pairs(body).enumerate() {
             if n >= MAX_FIELDS {
                 return Err(format!("the form has more than {MAX_FIELDS} fields"));
             }
@@ -79,8 +82,8 @@ impl Form {
                 ));
             }
             match name.as_ref() {
-                QUESTION => set_once(&mut form.question, QUESTION, value.into_owned())?,
-                SKIPPED => form.skipped.push(value.into_owned()),
+                QUESTION => set_once(&mut form.question, QUESTION, value)?,
+                SKIPPED => form.skipped.push(value),
                 ACTION => {
                     let action = match value.as_ref() {
                         "continue" => Action::Continue,
@@ -95,7 +98,7 @@ impl Form {
                 other if other.starts_with('_') => {
                     return Err(format!("the form has a field `{}` that no page sends", shorten(other)));
                 }
-                _ => form.answers.push((name.into_owned(), value.into_owned())),
+                _ => form.answers.push((name, value)),
             }
         }
         Ok(form)
@@ -105,8 +108,25 @@ impl Form {
     pub(crate) fn take_current(&mut self) -> Option<String> {
         let id = self.question.as_deref()?;
         let at = self.answers.iter().position(|(name, _)| name == id)?;
-        Some(self.answers.remove(at).1)
+        Some(self.answers.remove(at).1.into_owned())
     }
+}
+
+/// The `(name, value)` pairs of a form body, as `form_urlencoded` reads
+/// them. A body with no escape in it (no `%`, no `+`) that is UTF-8, which
+/// is every body the pages send unless an answer is typed with a space or
+/// a symbol, is split in place without a second look at each byte.
+fn pairs(body: &[u8]) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
+    let escaped = body.iter().fold(false, |any, &b| any | (b == b'%') | (b == b'+'));
+    let plain = if escaped { None } else { std::str::from_utf8(body).ok() };
+    let split = plain.map(|text| {
+        text.split('&').filter(|sequence| !sequence.is_empty()).map(|sequence| {
+            let (name, value) = sequence.split_once('=').unwrap_or((sequence, ""));
+            (Cow::Borrowed(name), Cow::Borrowed(value))
+        })
+    });
+    let decoded = plain.is_none().then(|| form_urlencoded::parse(body));
+    split.into_iter().flatten().chain(decoded.into_iter().flatten())
 }
 
 fn set_once<T>(slot: &mut Option<T>, name: &str, value: T) -> Result<(), String> {
@@ -136,15 +156,23 @@ pub(crate) fn as_json(questionnaire: &Questionnaire, id: &str, text: &str) -> Js
 
 /// Checks posted answers as `assess` checks a document: every problem,
 /// each with `assess`'s message.
+///
+/// Every page posts its answers, so the common case, a form whose answers
+/// are all good, is checked without copying them: each is looked up and
+/// checked in place. Any problem sends the form down the full path, which
+/// gathers every message as `assess` words it.
 pub(crate) fn check(
     questionnaire: &Questionnaire,
-    posted: &[(String, String)],
+    posted: Vec<(Cow<'_, str>, Cow<'_, str>)>,
 ) -> Result<Answers, Vec<String>> {
+    if let Some(answers) = all_good(questionnaire, &posted) {
+        return Ok(answers);
+    }
     let mut seen = std::collections::HashSet::with_capacity(posted.len());
     let mut twice = std::collections::BTreeSet::new();
-    for (id, _) in posted {
-        if !seen.insert(id.as_str()) {
-            twice.insert(id.as_str());
+    for (id, _) in &posted {
+        if !seen.insert(id.as_ref()) {
+            twice.insert(id.as_ref());
         }
     }
     if !twice.is_empty() {
@@ -153,10 +181,55 @@ pub(crate) fn check(
             .map(|id| format!("answer `{id}` is given twice; give each answer once"))
             .collect());
     }
-    let raw =
-        RawAnswers(posted.iter().map(|(id, text)| (id.clone(), as_json(questionnaire, id, text))).collect());
+    let raw = RawAnswers(
+        posted
+            .into_iter()
+            .map(|(id, text)| {
+                let json = as_json(questionnaire, &id, &text);
+                (id.into_owned(), json)
+            })
+            .collect(),
+    );
     Answers::from_document(questionnaire, &raw)
         .map_err(|error| error.message().lines().map(str::to_owned).collect())
+}
+
+/// The answers, when every one names a question once and is a good answer
+/// to it; `None` at the first problem, for [`check`] to word.
+fn all_good(questionnaire: &Questionnaire, posted: &[(Cow<'_, str>, Cow<'_, str>)]) -> Option<Answers> {
+    let mut answers = Answers::empty(questionnaire);
+    let mut seen = vec![false; questionnaire.questions.len()];
+    for (id, text) in posted {
+        let index = questionnaire.question_index(id)?;
+        if std::mem::replace(&mut seen[index], true) {
+            return None;
+        }
+        let kind = &questionnaire.questions[index].kind;
+        let value = match kind {
+            Kind::Integer { .. } | Kind::Number { .. } => {
+                let number = text.trim().parse::<serde_json::Number>().ok()?;
+                crate::answers::check(kind, &Json::Number(number)).ok()?
+            }
+            _ => Value::Option(crate::answers::option_index(kind, text)?),
+        };
+        answers.set(index, Some(value));
+    }
+    Some(answers)
+}
+
+/// The ids of a question's options in order, as [`Kind::option_ids`] has
+/// them, without collecting them.
+fn option_ids(kind: &Kind) -> impl Iterator<Item = &str> {
+    let fixed: &[&'static str] = match kind {
+        Kind::YesNo => &["yes", "no"],
+        Kind::YesNoNotSure => &["yes", "no", "not_sure"],
+        _ => &[],
+    };
+    let options = match kind {
+        Kind::SingleChoice { options } => options.as_slice(),
+        _ => &[],
+    };
+    fixed.iter().copied().chain(options.iter().map(|option| option.id.as_str()))
 }
 
 /// Checks one answer; the error is `assess`'s message without the
@@ -188,23 +261,109 @@ pub(crate) fn field_value(kind: &Kind, value: Value) -> String {
 
 /// The hidden fields that carry `answers` and `skipped` to the next page,
 /// in questionnaire order, leaving out the question `except` (the one the
-/// page asks).
-pub(crate) fn hidden_fields(
-    questionnaire: &Questionnaire,
+/// page asks). Names and option ids are the questionnaire's own strings;
+/// only numbers are written out.
+pub(crate) fn hidden_fields<'q>(
+    questionnaire: &'q Questionnaire,
     answers: &Answers,
     skipped: &[usize],
     except: Option<usize>,
-) -> Vec<(String, String)> {
-    let mut fields = Vec::new();
+) -> Vec<(&'q str, Cow<'q, str>)> {
+    let mut fields = Vec::with_capacity(questionnaire.questions.len());
     for (index, question) in questionnaire.questions.iter().enumerate() {
         if Some(index) == except {
             continue;
         }
         if let Some(value) = answers.get(index) {
-            fields.push((question.id.clone(), field_value(&question.kind, value)));
+            let shown = match value {
+                Value::Option(i) => option_ids(&question.kind).nth(usize::from(i)).map(Cow::Borrowed),
+                Value::Integer(i) => Some(Cow::Owned(i.to_string())),
+                Value::Number(_) => None,
+            };
+            let shown = shown.unwrap_or_else(|| Cow::Owned(field_value(&question.kind, value)));
+            fields.push((question.id.as_str(), shown));
         } else if skipped.contains(&index) {
-            fields.push((SKIPPED.to_owned(), question.id.clone()));
+            fields.push((SKIPPED, Cow::Borrowed(question.id.as_str())));
         }
     }
     fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn questionnaire() -> Questionnaire {
+        let text = crate::shipped("low-back-glutes").expect("shipped");
+        Questionnaire::from_json(text, "low-back-glutes").expect("valid")
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn bodies_are_read_as_form_urlencoded_reads_them(body in proptest::collection::vec(
+            proptest::sample::select(b"ab=&%+2\xc3\xa9\xff".to_vec()), 0..40)
+        ) {
+            let ours: Vec<_> = pairs(&body).collect();
+            let theirs: Vec<_> = form_urlencoded::parse(&body).collect();
+            proptest::prop_assert_eq!(ours, theirs);
+        }
+    }
+
+    #[test]
+    fn option_ids_are_the_kinds_own() {
+        let q = questionnaire();
+        let mut kinds: Vec<&Kind> = q.questions.iter().map(|question| &question.kind).collect();
+        kinds.extend([&Kind::YesNo, &Kind::YesNoNotSure]);
+        for kind in kinds {
+            assert_eq!(option_ids(kind).collect::<Vec<_>>(), kind.option_ids());
+        }
+    }
+
+    #[test]
+    fn hidden_fields_write_answers_as_field_value_does() {
+        let q = questionnaire();
+        let mut answers = Answers::empty(&q);
+        for (index, question) in q.questions.iter().enumerate() {
+            let value = match &question.kind {
+                Kind::Integer { max, .. } => Value::Integer(*max),
+                Kind::Number { min, .. } => Value::Number(*min + 0.5),
+                kind => Value::Option(u16::try_from(kind.option_ids().len() - 1).expect("few options")),
+            };
+            answers.set(index, Some(value));
+        }
+        for (name, value) in hidden_fields(&q, &answers, &[], None) {
+            let index = q.question_index(name).expect("a question");
+            let expected = field_value(&q.questions[index].kind, answers.get(index).expect("an answer"));
+            assert_eq!(value, expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn good_forms_are_checked_as_documents_are() {
+        let q = questionnaire();
+        let document = include_str!("../../examples/desk-worker.json");
+        let document = crate::answers::AnswersDocument::parse(document.as_bytes()).expect("a document");
+        let expected = Answers::from_document(&q, &document.answers).expect("good answers");
+        let posted: Vec<(Cow<'_, str>, Cow<'_, str>)> = document
+            .answers
+            .0
+            .iter()
+            .map(|(id, value)| {
+                let value = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+                (Cow::Borrowed(id.as_str()), Cow::Owned(value))
+            })
+            .collect();
+        assert!(all_good(&q, &posted).is_some());
+        assert_eq!(
+            check(&q, posted.clone()).ok().map(|a| a.values().to_vec()),
+            Some(expected.values().to_vec())
+        );
+        // A problem anywhere leaves the fast path, for the full messages.
+        for bad in [("age", " 34.5"), ("rf_both_legs", "maybe"), ("nonsense", "1")] {
+            let mut posted = posted.clone();
+            posted.push((Cow::Borrowed(bad.0), Cow::Borrowed(bad.1)));
+            assert!(all_good(&q, &posted).is_none(), "{bad:?}");
+            assert!(check(&q, posted).is_err(), "{bad:?}");
+        }
+    }
 }

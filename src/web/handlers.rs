@@ -115,7 +115,11 @@ fn start_page(q: &Questionnaire, status: StatusCode, errors: Vec<ErrorItem>, pas
 
 /// `POST /<id>/question`: record the page's answer (or skip it), then show
 /// whatever comes next.
-pub(crate) async fn question(Chosen(q): Chosen, Posted(mut form): Posted) -> Response {
+pub(crate) async fn question(Chosen(q): Chosen, posted: Posted) -> Response {
+    let mut form = match posted.form() {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
     let q = &*q;
     let current = form.question.as_deref().map(|qid| q.question_index(qid).ok_or(qid));
     let current = match current.transpose() {
@@ -129,7 +133,7 @@ pub(crate) async fn question(Chosen(q): Chosen, Posted(mut form): Posted) -> Res
         }
     };
     let typed = form.take_current();
-    let (mut answers, mut skipped) = match checked(q, &form) {
+    let (mut answers, mut skipped) = match checked(q, &mut form) {
         Ok(state) => state,
         Err(response) => return response,
     };
@@ -231,8 +235,8 @@ fn capitalised(text: &str) -> String {
 }
 
 /// The answers and skipped questions a form carries, checked.
-fn checked(q: &Questionnaire, form: &Form) -> Result<(Answers, Vec<usize>), Response> {
-    let answers = form::check(q, &form.answers).map_err(bad_form)?;
+fn checked(q: &Questionnaire, form: &mut Form<'_>) -> Result<(Answers, Vec<usize>), Response> {
+    let answers = form::check(q, std::mem::take(&mut form.answers)).map_err(bad_form)?;
     let mut skipped = Vec::with_capacity(form.skipped.len());
     for id in &form.skipped {
         match q.question_index(id) {
@@ -240,7 +244,7 @@ fn checked(q: &Questionnaire, form: &Form) -> Result<(Answers, Vec<usize>), Resp
             None => {
                 return Err(bad_form(vec![format!(
                     "the form says {} was skipped, but questionnaire `{}` has no such question",
-                    crate::suggest::shown(&Json::String(id.clone())),
+                    crate::suggest::shown(&Json::String(id.to_string())),
                     q.id
                 )]))
             }
@@ -450,20 +454,29 @@ fn report_page(q: &Questionnaire, answers: &Answers, stopped: bool) -> Response 
         stopped: stopped.then_some(NoticeView { title: &emergency.title, action: &emergency.action }),
         report: render::html_fragment(&report),
     };
-    pages::page(StatusCode::OK, &page)
+    let room = page.report.len();
+    pages::page_with_room(StatusCode::OK, &page, room)
 }
 
 /// `POST /<id>/report`: the report of the answers posted.
-pub(crate) async fn report(Chosen(q): Chosen, Posted(form): Posted) -> Response {
-    match checked(&q, &form) {
+pub(crate) async fn report(Chosen(q): Chosen, posted: Posted) -> Response {
+    let mut form = match posted.form() {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
+    match checked(&q, &mut form) {
         Ok((answers, _)) => report_page(&q, &answers, false),
         Err(response) => response,
     }
 }
 
 /// `POST /<id>/answers.json`: the answers document, as a file to keep.
-pub(crate) async fn answers_file(Chosen(q): Chosen, Posted(form): Posted) -> Response {
-    match checked(&q, &form) {
+pub(crate) async fn answers_file(Chosen(q): Chosen, posted: Posted) -> Response {
+    let mut form = match posted.form() {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
+    match checked(&q, &mut form) {
         Ok((answers, _)) => {
             let mut text = serde_json::to_string_pretty(&answers.to_document(&q)).unwrap_or_default();
             text.push('\n');
@@ -474,8 +487,12 @@ pub(crate) async fn answers_file(Chosen(q): Chosen, Posted(form): Posted) -> Res
 }
 
 /// `POST /<id>/report.md`: the report in Markdown, as a file to keep.
-pub(crate) async fn report_file(Chosen(q): Chosen, Posted(form): Posted) -> Response {
-    match checked(&q, &form) {
+pub(crate) async fn report_file(Chosen(q): Chosen, posted: Posted) -> Response {
+    let mut form = match posted.form() {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
+    match checked(&q, &mut form) {
         Ok((answers, _)) => attachment(
             "text/markdown; charset=utf-8",
             &format!("{}-report.md", q.id),

@@ -8,6 +8,8 @@
 //! The log line says method, path, status and time, and nothing else: no
 //! query, no body, no address, so that no answer is ever logged.
 
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::time::Instant;
 
 use axum::extract::Request;
@@ -24,7 +26,8 @@ pub const CONTENT_SECURITY_POLICY: &str =
 pub(crate) async fn guard(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
+    // A URI's parts are shared, not copied, when it is cloned.
+    let uri = request.uri().clone();
     let mut response = match tokio::time::timeout(limits::REQUEST_TIMEOUT, next.run(request)).await {
         Ok(response) => response,
         Err(_) => limits::timed_out(),
@@ -41,16 +44,28 @@ pub(crate) async fn guard(request: Request, next: Next) -> Response {
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    eprintln!(
-        "{method} {} {} {:.1}ms",
-        printable(&path),
-        response.status().as_u16(),
-        started.elapsed().as_secs_f64() * 1000.0
-    );
+    log(&method, uri.path(), response.status().as_u16(), started.elapsed().as_secs_f64() * 1000.0);
     response
 }
 
+/// Writes the log line in one piece: standard error is unbuffered, and a
+/// line written in parts costs a system call a part, and can be broken by
+/// another thread's. A log line that cannot be written is not worth
+/// failing a request for.
+fn log(method: &axum::http::Method, path: &str, status: u16, milliseconds: f64) {
+    let mut line = String::with_capacity(path.len() + 32);
+    line.push_str(method.as_str());
+    line.push(' ');
+    printable(path, &mut line);
+    let _ = writeln!(line, " {status} {milliseconds:.1}ms");
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
+
 /// A path fit for a log line: control characters cannot forge lines.
-fn printable(path: &str) -> String {
-    path.chars().map(|c| if c.is_control() { '?' } else { c }).collect()
+fn printable(path: &str, line: &mut String) {
+    if path.chars().any(char::is_control) {
+        line.extend(path.chars().map(|c| if c.is_control() { '?' } else { c }));
+    } else {
+        line.push_str(path);
+    }
 }

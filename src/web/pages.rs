@@ -1,6 +1,8 @@
 //! The pages: one askama template each (in `templates/`), escaped by
 //! default and checked when the binary is built, and the views they show.
 
+use std::borrow::Cow;
+
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -92,7 +94,7 @@ pub(crate) struct QuestionPage<'a> {
     pub errors: Vec<ErrorItem>,
     pub notice: Option<NoticeView<'a>>,
     pub id: &'a str,
-    pub hidden: Vec<(String, String)>,
+    pub hidden: Vec<(&'a str, Cow<'a, str>)>,
     pub question: &'a Question,
     pub progress: String,
     pub section: Option<SectionView<'a>>,
@@ -107,7 +109,7 @@ pub(crate) struct QuestionPage<'a> {
 pub(crate) struct UrgentPage<'a> {
     pub layout: Layout<'a>,
     pub id: &'a str,
-    pub hidden: Vec<(String, String)>,
+    pub hidden: Vec<(&'a str, Cow<'a, str>)>,
     pub title: &'a str,
     pub action: &'a str,
 }
@@ -118,7 +120,7 @@ pub(crate) struct CheckPage<'a> {
     pub layout: Layout<'a>,
     pub notice: Option<NoticeView<'a>>,
     pub id: &'a str,
-    pub hidden: Vec<(String, String)>,
+    pub hidden: Vec<(&'a str, Cow<'a, str>)>,
     pub rows: Vec<Row<'a>>,
     /// Whether questions remain to be asked.
     pub more: bool,
@@ -129,7 +131,7 @@ pub(crate) struct CheckPage<'a> {
 pub(crate) struct ReportPage<'a> {
     pub layout: Layout<'a>,
     pub id: &'a str,
-    pub hidden: Vec<(String, String)>,
+    pub hidden: Vec<(&'a str, Cow<'a, str>)>,
     /// The emergency that stopped the questions early, if it did.
     pub stopped: Option<NoticeView<'a>>,
     /// The report as HTML, every string in it escaped by the renderer.
@@ -147,11 +149,23 @@ pub(crate) struct ProblemPage<'a> {
     pub back_label: &'a str,
 }
 
+/// Room enough for any page but the report (whose report is added): its
+/// text, its answers carried as hidden fields, a question's choices.
+const PAGE_BYTES: usize = 8 * 1024;
+
 /// A rendered page with its status. Rendering only fails if writing to a
 /// string fails, which it does not; the error page says so if it ever does.
 pub(crate) fn page(status: StatusCode, template: &impl Template) -> Response {
-    match template.render() {
-        Ok(html) => (status, Html(html)).into_response(),
+    page_with_room(status, template, 0)
+}
+
+/// [`page`], written into a string that has room from the start for the
+/// template's own text, the answers it carries and `room` more bytes, so
+/// that it is not copied as it grows.
+pub(crate) fn page_with_room<T: Template>(status: StatusCode, template: &T, room: usize) -> Response {
+    let mut html = String::with_capacity(PAGE_BYTES + room);
+    match template.render_into(&mut html) {
+        Ok(()) => (status, Html(html)).into_response(),
         Err(_) => {
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error: a page could not be written").into_response()
         }
