@@ -961,11 +961,7 @@ mod tests {
     use crate::model::Kind;
 
     fn questionnaire() -> &'static Questionnaire {
-        static QUESTIONNAIRE: std::sync::OnceLock<Questionnaire> = std::sync::OnceLock::new();
-        QUESTIONNAIRE.get_or_init(|| {
-            Questionnaire::from_json(crate::shipped("low-back-glutes").expect("shipped"), "low-back-glutes")
-                .expect("valid")
-        })
+        crate::shipped::low_back_glutes()
     }
 
     /// Answer sets with red flags mostly `no` (or not), so that every

@@ -319,11 +319,7 @@ mod tests {
     use super::*;
 
     fn questionnaire() -> &'static Questionnaire {
-        static QUESTIONNAIRE: std::sync::OnceLock<Questionnaire> = std::sync::OnceLock::new();
-        QUESTIONNAIRE.get_or_init(|| {
-            Questionnaire::from_json(crate::shipped("low-back-glutes").expect("shipped"), "low-back-glutes")
-                .expect("valid")
-        })
+        crate::shipped::low_back_glutes()
     }
 
     /// Cells of every sort: any question's option ids, whole numbers in
