@@ -194,26 +194,23 @@ impl Expr {
 
     /// Whether this condition looks at the triage level.
     pub fn reads_level(&self) -> bool {
-        match self {
-            Expr::All(parts) | Expr::Any(parts) | Expr::AtLeast(_, parts) | Expr::Exactly(_, parts) => {
-                parts.iter().any(Expr::reads_level)
-            }
-            Expr::Not(inner) => inner.reads_level(),
-            Expr::LevelAtLeast(_) | Expr::LevelBelow(_) => true,
-            _ => false,
-        }
+        self.any_leaf(&|leaf| matches!(leaf, Expr::LevelAtLeast(_) | Expr::LevelBelow(_)))
     }
 
     /// Whether this condition looks at the level raised before its
     /// question.
     pub fn reads_level_before(&self) -> bool {
+        self.any_leaf(&|leaf| matches!(leaf, Expr::LevelBeforeAtLeast(_) | Expr::LevelBeforeBelow(_)))
+    }
+
+    /// Whether any leaf of the condition is one `is_it` picks out.
+    fn any_leaf(&self, is_it: &impl Fn(&Expr) -> bool) -> bool {
         match self {
             Expr::All(parts) | Expr::Any(parts) | Expr::AtLeast(_, parts) | Expr::Exactly(_, parts) => {
-                parts.iter().any(Expr::reads_level_before)
+                parts.iter().any(|part| part.any_leaf(is_it))
             }
-            Expr::Not(inner) => inner.reads_level_before(),
-            Expr::LevelBeforeAtLeast(_) | Expr::LevelBeforeBelow(_) => true,
-            _ => false,
+            Expr::Not(inner) => inner.any_leaf(is_it),
+            leaf => is_it(leaf),
         }
     }
 }
