@@ -14,8 +14,8 @@ use serde_json::Value as Json;
 
 use crate::error::{Error, ErrorKind};
 use crate::limits::MAX_ID_CHARS;
-use crate::model::Kind;
 pub use crate::model::Value;
+use crate::model::{Kind, YES_NO, YES_NO_NOT_SURE};
 use crate::questionnaire::Questionnaire;
 use crate::suggest::{did_you_mean, hint, list, shown};
 
@@ -183,9 +183,7 @@ impl Answers {
 /// An answer as JSON, as a person would write it in a document.
 pub fn to_json(kind: &Kind, value: Value) -> Json {
     match value {
-        Value::Option(i) => {
-            Json::String(kind.option_ids().get(usize::from(i)).copied().unwrap_or("").to_owned())
-        }
+        Value::Option(i) => Json::String(kind.option_id(usize::from(i)).unwrap_or("").to_owned()),
         Value::Integer(i) => Json::from(i),
         Value::Number(n) => serde_json::Number::from_f64(n).map_or(Json::Null, Json::Number),
     }
@@ -220,8 +218,8 @@ fn negative_zero(given: &Json) -> Option<i64> {
 pub(crate) fn option_index(kind: &Kind, id: &str) -> Option<u16> {
     let index = match kind {
         // The order of `Kind::option_ids`, without building the list.
-        Kind::YesNo => ["yes", "no"].iter().position(|o| *o == id),
-        Kind::YesNoNotSure => ["yes", "no", "not_sure"].iter().position(|o| *o == id),
+        Kind::YesNo => YES_NO.iter().position(|o| *o == id),
+        Kind::YesNoNotSure => YES_NO_NOT_SURE.iter().position(|o| *o == id),
         Kind::SingleChoice { options } => options.iter().position(|o| o.id == id),
         Kind::Integer { .. } | Kind::Number { .. } => None,
     };

@@ -802,9 +802,7 @@ impl<'q> State<'q> {
                         crate::model::Kind::SingleChoice { options } => {
                             out.push_str(options.get(usize::from(o)).map_or("", |c| c.label.as_str()))
                         }
-                        kind => out.push_str(
-                            &kind.option_ids().get(usize::from(o)).copied().unwrap_or("").replace('_', " "),
-                        ),
+                        kind => out.push_str(&kind.option_id(usize::from(o)).unwrap_or("").replace('_', " ")),
                     },
                     Some(Value::Integer(v)) => out.push_str(&v.to_string()),
                     Some(Value::Number(v)) => out.push_str(&v.to_string()),

@@ -365,6 +365,11 @@ pub enum Kind {
     Number { min: f64, max: f64, unit: Option<String> },
 }
 
+/// The options of a yes/no question, in the order of their indices.
+pub const YES_NO: [&str; 2] = ["yes", "no"];
+/// The options of a yes/no/not sure question, in the order of their indices.
+pub const YES_NO_NOT_SURE: [&str; 3] = ["yes", "no", "not_sure"];
+
 impl Kind {
     /// The JSON name of the kind.
     pub fn name(&self) -> &'static str {
@@ -381,10 +386,22 @@ impl Kind {
     /// string.
     pub fn option_ids(&self) -> Vec<&str> {
         match self {
-            Kind::YesNo => vec!["yes", "no"],
-            Kind::YesNoNotSure => vec!["yes", "no", "not_sure"],
+            Kind::YesNo => YES_NO.to_vec(),
+            Kind::YesNoNotSure => YES_NO_NOT_SURE.to_vec(),
             Kind::SingleChoice { options } => options.iter().map(|o| o.id.as_str()).collect(),
             Kind::Integer { .. } | Kind::Number { .. } => Vec::new(),
+        }
+    }
+
+    /// The id of option `index` of [`Kind::option_ids`], without collecting
+    /// the list: every report, page and hidden field writes answers back as
+    /// their ids.
+    pub fn option_id(&self, index: usize) -> Option<&str> {
+        match self {
+            Kind::YesNo => YES_NO.get(index).copied(),
+            Kind::YesNoNotSure => YES_NO_NOT_SURE.get(index).copied(),
+            Kind::SingleChoice { options } => options.get(index).map(|o| o.id.as_str()),
+            Kind::Integer { .. } | Kind::Number { .. } => None,
         }
     }
 
@@ -726,5 +743,22 @@ impl Definition {
 
     pub fn section(&self, id: &str) -> Option<&Section> {
         self.sections.iter().find(|s| s.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_option_id_is_the_one_at_its_index_in_the_list() {
+        let q = crate::shipped::low_back_glutes();
+        let mut kinds: Vec<&Kind> = q.questions.iter().map(|question| &question.kind).collect();
+        kinds.extend([&Kind::YesNo, &Kind::YesNoNotSure]);
+        for kind in kinds {
+            let ids = kind.option_ids();
+            let one_by_one: Vec<&str> = (0..ids.len() + 1).filter_map(|i| kind.option_id(i)).collect();
+            assert_eq!(one_by_one, ids);
+        }
     }
 }
