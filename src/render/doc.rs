@@ -29,6 +29,7 @@
 
 use std::borrow::Cow;
 
+use super::prepared::Texts;
 use crate::model::{Level, NotePlace, RecommendationKind};
 use crate::report::{Chosen, Reason, Report, Shown};
 
@@ -201,16 +202,21 @@ impl Trim {
 /// Builds both parts of a report, the person's within its level's budget
 /// where trimming can bring it there.
 pub(crate) fn outline<'a>(report: &'a Report<'_>) -> Outline<'a> {
-    outline_within(report, budget(report.triage.level))
+    outline_with(report, Texts::default())
+}
+
+/// [`outline`], counting words with the questionnaire's prepared texts.
+pub(crate) fn outline_with<'a>(report: &'a Report<'_>, texts: Texts<'_>) -> Outline<'a> {
+    outline_within(report, budget(report.triage.level), texts)
 }
 
 /// Both parts, with the person's trimmed no further than it takes to keep
 /// to `budget` words (or as far as it goes).
-pub(crate) fn outline_within<'a>(report: &'a Report<'_>, budget: usize) -> Outline<'a> {
+pub(crate) fn outline_within<'a>(report: &'a Report<'_>, budget: usize, texts: Texts<'_>) -> Outline<'a> {
     let mut trim = Trim::Nothing;
     let mut part = person(report, trim);
     for further in Trim::ALL.into_iter().skip(1) {
-        if fits(&part, budget) {
+        if fits(&part, budget, texts) {
             break;
         }
         trim = further;
@@ -222,14 +228,19 @@ pub(crate) fn outline_within<'a>(report: &'a Report<'_>, budget: usize) -> Outli
 /// How many words the blocks hold as rendered: a numbered list item or
 /// entry adds its number.
 pub(crate) fn words(blocks: &[Block<'_>]) -> usize {
-    count(blocks, &para_words)
+    words_with(blocks, Texts::default())
+}
+
+fn words_with(blocks: &[Block<'_>], texts: Texts<'_>) -> usize {
+    count(blocks, &|para: &Para<'_>| para_words(para, texts))
 }
 
 /// Whether the blocks hold at most `budget` words. Most reports are well
 /// within their budget, which a quick bound on their words shows; only a
-/// report near it or over it has its words counted one by one.
-fn fits(blocks: &[Block<'_>], budget: usize) -> bool {
-    count(blocks, &para_words_at_most) <= budget || words(blocks) <= budget
+/// report near it or over it has its words counted one by one. Prepared
+/// texts are counted already, so with them the count is exact at once.
+fn fits(blocks: &[Block<'_>], budget: usize, texts: Texts<'_>) -> bool {
+    (!texts.prepared() && count(blocks, &para_words_at_most) <= budget) || words_with(blocks, texts) <= budget
 }
 
 /// The sum over the blocks of what `para` counts in each paragraph, plus
@@ -273,19 +284,44 @@ fn para_words_at_most(para: &Para<'_>) -> usize {
 
 /// The words of a paragraph's runs read as one line: the runs of
 /// characters between spaces, slashes and dashes that hold a letter or a
-/// digit. A word may go on from one run into the next, so the runs are
-/// read as one stream rather than joined into a string first: the budget
-/// is counted every time a report is rendered.
-fn para_words(para: &Para<'_>) -> usize {
+/// digit. A word may go on from one run into the next, so each run's
+/// [`Words`] say how it joins the one before; a questionnaire's prepared
+/// texts have theirs counted already.
+fn para_words(para: &Para<'_>, texts: Texts<'_>) -> usize {
     let mut count = 0;
-    let mut word_has_alphanumeric = false;
+    let mut open = false;
     for inline in para {
         let (Inline::Text(s) | Inline::Strong(s) | Inline::Code(s) | Inline::Link(s)) = inline;
-        for (at, &byte) in s.as_bytes().iter().enumerate() {
+        texts.words(s).read(&mut count, &mut open);
+    }
+    count + usize::from(open)
+}
+
+/// The words of a run of text read on its own, in a form that joins runs
+/// as reading them as one line would: a word cut by the end of one run
+/// goes on into the next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Words {
+    /// Whether the run has a separator in it.
+    separated: bool,
+    /// Whether a letter or digit comes before the first separator (in the
+    /// whole run, when it has none).
+    head: bool,
+    /// The words that end at a separator after the first.
+    inner: usize,
+    /// Whether a letter or digit comes after the last separator.
+    tail: bool,
+}
+
+impl Words {
+    pub(crate) fn of(text: &str) -> Words {
+        let mut words = Words::default();
+        let mut open = false;
+        for (at, &byte) in text.as_bytes().iter().enumerate() {
             let class = match BYTE_CLASS[usize::from(byte)] {
                 // A character of several bytes, read whole at its first;
                 // its other bytes are `OTHER` and change nothing.
-                LEADING => s.get(at..).and_then(|rest| rest.chars().next()).map_or(OTHER, |c| {
+                LEADING => text.get(at..).and_then(|rest| rest.chars().next()).map_or(OTHER, |c| {
                     if c.is_whitespace() || matches!(c, '–' | '—') {
                         SEPARATOR
                     } else if c.is_alphanumeric() {
@@ -296,15 +332,39 @@ fn para_words(para: &Para<'_>) -> usize {
                 }),
                 class => class,
             };
-            let separator = class == SEPARATOR;
-            count += usize::from(separator && word_has_alphanumeric);
-            word_has_alphanumeric = !separator && (word_has_alphanumeric || class == ALPHANUMERIC);
+            if class == SEPARATOR {
+                if words.separated {
+                    words.inner += usize::from(open);
+                } else {
+                    words.head = open;
+                    words.separated = true;
+                }
+                open = false;
+            } else {
+                open |= class == ALPHANUMERIC;
+            }
+        }
+        if words.separated {
+            words.tail = open;
+        } else {
+            words.head = open;
+        }
+        words
+    }
+
+    /// Reads the run after what came before it: `count` words ended so
+    /// far, and whether the word going on (`open`) has a letter or digit.
+    fn read(self, count: &mut usize, open: &mut bool) {
+        if self.separated {
+            *count += usize::from(*open || self.head) + self.inner;
+            *open = self.tail;
+        } else {
+            *open |= self.head;
         }
     }
-    count + usize::from(word_has_alphanumeric)
 }
 
-/// What a byte is to [`para_words`]: ASCII is classed by a table, so that
+/// What a byte is to [`Words::of`]: ASCII is classed by a table, so that
 /// most text is counted a byte at a time without decoding it.
 const OTHER: u8 = 0;
 const SEPARATOR: u8 = 1;
@@ -1009,8 +1069,9 @@ mod tests {
                 })
                 .collect::<Vec<_>>();
             let para = Para::Many(para);
-            proptest::prop_assert_eq!(para_words(&para), para_words_joined(&para));
-            proptest::prop_assert!(para_words_at_most(&para) >= para_words(&para));
+            let words = para_words(&para, Texts::default());
+            proptest::prop_assert_eq!(words, para_words_joined(&para));
+            proptest::prop_assert!(para_words_at_most(&para) >= words);
         }
     }
 }

@@ -7,16 +7,17 @@
 //! from a questionnaire file can ever be followed.
 
 use super::doc::{Block, Inline};
+use super::prepared::Texts;
 
 /// The report's own stylesheet, the same one `selfcheck serve` links to.
 pub(super) const STYLE: &str = include_str!("html.css");
 
 /// The person's part, then the part for a clinician folded under a
 /// `<details>` (left out when there is none), as a fragment of HTML.
-pub(super) fn write(person: &[Block<'_>], clinician: &[Block<'_>]) -> String {
+pub(super) fn write(person: &[Block<'_>], clinician: &[Block<'_>], texts: Texts<'_>) -> String {
     let mut out = String::with_capacity(32 * 1024);
     out.push_str("<div class=\"report\">\n<section class=\"person\">\n");
-    blocks(person, &mut out);
+    blocks(person, &mut out, texts);
     out.push_str("</section>\n");
     if !clinician.is_empty() {
         // The part's own title, when it starts with one, is what the
@@ -27,11 +28,11 @@ pub(super) fn write(person: &[Block<'_>], clinician: &[Block<'_>]) -> String {
         };
         out.push_str("<details class=\"clinician\">\n<summary><h2 class=\"clinician-heading\">");
         match title {
-            Some(title) => inline(title, &mut out),
+            Some(title) => inline(title, &mut out, texts),
             None => out.push_str("For your clinician"),
         }
         out.push_str("</h2></summary>\n");
-        blocks(rest, &mut out);
+        blocks(rest, &mut out, texts);
         out.push_str("</details>\n");
     }
     out.push_str("</div>\n");
@@ -59,24 +60,24 @@ pub(super) fn page(title: &str, language: &str, level: &str, body: &str) -> Stri
     out
 }
 
-fn blocks(blocks: &[Block<'_>], out: &mut String) {
+fn blocks(blocks: &[Block<'_>], out: &mut String, texts: Texts<'_>) {
     for block in blocks {
-        write_block(block, out);
+        write_block(block, out, texts);
     }
 }
 
-fn write_block(block: &Block<'_>, out: &mut String) {
+fn write_block(block: &Block<'_>, out: &mut String, texts: Texts<'_>) {
     match block {
-        Block::Title(para) => tagged("h1", para, out),
-        Block::Heading(para) => tagged("h2", para, out),
-        Block::Para(para) => tagged("p", para, out),
+        Block::Title(para) => tagged("h1", para, out, texts),
+        Block::Heading(para) => tagged("h2", para, out, texts),
+        Block::Para(para) => tagged("p", para, out, texts),
         Block::Alert { heading, body } => {
             // A border and the heading's words carry the warning, never the
             // colour alone.
             out.push_str("<div class=\"alert\">\n<p class=\"alert-heading\">");
-            inline(heading, out);
+            inline(heading, out, texts);
             out.push_str("</p>\n");
-            blocks(body, out);
+            blocks(body, out, texts);
             out.push_str("</div>\n");
         }
         Block::List { numbered, items } => {
@@ -88,10 +89,10 @@ fn write_block(block: &Block<'_>, out: &mut String) {
                 out.push_str("<li>");
                 match item.as_slice() {
                     // A lone paragraph needs no <p> of its own.
-                    [Block::Para(para)] => inline(para, out),
+                    [Block::Para(para)] => inline(para, out, texts),
                     many => {
                         out.push('\n');
-                        blocks(many, out);
+                        blocks(many, out, texts);
                     }
                 }
                 out.push_str("</li>\n");
@@ -104,8 +105,8 @@ fn write_block(block: &Block<'_>, out: &mut String) {
             out.push_str("<ol class=\"entries\">\n");
             for (title, body) in entries {
                 out.push_str("<li>\n");
-                tagged("h3", title, out);
-                blocks(body, out);
+                tagged("h3", title, out, texts);
+                blocks(body, out, texts);
                 out.push_str("</li>\n");
             }
             out.push_str("</ol>\n");
@@ -113,38 +114,38 @@ fn write_block(block: &Block<'_>, out: &mut String) {
     }
 }
 
-fn tagged(tag: &str, para: &[Inline<'_>], out: &mut String) {
+fn tagged(tag: &str, para: &[Inline<'_>], out: &mut String, texts: Texts<'_>) {
     out.push('<');
     out.push_str(tag);
     out.push('>');
-    inline(para, out);
+    inline(para, out, texts);
     out.push_str("</");
     out.push_str(tag);
     out.push_str(">\n");
 }
 
-fn inline(para: &[Inline<'_>], out: &mut String) {
+fn inline(para: &[Inline<'_>], out: &mut String, texts: Texts<'_>) {
     for inline in para {
         match inline {
-            Inline::Text(s) => escape(s, out),
+            Inline::Text(s) => texts.escape(s, out),
             Inline::Strong(s) => {
                 out.push_str("<strong>");
-                escape(s, out);
+                texts.escape(s, out);
                 out.push_str("</strong>");
             }
             Inline::Code(s) => {
                 out.push_str("<code>");
-                escape(s, out);
+                texts.escape(s, out);
                 out.push_str("</code>");
             }
             Inline::Link(s) if is_web_address(s) => {
                 out.push_str("<a href=\"");
-                escape(s, out);
+                texts.escape(s, out);
                 out.push_str("\">");
-                escape(s, out);
+                texts.escape(s, out);
                 out.push_str("</a>");
             }
-            Inline::Link(s) => escape(s, out),
+            Inline::Link(s) => texts.escape(s, out),
         }
     }
 }
@@ -309,10 +310,10 @@ mod tests {
             assert!(!is_web_address(bad), "{bad}");
         }
         let mut out = String::new();
-        inline(&[Inline::Link(Cow::Borrowed("javascript:alert(1)"))], &mut out);
+        inline(&[Inline::Link(Cow::Borrowed("javascript:alert(1)"))], &mut out, Texts::default());
         assert_eq!(out, "javascript:alert(1)");
         let mut out = String::new();
-        inline(&[Inline::Link(Cow::Borrowed("https://e.org/?a=\"><b>"))], &mut out);
+        inline(&[Inline::Link(Cow::Borrowed("https://e.org/?a=\"><b>"))], &mut out, Texts::default());
         assert_eq!(
             out,
             "<a href=\"https://e.org/?a=&quot;&gt;&lt;b&gt;\">https://e.org/?a=&quot;&gt;&lt;b&gt;</a>"
@@ -324,13 +325,13 @@ mod tests {
         let person = [Block::Para(para([text("Yours.")]))];
         let clinician =
             [Block::Title(para([text("For your clinician")])), Block::Para(para([text("Theirs.")]))];
-        let html = write(&person, &clinician);
+        let html = write(&person, &clinician, Texts::default());
         let details = html.find("<details").expect("a details element");
         assert!(html.find("Yours.").expect("person") < details);
         assert!(html[details..].contains("<summary><h2 class=\"clinician-heading\">For your clinician</h2>"));
         assert!(html[details..].contains("Theirs."));
         assert!(!html.contains("<h1>For your clinician"), "the title is the summary, once");
-        assert!(!write(&person, &[]).contains("<details"));
+        assert!(!write(&person, &[], Texts::default()).contains("<details"));
     }
 
     #[test]
@@ -343,7 +344,7 @@ mod tests {
             ],
         };
         let mut out = String::new();
-        write_block(&list, &mut out);
+        write_block(&list, &mut out, Texts::default());
         assert_eq!(out, "<ol>\n<li>one</li>\n<li>\n<p>two</p>\n<p>more</p>\n</li>\n</ol>\n");
     }
 }

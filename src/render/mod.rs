@@ -9,6 +9,7 @@ mod doc;
 mod html;
 mod json;
 mod markdown;
+mod prepared;
 mod text;
 
 use std::fmt;
@@ -16,6 +17,9 @@ use std::io;
 use std::str::FromStr;
 
 use crate::report::Report;
+
+pub use prepared::Prepared;
+use prepared::Texts;
 
 /// The width of text reports written to files and pipes.
 pub const DEFAULT_WIDTH: usize = 80;
@@ -101,8 +105,19 @@ pub fn html(report: &Report<'_>, language: &str) -> String {
 /// The report as a fragment of HTML for a page that has its own `<head>`:
 /// the person's part, then the part for a clinician under a `<details>`.
 pub fn html_fragment(report: &Report<'_>) -> String {
-    let doc::Outline { person, clinician } = doc::outline(report);
-    html::write(&person, &clinician)
+    fragment(report, Texts::default())
+}
+
+/// [`html_fragment`] for a report of the questionnaire whose texts are
+/// `prepared`: the same bytes, with its texts escaped and counted once
+/// rather than on every report.
+pub fn html_fragment_prepared(report: &Report<'_>, prepared: &Prepared) -> String {
+    fragment(report, Texts(Some(prepared)))
+}
+
+fn fragment(report: &Report<'_>, texts: Texts<'_>) -> String {
+    let doc::Outline { person, clinician } = doc::outline_with(report, texts);
+    html::write(&person, &clinician, texts)
 }
 
 /// The report as plain text wrapped at `width` columns (at least 24, at

@@ -5,6 +5,7 @@
 use serde_json::{json, Value as Json};
 use textwrap::core::display_width;
 
+use super::prepared::Texts;
 use super::*;
 use crate::{evaluate, Answers, AnswersDocument, Level, Questionnaire};
 
@@ -492,14 +493,14 @@ fn a_person_part_over_its_budget_leaves_the_least_needed_to_the_clinician() {
     assert!(in_person(&full) && !in_clinician(&full), "within budget, nothing moves");
     // Within a budget of exactly its own length, nothing moves either.
     let words = doc::words(&full.person);
-    assert_eq!(doc::outline_within(&report, words), full);
+    assert_eq!(doc::outline_within(&report, words, Texts::default()), full);
     // One word less, and the domains' explanations move first.
-    let trimmed = doc::outline_within(&report, words - 1);
+    let trimmed = doc::outline_within(&report, words - 1, Texts::default());
     assert!(!in_person(&trimmed) && in_clinician(&trimmed));
     assert!(doc::words(&trimmed.person) < words);
     // With no room at all, everything that can move has moved; the action,
     // the exercises with their steps, the disclaimer and the safety net stay.
-    let least = doc::outline_within(&report, 0);
+    let least = doc::outline_within(&report, 0, Texts::default());
     let mut inlines = Vec::new();
     blocks_inlines(&least.person, &mut inlines);
     let said: String = inlines
@@ -522,4 +523,83 @@ fn a_person_part_over_its_budget_leaves_the_least_needed_to_the_clinician() {
         assert!(said.contains(kept), "{kept:?} missing: {said}");
     }
     assert!(doc::words(&least.person) <= doc::words(&trimmed.person));
+}
+
+/// The shipped questionnaire and a report of it for every answers file of
+/// the tests (cases and vignettes), with the fixture's cases.
+fn every_report_source() -> Vec<(Questionnaire, Vec<Json>)> {
+    let shipped =
+        Questionnaire::from_json(crate::shipped("low-back-glutes").expect("shipped"), "low-back-glutes")
+            .unwrap_or_else(|e| panic!("{e}"));
+    let mut documents = Vec::new();
+    for dir in ["tests/cases", "tests/vignettes"] {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        let mut paths: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|entry| entry.expect("a directory entry").path())
+            .filter(|path| path.extension().is_some_and(|e| e == "json"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let document: Json =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            if document.get("questionnaire").is_none_or(|id| id == "low-back-glutes") {
+                documents.push(document["answers"].clone());
+            }
+        }
+    }
+    assert!(documents.len() > 100, "the answers files are found: {}", documents.len());
+    vec![(fixture(), cases()), (shipped, documents)]
+}
+
+#[test]
+fn prepared_texts_give_the_same_report_pages() {
+    for (q, answer_sets) in every_report_source() {
+        let prepared = Prepared::new(&q);
+        for answers in answer_sets {
+            let report = report_for(&q, answers);
+            assert_eq!(html_fragment_prepared(&report, &prepared), html_fragment(&report));
+            // At every budget, down to none: the words are counted alike.
+            let words = doc::words(&doc::outline(&report).person);
+            for budget in [0, words / 3, words / 2, words.saturating_sub(1), words, words + 1] {
+                assert_eq!(
+                    doc::outline_within(&report, budget, Texts(Some(&prepared))),
+                    doc::outline_within(&report, budget, Texts::default()),
+                    "budget {budget}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn prepared_texts_are_the_reports_own() {
+    // The cache is used: the texts a report borrows are found in it, escaped
+    // and counted as the plain path does, and a copy at another address is
+    // not taken for them.
+    let q = fixture();
+    let prepared = Prepared::new(&q);
+    let report =
+        report_for(&q, json!({"rf_numb": "no", "age": 40, "leg": "yes", "leg_weeks": 6, "hours": 10}));
+    let texts = Texts(Some(&prepared));
+    let borrowed: Vec<&str> = [&report.disclaimer, &report.questionnaire.title, &report.triage.action]
+        .into_iter()
+        .map(|text| text.as_ref())
+        .chain(report.recommendations.iter().map(|chosen| chosen.summary.as_ref()))
+        .chain(q.questions.iter().map(|question| question.text.as_str()))
+        .collect();
+    for text in borrowed {
+        assert!(prepared.has(text), "{text:?} is not prepared");
+        let copy = text.to_owned();
+        assert!(!prepared.has(&copy), "{text:?}: a copy is not the questionnaire's text");
+        let (mut fast, mut plain) = (String::new(), String::new());
+        texts.escape(text, &mut fast);
+        html::escape(text, &mut plain);
+        assert_eq!(fast, plain);
+        assert_eq!(texts.words(text), doc::Words::of(text));
+    }
+    let mut out = String::new();
+    texts.escape(&q.questions[0].text, &mut out);
+    assert_eq!(out, "Numbness in the &lt;saddle&gt; area?");
 }

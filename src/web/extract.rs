@@ -15,13 +15,12 @@ use axum::response::Response;
 use serde_json::Value as Json;
 
 use super::form::Form;
-use super::{limits, pages, Site};
-use crate::questionnaire::Questionnaire;
+use super::{limits, pages, Served, Site};
 use crate::suggest::{did_you_mean, shown};
 
 /// The questionnaire the path's `{id}` names; a 404 page when there is
 /// none, with the id it may have meant.
-pub(crate) struct Chosen(pub Arc<Questionnaire>);
+pub(crate) struct Chosen(pub Arc<Served>);
 
 impl FromRequestParts<Arc<Site>> for Chosen {
     type Rejection = Response;

@@ -21,7 +21,7 @@ use super::pages::{
     self, CheckPage, ChoiceView, ErrorItem, IndexPage, Layout, NoticeView, NumberView, QuestionPage,
     ReportPage, Row, SectionView, StartPage, UrgentPage,
 };
-use super::Site;
+use super::{Served, Site};
 use crate::answers::{Answers, AnswersDocument};
 use crate::model::{Kind, Level};
 use crate::questionnaire::Questionnaire;
@@ -442,7 +442,8 @@ fn answer_words(kind: &Kind, value: Option<crate::Value>) -> String {
     }
 }
 
-fn report_page(q: &Questionnaire, answers: &Answers, stopped: bool) -> Response {
+fn report_page(served: &Served, answers: &Answers, stopped: bool) -> Response {
+    let q = &**served;
     let report = evaluate(q, answers);
     let mut layout = layout(q, format!("Your report: {}", report.triage.title));
     layout.level = Some(report.triage.level.as_str());
@@ -452,7 +453,7 @@ fn report_page(q: &Questionnaire, answers: &Answers, stopped: bool) -> Response 
         id: &q.id,
         hidden: form::hidden_fields(q, answers, &[], None),
         stopped: stopped.then_some(NoticeView { title: &emergency.title, action: &emergency.action }),
-        report: render::html_fragment(&report),
+        report: render::html_fragment_prepared(&report, &served.prepared),
     };
     let room = page.report.len();
     pages::page_with_room(StatusCode::OK, &page, room)

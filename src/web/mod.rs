@@ -31,17 +31,42 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use crate::questionnaire::Questionnaire;
+use crate::render::Prepared;
 
 /// What the server serves: the questionnaires, loaded and checked once.
 pub struct Site {
-    questionnaires: Vec<Arc<Questionnaire>>,
+    questionnaires: Vec<Arc<Served>>,
+}
+
+/// A questionnaire served, with its texts made ready for report pages
+/// once (see [`Prepared`]): they do not change while it is served.
+pub(crate) struct Served {
+    questionnaire: Questionnaire,
+    pub prepared: Prepared,
+}
+
+impl Served {
+    fn new(questionnaire: Questionnaire) -> Served {
+        let prepared = Prepared::new(&questionnaire);
+        Served { questionnaire, prepared }
+    }
+}
+
+impl std::ops::Deref for Served {
+    type Target = Questionnaire;
+
+    fn deref(&self) -> &Questionnaire {
+        &self.questionnaire
+    }
 }
 
 /// The application: every route, with the headers, limits and log line of
 /// [`headers::guard`]. `questionnaires` are served in the order given, by
 /// id.
 pub fn router(questionnaires: Vec<Questionnaire>) -> Router {
-    let site = Arc::new(Site { questionnaires: questionnaires.into_iter().map(Arc::new).collect() });
+    let site = Arc::new(Site {
+        questionnaires: questionnaires.into_iter().map(|q| Arc::new(Served::new(q))).collect(),
+    });
     Router::new()
         .route("/", get(handlers::index))
         .route("/healthz", get(handlers::healthz))

@@ -1,0 +1,323 @@
+//! A questionnaire's texts made ready for reports once, for a front end
+//! that renders many reports of the same questionnaire (`selfcheck serve`).
+//!
+//! A report borrows most of its words from its questionnaire, which does
+//! not change once loaded, so each text's HTML (escaped) and its count of
+//! words can be worked out once instead of on every page. A report names a
+//! text by borrowing it, so a text is found by where it lives (its address
+//! and length, a cheap key), and then compared with the copy kept here, so
+//! that a string that only happens to sit at a remembered address is never
+//! mistaken for it: whatever is not found is escaped and counted as usual.
+//!
+//! Only the questionnaire's own texts are kept: nothing derived from
+//! answers outlives the report it was made for.
+
+use std::collections::HashMap;
+
+use serde::ser::{self, Serialize};
+
+use super::doc::Words;
+use super::html;
+use crate::model::{Definition, Kind};
+use crate::questionnaire::Questionnaire;
+
+/// Every text of one questionnaire, escaped and counted.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    texts: HashMap<(usize, usize), Ready, foldhash::fast::RandomState>,
+}
+
+/// One text as a report shows it.
+#[derive(Debug)]
+struct Ready {
+    /// The text itself, to tell it from another string at its address.
+    text: Box<str>,
+    /// Its HTML, when escaping changes it.
+    escaped: Option<Box<str>>,
+    words: Words,
+}
+
+impl Prepared {
+    /// Escapes and counts every text of `questionnaire`.
+    pub fn new(questionnaire: &Questionnaire) -> Prepared {
+        let mut prepared = Prepared::default();
+        let mut collect = Collect(&mut prepared);
+        // Questions are written through a copy of their fields (the file's
+        // flat form), so their texts are taken from the questions
+        // themselves. Collecting fails only if a text is not a string.
+        let definition: &Definition = questionnaire;
+        let _ = definition.serialize(&mut collect);
+        for q in &questionnaire.questions {
+            let options = match &q.kind {
+                Kind::SingleChoice { options } => options.as_slice(),
+                _ => &[],
+            };
+            let unit = match &q.kind {
+                Kind::Integer { unit, .. } | Kind::Number { unit, .. } => unit.as_ref(),
+                _ => None,
+            };
+            let _ = (&q.id, &q.text, &q.help, options, unit, &q.red_flag).serialize(&mut collect);
+        }
+        prepared
+    }
+
+    /// The questionnaire's text that `text` is, if it is one.
+    fn find(&self, text: &str) -> Option<&Ready> {
+        self.texts.get(&key(text)).filter(|ready| *ready.text == *text)
+    }
+
+    /// Whether `text` is one of the questionnaire's texts, where it lives.
+    #[cfg(test)]
+    pub(crate) fn has(&self, text: &str) -> bool {
+        self.find(text).is_some()
+    }
+
+    fn add(&mut self, text: &str) {
+        self.texts.entry(key(text)).or_insert_with(|| {
+            let mut escaped = String::with_capacity(text.len());
+            html::escape(text, &mut escaped);
+            Ready {
+                text: text.into(),
+                escaped: (escaped != text).then(|| escaped.into_boxed_str()),
+                words: Words::of(text),
+            }
+        });
+    }
+}
+
+fn key(text: &str) -> (usize, usize) {
+    (text.as_ptr() as usize, text.len())
+}
+
+/// What the renderers ask of texts: their HTML and their words, from a
+/// questionnaire's [`Prepared`] texts when there are some, worked out on the
+/// spot otherwise.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Texts<'p>(pub Option<&'p Prepared>);
+
+impl Texts<'_> {
+    /// Appends `text` escaped for HTML.
+    pub(crate) fn escape(self, text: &str, out: &mut String) {
+        match self.0.and_then(|prepared| prepared.find(text)) {
+            Some(Ready { escaped: Some(escaped), .. }) => out.push_str(escaped),
+            Some(Ready { escaped: None, .. }) => out.push_str(text),
+            None => html::escape(text, out),
+        }
+    }
+
+    /// The words of `text` read on its own.
+    pub(crate) fn words(self, text: &str) -> Words {
+        match self.0.and_then(|prepared| prepared.find(text)) {
+            Some(ready) => ready.words,
+            None => Words::of(text),
+        }
+    }
+
+    /// Whether these are a questionnaire's prepared texts.
+    pub(crate) fn prepared(self) -> bool {
+        self.0.is_some()
+    }
+}
+
+/// A serializer that writes nothing and keeps every string it is given,
+/// where it lives: a walk over every text of a definition, present and
+/// future.
+struct Collect<'a>(&'a mut Prepared);
+
+type Done = Result<(), std::fmt::Error>;
+
+impl<'s> ser::Serializer for &'s mut Collect<'_> {
+    type Ok = ();
+    type Error = std::fmt::Error;
+    type SerializeSeq = Self;
+    type SerializeTuple = Self;
+    type SerializeTupleStruct = Self;
+    type SerializeTupleVariant = Self;
+    type SerializeMap = Self;
+    type SerializeStruct = Self;
+    type SerializeStructVariant = Self;
+
+    fn serialize_str(self, v: &str) -> Done {
+        self.0.add(v);
+        Ok(())
+    }
+    fn serialize_bool(self, _: bool) -> Done {
+        Ok(())
+    }
+    fn serialize_i64(self, _: i64) -> Done {
+        Ok(())
+    }
+    fn serialize_i8(self, _: i8) -> Done {
+        Ok(())
+    }
+    fn serialize_i16(self, _: i16) -> Done {
+        Ok(())
+    }
+    fn serialize_i32(self, _: i32) -> Done {
+        Ok(())
+    }
+    fn serialize_u8(self, _: u8) -> Done {
+        Ok(())
+    }
+    fn serialize_u16(self, _: u16) -> Done {
+        Ok(())
+    }
+    fn serialize_u32(self, _: u32) -> Done {
+        Ok(())
+    }
+    fn serialize_u64(self, _: u64) -> Done {
+        Ok(())
+    }
+    fn serialize_f32(self, _: f32) -> Done {
+        Ok(())
+    }
+    fn serialize_f64(self, _: f64) -> Done {
+        Ok(())
+    }
+    fn serialize_char(self, _: char) -> Done {
+        Ok(())
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Done {
+        Ok(())
+    }
+    fn serialize_none(self) -> Done {
+        Ok(())
+    }
+    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Done {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Done {
+        Ok(())
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Done {
+        Ok(())
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> Done {
+        Ok(())
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, value: &T) -> Done {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        value: &T,
+    ) -> Done {
+        value.serialize(self)
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self, std::fmt::Error> {
+        Ok(self)
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self, std::fmt::Error> {
+        Ok(self)
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self, std::fmt::Error> {
+        Ok(self)
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self, std::fmt::Error> {
+        Ok(self)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self, std::fmt::Error> {
+        Ok(self)
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, std::fmt::Error> {
+        Ok(self)
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self, std::fmt::Error> {
+        Ok(self)
+    }
+}
+
+impl ser::SerializeSeq for &mut Collect<'_> {
+    type Ok = ();
+    type Error = std::fmt::Error;
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Done {
+        value.serialize(&mut **self)
+    }
+    fn end(self) -> Done {
+        Ok(())
+    }
+}
+
+impl ser::SerializeTuple for &mut Collect<'_> {
+    type Ok = ();
+    type Error = std::fmt::Error;
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Done {
+        value.serialize(&mut **self)
+    }
+    fn end(self) -> Done {
+        Ok(())
+    }
+}
+
+impl ser::SerializeTupleStruct for &mut Collect<'_> {
+    type Ok = ();
+    type Error = std::fmt::Error;
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Done {
+        value.serialize(&mut **self)
+    }
+    fn end(self) -> Done {
+        Ok(())
+    }
+}
+
+impl ser::SerializeTupleVariant for &mut Collect<'_> {
+    type Ok = ();
+    type Error = std::fmt::Error;
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Done {
+        value.serialize(&mut **self)
+    }
+    fn end(self) -> Done {
+        Ok(())
+    }
+}
+
+impl ser::SerializeMap for &mut Collect<'_> {
+    type Ok = ();
+    type Error = std::fmt::Error;
+    fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Done {
+        key.serialize(&mut **self)
+    }
+    fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Done {
+        value.serialize(&mut **self)
+    }
+    fn end(self) -> Done {
+        Ok(())
+    }
+}
+
+impl ser::SerializeStruct for &mut Collect<'_> {
+    type Ok = ();
+    type Error = std::fmt::Error;
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, _: &'static str, value: &T) -> Done {
+        value.serialize(&mut **self)
+    }
+    fn end(self) -> Done {
+        Ok(())
+    }
+}
+
+impl ser::SerializeStructVariant for &mut Collect<'_> {
+    type Ok = ();
+    type Error = std::fmt::Error;
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, _: &'static str, value: &T) -> Done {
+        value.serialize(&mut **self)
+    }
+    fn end(self) -> Done {
+        Ok(())
+    }
+}
