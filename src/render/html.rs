@@ -171,7 +171,11 @@ fn is_web_address(address: &str) -> bool {
 /// Most text has nothing to escape, so it is scanned sixteen bytes at a
 /// time for the five special ones (a test the compiler turns into a few
 /// vector instructions) and copied in runs, not byte by byte: a report page
-/// escapes some twenty kilobytes.
+/// escapes some twenty kilobytes in some hundreds of runs, most of them
+/// short, so a run also costs little beyond its bytes: a text of sixteen
+/// bytes or more ends with the sixteen bytes that end it (read again where
+/// they overlap the last whole chunk), and a shorter one is read a byte at
+/// a time.
 pub(crate) fn escape(text: &str, out: &mut String) {
     let bytes = text.as_bytes();
     let mut start = 0;
@@ -184,20 +188,30 @@ pub(crate) fn escape(text: &str, out: &mut String) {
             }
         }
     };
-    let mut at = 0;
-    while let Some(chunk) = bytes.get(at..at + CHUNK).and_then(|chunk| <&[u8; CHUNK]>::try_from(chunk).ok()) {
-        if any_special(chunk) {
-            replace(at, chunk, out);
+    if bytes.len() < CHUNK {
+        if bytes.iter().any(|&byte| entity(byte).is_some()) {
+            replace(0, bytes, out);
         }
-        at += CHUNK;
-    }
-    // The bytes after the last whole chunk, most often a short text whole:
-    // tested as one chunk padded with bytes that are not special.
-    let rest = &bytes[at..];
-    let mut padded = [0; CHUNK];
-    padded[..rest.len()].copy_from_slice(rest);
-    if any_special(&padded) {
-        replace(at, rest, out);
+    } else {
+        let mut at = 0;
+        while let Some(chunk) =
+            bytes.get(at..at + CHUNK).and_then(|chunk| <&[u8; CHUNK]>::try_from(chunk).ok())
+        {
+            if any_special(chunk) {
+                replace(at, chunk, out);
+            }
+            at += CHUNK;
+        }
+        // The bytes after the last whole chunk: the last sixteen bytes are
+        // tested, and only those not tested already are replaced.
+        let last = bytes.len() - CHUNK;
+        if at < bytes.len() {
+            if let Some(chunk) = bytes.get(last..).and_then(|chunk| <&[u8; CHUNK]>::try_from(chunk).ok()) {
+                if any_special(chunk) {
+                    replace(at, &bytes[at..], out);
+                }
+            }
+        }
     }
     out.push_str(&text[start..]);
 }
@@ -207,6 +221,7 @@ const CHUNK: usize = 16;
 
 /// Whether any byte of a chunk is one [`escape`] replaces: a comparison
 /// per byte, without branches, so that it is done sixteen bytes at once.
+#[inline(always)]
 fn any_special(chunk: &[u8; CHUNK]) -> bool {
     let mut any = 0u8;
     for &byte in chunk {

@@ -85,6 +85,10 @@ impl Prepared {
     }
 }
 
+/// The shortest text whose HTML is looked up rather than escaped on the
+/// spot: below it, the scan costs less than the look-up.
+const LOOKED_UP: usize = 32;
+
 fn key(text: &str) -> (usize, usize) {
     (text.as_ptr() as usize, text.len())
 }
@@ -96,9 +100,10 @@ fn key(text: &str) -> (usize, usize) {
 pub(crate) struct Texts<'p>(pub Option<&'p Prepared>);
 
 impl Texts<'_> {
-    /// Appends `text` escaped for HTML.
+    /// Appends `text` escaped for HTML. A short text is escaped as soon as
+    /// it would be looked up, so only longer ones are.
     pub(crate) fn escape(self, text: &str, out: &mut String) {
-        match self.0.and_then(|prepared| prepared.find(text)) {
+        match self.0.filter(|_| text.len() >= LOOKED_UP).and_then(|prepared| prepared.find(text)) {
             Some(Ready { escaped: Some(escaped), .. }) => out.push_str(escaped),
             Some(Ready { escaped: None, .. }) => out.push_str(text),
             None => html::escape(text, out),
