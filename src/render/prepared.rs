@@ -131,7 +131,7 @@ struct Collect<'a>(&'a mut Prepared);
 
 type Done = Result<(), std::fmt::Error>;
 
-impl<'s> ser::Serializer for &'s mut Collect<'_> {
+impl ser::Serializer for &mut Collect<'_> {
     type Ok = ();
     type Error = std::fmt::Error;
     type SerializeSeq = Self;
