@@ -117,7 +117,7 @@ impl<'b> Form<'b> {
 /// is every body the pages send unless an answer is typed with a space or
 /// a symbol, is split in place without a second look at each byte.
 fn pairs(body: &[u8]) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
-    let escaped = body.iter().fold(false, |any, &b| any | (b == b'%') | (b == b'+'));
+    let escaped = body.contains(&b'%') || body.contains(&b'+');
     let plain = if escaped { None } else { std::str::from_utf8(body).ok() };
     let split = plain.map(|text| {
         text.split('&').filter(|sequence| !sequence.is_empty()).map(|sequence| {

@@ -370,7 +370,7 @@ fn question_page(
         errors,
         notice: notice(q, crate::triage_level(q, &carried)),
         id: &q.id,
-        hidden: form::hidden_fields(q, &carried, skipped, Some(step.index)),
+        hidden: pages::hidden_inputs(&form::hidden_fields(q, &carried, skipped, Some(step.index))),
         question,
         progress: format!("Question {} of about {}", step.number, step.total),
         section,
@@ -391,7 +391,7 @@ fn urgent_page(q: &Questionnaire, answers: &Answers, skipped: &[usize]) -> Respo
     let page = UrgentPage {
         layout: layout(q, text.title.clone()),
         id: &q.id,
-        hidden: form::hidden_fields(q, answers, skipped, None),
+        hidden: pages::hidden_inputs(&form::hidden_fields(q, answers, skipped, None)),
         title: &text.title,
         action: &text.action,
     };
@@ -416,7 +416,7 @@ fn check_page(q: &Questionnaire, replay: &Replay<'_>) -> Response {
         layout: layout(q, "Check your answers"),
         notice: notice(q, replay.level()),
         id: &q.id,
-        hidden: form::hidden_fields(q, answers, &replay.skipped(), None),
+        hidden: pages::hidden_inputs(&form::hidden_fields(q, answers, &replay.skipped(), None)),
         rows,
         more: matches!(replay.next, Next::Ask(_)),
     };
@@ -451,7 +451,7 @@ fn report_page(served: &Served, answers: &Answers, stopped: bool) -> Response {
     let page = ReportPage {
         layout,
         id: &q.id,
-        hidden: form::hidden_fields(q, answers, &[], None),
+        hidden: pages::hidden_inputs(&form::hidden_fields(q, answers, &[], None)),
         stopped: stopped.then_some(NoticeView { title: &emergency.title, action: &emergency.action }),
         report: render::html_fragment_prepared(&report, &served.prepared),
     };

@@ -94,7 +94,8 @@ pub(crate) struct QuestionPage<'a> {
     pub errors: Vec<ErrorItem>,
     pub notice: Option<NoticeView<'a>>,
     pub id: &'a str,
-    pub hidden: Vec<(&'a str, Cow<'a, str>)>,
+    /// The answers carried, as hidden inputs ([`hidden_inputs`]).
+    pub hidden: String,
     pub question: &'a Question,
     pub progress: String,
     pub section: Option<SectionView<'a>>,
@@ -109,7 +110,8 @@ pub(crate) struct QuestionPage<'a> {
 pub(crate) struct UrgentPage<'a> {
     pub layout: Layout<'a>,
     pub id: &'a str,
-    pub hidden: Vec<(&'a str, Cow<'a, str>)>,
+    /// The answers carried, as hidden inputs ([`hidden_inputs`]).
+    pub hidden: String,
     pub title: &'a str,
     pub action: &'a str,
 }
@@ -120,7 +122,8 @@ pub(crate) struct CheckPage<'a> {
     pub layout: Layout<'a>,
     pub notice: Option<NoticeView<'a>>,
     pub id: &'a str,
-    pub hidden: Vec<(&'a str, Cow<'a, str>)>,
+    /// The answers carried, as hidden inputs ([`hidden_inputs`]).
+    pub hidden: String,
     pub rows: Vec<Row<'a>>,
     /// Whether questions remain to be asked.
     pub more: bool,
@@ -131,7 +134,8 @@ pub(crate) struct CheckPage<'a> {
 pub(crate) struct ReportPage<'a> {
     pub layout: Layout<'a>,
     pub id: &'a str,
-    pub hidden: Vec<(&'a str, Cow<'a, str>)>,
+    /// The answers carried, as hidden inputs ([`hidden_inputs`]).
+    pub hidden: String,
     /// The emergency that stopped the questions early, if it did.
     pub stopped: Option<NoticeView<'a>>,
     /// The report as HTML, every string in it escaped by the renderer.
@@ -147,6 +151,33 @@ pub(crate) struct ProblemPage<'a> {
     pub details: Vec<String>,
     pub back: &'a str,
     pub back_label: &'a str,
+}
+
+/// The answers a page carries, as the hidden inputs its form posts: one a
+/// line, each name and value escaped as the templates escape (askama's HTML
+/// escaper). Written here rather than in a template loop, because a page
+/// carries ids and numbers, which have nothing to escape: they are copied
+/// as they are, without going through the escaper a byte at a time.
+pub(crate) fn hidden_inputs(fields: &[(&str, Cow<'_, str>)]) -> String {
+    let mut out = String::with_capacity(fields.len() * 64);
+    for (name, value) in fields {
+        out.push_str("<input type=\"hidden\" name=\"");
+        attribute(name, &mut out);
+        out.push_str("\" value=\"");
+        attribute(value, &mut out);
+        out.push_str("\">\n");
+    }
+    out
+}
+
+/// `text` in a quoted attribute, escaped as a template escapes it.
+fn attribute(text: &str, out: &mut String) {
+    if text.bytes().any(|b| matches!(b, b'"' | b'&' | b'\'' | b'<' | b'>')) {
+        // Writing to a string does not fail.
+        let _ = askama::filters::Escaper::write_escaped_str(&askama::filters::Html, &mut *out, text);
+    } else {
+        out.push_str(text);
+    }
 }
 
 /// Room enough for any page but the report (whose report is added): its
@@ -213,5 +244,32 @@ pub(crate) fn choices(kind: &Kind) -> Vec<(usize, &str)> {
             options.iter().enumerate().map(|(i, o)| (i, o.label.as_str())).collect()
         }
         Kind::Integer { .. } | Kind::Number { .. } => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hidden inputs as the templates wrote them, in a loop.
+    #[derive(Template)]
+    #[template(
+        source = "{% for (name, value) in hidden %}<input type=\"hidden\" name=\"{{ name }}\" value=\"{{ value }}\">\n{% endfor %}",
+        ext = "html"
+    )]
+    struct Looped<'a> {
+        hidden: &'a [(&'a str, Cow<'a, str>)],
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hidden_inputs_are_written_as_the_template_loop_wrote_them(
+            fields in proptest::collection::vec(("(?s)(.|[&<>\"'a_0-9]){0,12}", "(?s)(.|[&<>\"'a_0-9. ]){0,12}"), 0..6),
+        ) {
+            let fields: Vec<(&str, Cow<'_, str>)> =
+                fields.iter().map(|(name, value)| (name.as_str(), Cow::Borrowed(value.as_str()))).collect();
+            let looped = Looped { hidden: &fields }.render().expect("a template renders");
+            proptest::prop_assert_eq!(hidden_inputs(&fields), looped);
+        }
     }
 }
