@@ -71,7 +71,7 @@ const FIRST_ESTIMATE: usize = 16 << 10;
 /// A batch buffer that grew past this is freed rather than kept.
 const KEEP_BATCH: usize = 4 * BATCH_OUTPUT;
 
-/// The records of an input, read one at a time on the reading thread.
+/// The records of an input, read one at a time, on one thread at a time.
 pub trait Source {
     type Record: Default + Send + Sync;
 
