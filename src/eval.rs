@@ -563,6 +563,13 @@ impl<'q> State<'q> {
             if !full && q.compiled.level_dependent[i] {
                 continue;
             }
+            if let Some(same) = q.compiled.same_ask_if[i] {
+                applies[i] = applies[same];
+                if !applies[i] {
+                    in_force[i] = None;
+                }
+                continue;
+            }
             let before = match (q.compiled.level_before[i], level_before) {
                 (None, _) => Level::SelfCare,
                 (Some(ready), Some((at, level))) if at == ready => level,
@@ -1003,6 +1010,54 @@ mod tests {
         })
     }
 
+    /// Which questions apply and the answers in force, the plain way:
+    /// every `ask_if` tested (none shared), with the level before its
+    /// question worked out afresh.
+    fn plain_in_force(q: &Questionnaire, answers: &Answers) -> (Vec<bool>, Vec<Option<Value>>) {
+        let n = q.questions.len();
+        let mut in_force = answers.values().to_vec();
+        let mut applies = vec![true; n];
+        for i in 0..n {
+            let Some(ask_if) = &q.compiled.ask_if[i] else { continue };
+            let level_before = match q.compiled.level_before[i] {
+                None => Level::SelfCare,
+                Some(_) => {
+                    let (scores, bands, answered) = scores(q, &in_force);
+                    let partial = State {
+                        q,
+                        applies: applies.clone(),
+                        in_force: in_force.clone(),
+                        scores,
+                        bands,
+                        answered,
+                    };
+                    partial.triage(i, None)
+                }
+            };
+            let facts = Facts {
+                answers: &in_force,
+                scores: &[],
+                bands: &[],
+                level: Level::SelfCare,
+                level_before,
+                fired_red_flags: &[],
+                fired_rules: &[],
+            };
+            applies[i] = ask_if.expr.holds(&facts);
+            if !applies[i] {
+                in_force[i] = None;
+            }
+        }
+        (applies, in_force)
+    }
+
+    /// The shipped questionnaire has questions that share a condition, so
+    /// that the test below sees shared ones.
+    #[test]
+    fn questions_share_conditions() {
+        assert!(questionnaire().compiled.same_ask_if.iter().flatten().count() >= 5);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
 
@@ -1010,7 +1065,8 @@ mod tests {
         /// scores kept from the way there; rules tested at once; rules
         /// that cannot raise the level left untested when only the level
         /// is wanted) give what triage and scoring of the settled answers,
-        /// every rule tested in order, give.
+        /// every rule tested in order, give; and conditions shared by
+        /// questions decide what testing each gives.
         #[test]
         fn shortcuts_of_triage_change_nothing(answers in answers(questionnaire())) {
             let q = questionnaire();
@@ -1042,6 +1098,9 @@ mod tests {
             prop_assert_eq!(&state.bands, &bands);
             prop_assert_eq!(&state.answered, &answered);
             prop_assert_eq!(triage_level(q, &answers), level);
+            let (applies, in_force) = plain_in_force(q, &answers);
+            prop_assert_eq!(&state.applies, &applies);
+            prop_assert_eq!(&state.in_force, &in_force);
         }
     }
 }
