@@ -140,6 +140,7 @@ impl Reader {
 /// length are equal exactly when their keys are: read as at most two
 /// overlapping words, which between them cover every byte. `None` for a
 /// longer run.
+#[inline(always)]
 fn short_key(bytes: &[u8]) -> Option<u128> {
     let n = bytes.len();
     let word32 = |at: usize| {
