@@ -30,34 +30,9 @@ pub struct Check {
 /// them costs little more than the tests themselves.
 const COUNTERS: usize = 8;
 
-/// One step: an operation, then the result negated if `negate`, then a
-/// jump if `exit` says so. A `not` of a leaf, and the test after each part
-/// of `all` and `any` that is a leaf, ride on the leaf's own step: most
-/// parts are leaves, and a step of their own costs as much as the test.
+/// One step. Leaves set the result; the others read it.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Step {
-    op: Op,
-    negate: bool,
-    exit: Option<Exit>,
-}
-
-/// Go on at `to` if the result is `on` (`all`: false decides; `any`:
-/// true does).
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Exit {
-    on: bool,
-    to: usize,
-}
-
-impl Step {
-    fn of(op: Op) -> Step {
-        Step { op, negate: false, exit: None }
-    }
-}
-
-/// What a step does. Leaves set the result; the others read it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Op {
+enum Step {
     Const(bool),
     /// The answer is one of the options whose bits are set.
     Options {
@@ -99,9 +74,15 @@ enum Op {
         flags: (usize, usize),
         rules: (usize, usize),
     },
-    /// The result as it is (for a `not` or an exit after a part that is
-    /// not a leaf).
-    Pass,
+    Not,
+    /// Go on at `to` if the result is false (`all`: one false part decides).
+    ExitIfFalse {
+        to: usize,
+    },
+    /// Go on at `to` if the result is true (`any`).
+    ExitIfTrue {
+        to: usize,
+    },
     /// Before the parts of `at_least` and `exactly`: none counted yet.
     CountFrom {
         depth: usize,
@@ -138,48 +119,54 @@ impl Check {
     /// nest too deep.
     fn lay_out(&mut self, expr: &Expr, depth: usize) -> Option<()> {
         match expr {
-            Expr::All(parts) if parts.is_empty() => self.steps.push(Step::of(Op::Const(true))),
-            Expr::Any(parts) if parts.is_empty() => self.steps.push(Step::of(Op::Const(false))),
+            Expr::All(parts) if parts.is_empty() => self.steps.push(Step::Const(true)),
+            Expr::Any(parts) if parts.is_empty() => self.steps.push(Step::Const(false)),
             Expr::All(parts) | Expr::Any(parts) => {
-                // `all` stops at a false part, `any` at a true one.
-                let on = !matches!(expr, Expr::All(_));
+                let all = matches!(expr, Expr::All(_));
                 let mut exits = Vec::new();
                 for (i, part) in parts.iter().enumerate() {
-                    let leaf = self.lay_out_leaf(part, depth)?;
+                    self.lay_out(part, depth)?;
                     if i + 1 < parts.len() {
-                        exits.push(self.ride_or_pass(leaf));
+                        exits.push(self.steps.len());
+                        self.steps.push(if all {
+                            Step::ExitIfFalse { to: 0 }
+                        } else {
+                            Step::ExitIfTrue { to: 0 }
+                        });
                     }
                 }
                 let end = self.steps.len();
                 for exit in exits {
-                    self.steps[exit].exit = Some(Exit { on, to: end });
+                    match &mut self.steps[exit] {
+                        Step::ExitIfFalse { to } | Step::ExitIfTrue { to } => *to = end,
+                        _ => unreachable!("an exit was pushed here"),
+                    }
                 }
             }
             Expr::Not(inner) => {
-                let leaf = self.lay_out_leaf(inner, depth)?;
-                let at = self.ride_or_pass(leaf);
-                self.steps[at].negate = !self.steps[at].negate;
+                self.lay_out(inner, depth)?;
+                self.steps.push(Step::Not);
             }
             // At least none always holds.
-            Expr::AtLeast(0, _) => self.steps.push(Step::of(Op::Const(true))),
+            Expr::AtLeast(0, _) => self.steps.push(Step::Const(true)),
             Expr::AtLeast(n, parts) | Expr::Exactly(n, parts) => {
                 if depth == COUNTERS {
                     return None;
                 }
                 let exactly = matches!(expr, Expr::Exactly(..));
                 let n = *n;
-                self.steps.push(Step::of(Op::CountFrom { depth }));
+                self.steps.push(Step::CountFrom { depth });
                 let mut counts = Vec::new();
                 for part in parts {
                     self.lay_out(part, depth + 1)?;
                     counts.push(self.steps.len());
-                    self.steps.push(Step::of(Op::Count { depth, n, to: None }));
+                    self.steps.push(Step::Count { depth, n, to: None });
                 }
-                self.steps.push(Step::of(Op::Counted { depth, n, exactly }));
+                self.steps.push(Step::Counted { depth, n, exactly });
                 let end = self.steps.len();
                 if !exactly {
                     for count in counts {
-                        if let Op::Count { to, .. } = &mut self.steps[count].op {
+                        if let Step::Count { to, .. } = &mut self.steps[count] {
                             *to = Some(end);
                         }
                     }
@@ -188,69 +175,43 @@ impl Check {
             Expr::OptionIn { question, options } => {
                 let question = *question;
                 let step = match set_of(options.iter().map(|&o| usize::from(o))) {
-                    Some(set) => Op::Options { question, set },
+                    Some(set) => Step::Options { question, set },
                     None => {
                         let (start, end) = self.list(options.iter().map(|&o| usize::from(o)));
-                        Op::OptionList { question, start, end }
+                        Step::OptionList { question, start, end }
                     }
                 };
-                self.steps.push(Step::of(step));
+                self.steps.push(step);
             }
             Expr::BandIn { domain, bands } => {
                 let domain = *domain;
                 let step = match set_of(bands.iter().copied()) {
-                    Some(set) => Op::Bands { domain, set },
+                    Some(set) => Step::Bands { domain, set },
                     None => {
                         let (start, end) = self.list(bands.iter().copied());
-                        Op::BandList { domain, start, end }
+                        Step::BandList { domain, start, end }
                     }
                 };
-                self.steps.push(Step::of(step));
+                self.steps.push(step);
             }
             Expr::Fired { red_flags, rules } => {
                 let flags = self.list(red_flags.iter().copied());
                 let rules = self.list(rules.iter().copied());
-                self.steps.push(Step::of(Op::Fired { flags, rules }));
+                self.steps.push(Step::Fired { flags, rules });
             }
             Expr::Compare { question, cmp, value } => {
-                self.steps.push(Step::of(Op::Compare { question: *question, cmp: *cmp, value: *value }))
+                self.steps.push(Step::Compare { question: *question, cmp: *cmp, value: *value })
             }
-            Expr::Answered(question) => self.steps.push(Step::of(Op::Answered(*question))),
+            Expr::Answered(question) => self.steps.push(Step::Answered(*question)),
             Expr::Score { domain, cmp, value } => {
-                self.steps.push(Step::of(Op::Score { domain: *domain, cmp: *cmp, value: *value }))
+                self.steps.push(Step::Score { domain: *domain, cmp: *cmp, value: *value })
             }
-            Expr::LevelAtLeast(level) => self.steps.push(Step::of(Op::LevelAtLeast(*level))),
-            Expr::LevelBelow(level) => self.steps.push(Step::of(Op::LevelBelow(*level))),
-            Expr::LevelBeforeAtLeast(level) => self.steps.push(Step::of(Op::LevelBeforeAtLeast(*level))),
-            Expr::LevelBeforeBelow(level) => self.steps.push(Step::of(Op::LevelBeforeBelow(*level))),
+            Expr::LevelAtLeast(level) => self.steps.push(Step::LevelAtLeast(*level)),
+            Expr::LevelBelow(level) => self.steps.push(Step::LevelBelow(*level)),
+            Expr::LevelBeforeAtLeast(level) => self.steps.push(Step::LevelBeforeAtLeast(*level)),
+            Expr::LevelBeforeBelow(level) => self.steps.push(Step::LevelBeforeBelow(*level)),
         }
         Some(())
-    }
-
-    /// Lays out `expr`; the index of the step what follows it may ride
-    /// on: its one step if it took one (a leaf, which no jump lands
-    /// after), or its last if it is a `not` (whose step every jump out of
-    /// its inner condition lands on, and none after it). The parts of
-    /// `all`, `any` and the counted ones may jump past their last step,
-    /// so nothing rides on that.
-    fn lay_out_leaf(&mut self, expr: &Expr, depth: usize) -> Option<Option<usize>> {
-        let start = self.steps.len();
-        self.lay_out(expr, depth)?;
-        let last = self.steps.len().checked_sub(1)?;
-        let rides = last == start || matches!(expr, Expr::Not(_));
-        Some(rides.then_some(last))
-    }
-
-    /// The step a `not` or an exit after a part rides on: the part's own
-    /// step if it was a leaf without an exit yet, else a new one.
-    fn ride_or_pass(&mut self, leaf: Option<usize>) -> usize {
-        match leaf {
-            Some(at) if self.steps[at].exit.is_none() => at,
-            _ => {
-                self.steps.push(Step::of(Op::Pass));
-                self.steps.len() - 1
-            }
-        }
     }
 
     /// Appends `items` to the lists; their range there.
@@ -276,47 +237,57 @@ impl Check {
         let mut result = false;
         while let Some(step) = self.steps.get(at) {
             at += 1;
-            match step.op {
-                Op::Const(value) => result = value,
-                Op::Options { question, set } => {
+            match *step {
+                Step::Const(value) => result = value,
+                Step::Options { question, set } => {
                     result = match facts.answers[question] {
                         Some(Value::Option(chosen)) => chosen < 64 && set >> chosen & 1 == 1,
                         _ => false,
                     }
                 }
-                Op::OptionList { question, start, end } => {
+                Step::OptionList { question, start, end } => {
                     result = match facts.answers[question] {
                         Some(Value::Option(chosen)) => self.lists[start..end].contains(&usize::from(chosen)),
                         _ => false,
                     }
                 }
-                Op::Compare { question, cmp, value } => {
+                Step::Compare { question, cmp, value } => {
                     result =
                         facts.answers[question].and_then(Value::as_f64).is_some_and(|a| cmp.test(a, value))
                 }
-                Op::Answered(question) => result = facts.answers[question].is_some(),
-                Op::Score { domain, cmp, value } => {
+                Step::Answered(question) => result = facts.answers[question].is_some(),
+                Step::Score { domain, cmp, value } => {
                     result = facts.scores[domain].is_some_and(|score| cmp.test(score, value))
                 }
-                Op::Bands { domain, set } => {
+                Step::Bands { domain, set } => {
                     result = facts.bands[domain].is_some_and(|band| band < 64 && set >> band & 1 == 1)
                 }
-                Op::BandList { domain, start, end } => {
+                Step::BandList { domain, start, end } => {
                     result = facts.bands[domain].is_some_and(|band| self.lists[start..end].contains(&band))
                 }
-                Op::LevelAtLeast(level) => result = facts.level >= level,
-                Op::LevelBelow(level) => result = facts.level < level,
-                Op::LevelBeforeAtLeast(level) => result = facts.level_before >= level,
-                Op::LevelBeforeBelow(level) => result = facts.level_before < level,
-                Op::Fired { flags, rules } => {
+                Step::LevelAtLeast(level) => result = facts.level >= level,
+                Step::LevelBelow(level) => result = facts.level < level,
+                Step::LevelBeforeAtLeast(level) => result = facts.level_before >= level,
+                Step::LevelBeforeBelow(level) => result = facts.level_before < level,
+                Step::Fired { flags, rules } => {
                     let fired = |list: (usize, usize), facts: &[bool]| {
                         self.lists[list.0..list.1].iter().any(|&i| facts.get(i).copied().unwrap_or(false))
                     };
                     result = fired(flags, facts.fired_red_flags) || fired(rules, facts.fired_rules);
                 }
-                Op::Pass => {}
-                Op::CountFrom { depth } => counters[depth] = 0,
-                Op::Count { depth, n, to } => {
+                Step::Not => result = !result,
+                Step::ExitIfFalse { to } => {
+                    if !result {
+                        at = to;
+                    }
+                }
+                Step::ExitIfTrue { to } => {
+                    if result {
+                        at = to;
+                    }
+                }
+                Step::CountFrom { depth } => counters[depth] = 0,
+                Step::Count { depth, n, to } => {
                     if result {
                         counters[depth] += 1;
                         if let Some(to) = to.filter(|_| counters[depth] >= n) {
@@ -324,19 +295,13 @@ impl Check {
                         }
                     }
                 }
-                Op::Counted { depth, n, exactly } => {
+                Step::Counted { depth, n, exactly } => {
                     result = if exactly { counters[depth] == n } else { counters[depth] >= n }
                 }
-                Op::Emit(k) => {
+                Step::Emit(k) => {
                     if let Some(slot) = out.get_mut(k) {
                         *slot = result;
                     }
-                }
-            }
-            result ^= step.negate;
-            if let Some(exit) = step.exit {
-                if result == exit.on {
-                    at = exit.to;
                 }
             }
         }
@@ -362,7 +327,7 @@ impl Checks {
         let mut whole = true;
         for (k, check) in each.iter().enumerate() {
             whole &= !check.steps.is_empty() && joined.lay_out(&check.expr, 0).is_some();
-            joined.steps.push(Step::of(Op::Emit(k)));
+            joined.steps.push(Step::Emit(k));
         }
         Checks { each, joined: whole.then_some(joined) }
     }
@@ -540,21 +505,9 @@ mod tests {
         }
     }
 
-    /// A `not` of a leaf and the exit after a leaf part ride on the
-    /// leaf's step; after a part of several steps, they take their own.
-    #[test]
-    fn nots_and_exits_ride_on_leaves() {
-        let is = |question| Expr::OptionIn { question, options: vec![0] };
-        let leaves = Expr::All(vec![is(0), Expr::Not(Box::new(is(1))), is(2)]);
-        assert_eq!(Check::new(leaves).steps.len(), 3);
-        let nested = Expr::Any(vec![Expr::Not(Box::new(Expr::All(vec![is(0), is(1)]))), is(2)]);
-        // The two leaves, a `not` and an exit together, and the last leaf.
-        assert_eq!(Check::new(nested).steps.len(), 4);
-    }
-
-    /// A part that ends in a `not` of several steps, inside `all` and
-    /// `any` nested every way, read as the tree reads it, for every
-    /// answer to its questions.
+    /// Parts that end in a `not` of several steps, inside `all` and `any`
+    /// nested every way, read as the tree reads them, for every answer to
+    /// their questions (where jumps out of a part land matters).
     #[test]
     fn parts_ending_in_a_not_jump_where_the_tree_goes() {
         let is = |question| Expr::OptionIn { question, options: vec![0] };
