@@ -141,6 +141,9 @@ fn markdown_links_only_web_addresses_and_escapes_text() {
 
 /// The bound for inputs that should take milliseconds.
 const QUICK: Duration = Duration::from_secs(5);
+/// The bound for inputs that take seconds in a debug build when read in
+/// linear time, and many minutes when not.
+const SLOW: Duration = Duration::from_secs(120);
 
 #[test]
 fn endless_and_huge_inputs_are_refused_at_their_limit() {
@@ -223,9 +226,10 @@ fn a_duplicate_among_200000_keys_is_found_in_linear_time() {
         stderr.ends_with(": answer `k0` is given twice; give each answer once (at `answers`)\n"),
         "{stderr}"
     );
-    // Quadratic, this took 77 s in a release build; hashed, under a
-    // second in release and a few in debug.
-    assert!(took < Duration::from_secs(30), "took {took:?}");
+    // Quadratic, this took 77 s in a release build (ten times that in
+    // debug); hashed, under a second in release and a few in debug. The
+    // bound is far from both, so that a loaded machine cannot fail it.
+    assert!(took < SLOW, "took {took:?}");
 }
 
 #[test]
@@ -312,8 +316,9 @@ fn validate_of_20000_misspelt_references_takes_linear_time() {
     assert!(stdout.contains(
         "questions[20002].ask_if.not.is: unknown question `qestion_19998` (did you mean `question_19998`?)"
     ));
-    // 150 s before, in a release build.
-    assert!(took < Duration::from_secs(30), "took {took:?}");
+    // 150 s before, in a release build (ten times that in debug); about
+    // ten seconds in debug now, thirty on a loaded machine.
+    assert!(took < SLOW, "took {took:?}");
 }
 
 #[test]

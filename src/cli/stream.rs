@@ -2,13 +2,13 @@
 //! in, one output per record out, in input order, using every core, in
 //! memory bounded by bytes, and with bounded latency.
 //!
-//! A [`Source`] splits the input into records (lines, CSV rows) on the
-//! reading thread; an [`Assess`] turns each into its output, on any core.
+//! A [`Source`] splits the input into records (lines, CSV rows), on one
+//! thread at a time; an [`Assess`] turns each into its output, on any core.
 //! Records are read in chunks. The records of a chunk are assessed in
-//! parallel, a few at a time, each batch into one buffer; the buffers go in
-//! input order to a writer thread, which writes each straight to stdout
-//! while the next chunk is assessed, then hands the emptied buffers back to
-//! be filled again.
+//! parallel, a few at a time, each batch into one buffer, while the next
+//! chunk is read; the buffers go in input order to a writer thread, which
+//! writes each straight to stdout while the next chunk is assessed, then
+//! hands the emptied buffers back to be filled again.
 //!
 //! What bounds what:
 //! - **Memory.** A chunk ends at [`MAX_CHUNK_RECORDS`] records, at
@@ -18,13 +18,16 @@
 //!   with. The output of one chunk is held to [`OUTPUT_LIMIT`] bytes per
 //!   core plus one record each: past that, no record is started, the
 //!   records assessed in order so far are written, and the rest wait for
-//!   the next round. At most three chunks are alive at once (being read
-//!   and assessed, waiting, being written), whatever the length of the
-//!   input or the size of a report.
+//!   the next round, ahead of the records read meanwhile (so a chunk
+//!   holds at most twice [`MAX_CHUNK_RECORDS`]). At most four chunks are
+//!   alive at once (being read, being assessed, waiting, being written),
+//!   whatever the length of the input or the size of a report.
 //! - **Latency.** A chunk also ends when the source holds no complete
 //!   record that it could read without waiting for more input, so that a
 //!   program writing one record and waiting for its answer gets it at once.
 //!   (A regular file never waits on a program, so its chunks are full.)
+//!   The next chunk is read ahead only as far as records are waiting, so
+//!   reading ahead never holds back the output of the chunk before.
 //!   Every batch ends with a newline, so stdout's line buffering passes it
 //!   through to the output in one write, without copying it.
 //! - **Throughput.** Batches hold about [`BATCH_OUTPUT`] bytes of output,
@@ -68,7 +71,7 @@ const FIRST_ESTIMATE: usize = 16 << 10;
 /// A batch buffer that grew past this is freed rather than kept.
 const KEEP_BATCH: usize = 4 * BATCH_OUTPUT;
 
-/// The records of an input, read one at a time on the reading thread.
+/// The records of an input, read one at a time, on one thread at a time.
 pub trait Source {
     type Record: Default + Send + Sync;
 
@@ -107,7 +110,7 @@ struct Batch {
 /// [`Failure::Reported`] after the last record if any record was bad.
 pub fn run<S, A>(source: &mut S, name: &str, assessor: &A) -> Result<(), Failure>
 where
-    S: Source,
+    S: Source + Send,
     A: Assess<Record = S::Record>,
 {
     // Room for one chunk between the assessing and the writing thread; the
@@ -135,6 +138,11 @@ where
 /// Reads, assesses and sends every chunk, into the buffers of chunks
 /// `given_back` when there are any; returns whether any record was bad.
 /// Stops early when the writer has gone (its error says why).
+///
+/// The next chunk is read while this one is assessed (only records already
+/// waiting, so that reading never holds back this chunk's output): reading
+/// is the one part that cannot be shared between cores, and this way it
+/// takes a core's time only while the other core has records to assess.
 fn assess_chunks<S, A>(
     source: &mut S,
     name: &str,
@@ -143,52 +151,57 @@ fn assess_chunks<S, A>(
     given_back: &mpsc::Receiver<Vec<Batch>>,
 ) -> Result<bool, Failure>
 where
-    S: Source,
+    S: Source + Send,
     A: Assess<Record = S::Record>,
 {
-    let mut records: Vec<S::Record> = Vec::new();
-    // Records read but not yet written: `records[..held]`, the first
-    // numbered `next`.
-    let mut held = 0usize;
+    let read_error = |e: io::Error| Error::new(ErrorKind::Io, format!("cannot read: {e}")).with_file(name);
+    // Records read but not yet written, the first numbered `next`...
+    let mut chunk = Held::default();
     let mut next = 1usize;
+    // ...and those read after them while they were assessed.
+    let mut ahead = Held::default();
     let mut at_end = false;
     let mut any_bad = false;
     // Output bytes per record, from the last chunk.
     let mut estimate = FIRST_ESTIMATE;
     loop {
         let wanted = (CHUNK_OUTPUT / estimate).clamp(1, MAX_CHUNK_RECORDS);
-        let mut input = 0;
-        while !at_end && held < wanted && input < CHUNK_INPUT && (held == 0 || source.has_waiting()) {
-            if records.len() == held {
-                records.push(S::Record::default());
-            }
-            match source.read(&mut records[held]) {
-                Ok(Some(bytes)) => {
-                    input += bytes;
-                    held += 1;
-                }
-                Ok(None) => at_end = true,
-                Err(e) => {
-                    return Err(Error::new(ErrorKind::Io, format!("cannot read: {e}")).with_file(name).into())
-                }
-            }
+        chunk.take_all(&mut ahead);
+        if !at_end {
+            at_end = chunk.fill(source, wanted, true).map_err(read_error)?;
         }
-        if held == 0 {
+        if chunk.held == 0 {
             return Ok(any_bad);
         }
 
         let per_batch = (BATCH_OUTPUT / estimate).clamp(1, MAX_BATCH_RECORDS);
         let mut batches = given_back.try_recv().unwrap_or_default();
-        batches.resize_with(held.div_ceil(per_batch), Batch::default);
+        batches.resize_with(chunk.held.div_ceil(per_batch), Batch::default);
         let written = AtomicUsize::new(0);
-        records[..held].par_chunks(per_batch).zip(batches.par_iter_mut()).enumerate().try_for_each(
-            |(b, (batch_records, batch))| {
-                assess_batch(next + b * per_batch, b == 0, batch_records, assessor, batch, &written)
+        let held = chunk.held;
+        let records = &chunk.records[..held];
+        let (assessed, read) = rayon::join(
+            || {
+                records.par_chunks(per_batch).zip(batches.par_iter_mut()).enumerate().try_for_each(
+                    |(b, (batch_records, batch))| {
+                        assess_batch(next + b * per_batch, b == 0, batch_records, assessor, batch, &written)
+                    },
+                )
             },
-        )?;
+            // Whatever this chunk leaves over, the next holds at most
+            // twice the records of a chunk.
+            || {
+                if at_end {
+                    Ok(true)
+                } else {
+                    ahead.fill(source, wanted.min(2 * MAX_CHUNK_RECORDS - held), false)
+                }
+            },
+        );
+        assessed?;
 
         // Send the records assessed in order, up to the first that was
-        // not; the others are read again next round.
+        // not; the others are assessed again next round.
         let mut done = 0;
         let mut sent = 0;
         for batch in &batches {
@@ -205,9 +218,66 @@ where
         if sender.send(batches).is_err() {
             return Ok(any_bad);
         }
-        records[..held].rotate_left(done);
-        held -= done;
+        chunk.drop_first(done);
         next += done;
+        // What was written before a read error is correct output.
+        at_end = read.map_err(read_error)?;
+    }
+}
+
+/// Records read: `records[..held]`; the slots after them keep their
+/// buffers to be read into again.
+struct Held<R> {
+    records: Vec<R>,
+    held: usize,
+}
+
+impl<R> Default for Held<R> {
+    fn default() -> Self {
+        Held { records: Vec::new(), held: 0 }
+    }
+}
+
+impl<R: Default> Held<R> {
+    /// Reads records from `source` until `wanted` are held, about
+    /// [`CHUNK_INPUT`] bytes were read, or no whole record is waiting; when
+    /// `wait` and none is held, the first is waited for. Returns whether
+    /// the input has ended.
+    fn fill<S: Source<Record = R>>(&mut self, source: &mut S, wanted: usize, wait: bool) -> io::Result<bool> {
+        let mut input = 0;
+        while self.held < wanted && input < CHUNK_INPUT && ((wait && self.held == 0) || source.has_waiting())
+        {
+            if self.records.len() == self.held {
+                self.records.push(R::default());
+            }
+            match source.read(&mut self.records[self.held])? {
+                Some(bytes) => {
+                    input += bytes;
+                    self.held += 1;
+                }
+                None => return Ok(true),
+            }
+        }
+        Ok(false)
+    }
+
+    /// Moves every record `other` holds after those held here, in order
+    /// (swapping slots, so that buffers stay in use).
+    fn take_all(&mut self, other: &mut Held<R>) {
+        for slot in &mut other.records[..other.held] {
+            if self.records.len() == self.held {
+                self.records.push(R::default());
+            }
+            std::mem::swap(&mut self.records[self.held], slot);
+            self.held += 1;
+        }
+        other.held = 0;
+    }
+
+    /// Lets go of the first `count` records held.
+    fn drop_first(&mut self, count: usize) {
+        self.records[..self.held].rotate_left(count);
+        self.held -= count;
     }
 }
 
