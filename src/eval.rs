@@ -18,6 +18,7 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
+use std::mem::take;
 
 use crate::answers::{to_json, Answers, Value};
 use crate::condition::{Checks, Facts};
@@ -78,8 +79,10 @@ pub fn outcome<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Outco
     let fired = Fired::new(q, &raised);
     let facts = fired.facts(&state, level);
 
-    let limits: Vec<usize> =
-        (0..q.compiled.limits.len()).filter(|&i| q.compiled.limits[i].when.holds(&facts)).collect();
+    let (mut limits, mut selected, mut chosen, mut withheld) = spare::take(|s| {
+        (take(&mut s.limits), take(&mut s.selected), take(&mut s.chosen), take(&mut s.withheld))
+    });
+    limits.extend((0..q.compiled.limits.len()).filter(|&i| q.compiled.limits[i].when.holds(&facts)));
     // The first limit in force that withholds an entry names it.
     let withheld_by = |rec: usize, kind: RecommendationKind| {
         limits.iter().copied().find(|&i| {
@@ -90,14 +93,12 @@ pub fn outcome<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Outco
     // Whether each selection rule held, then whether a rule chose each
     // recommendation: one allocation rather than two.
     let rules = q.compiled.selection_when.count();
-    let mut selected = vec![false; rules + q.recommendations.len()];
+    selected.resize(rules + q.recommendations.len(), false);
     q.compiled.selection_when.holds_each(&facts, &mut selected[..rules]);
     for (r, (rec, _)) in q.compiled.selection.iter().enumerate() {
         selected[rules + rec] |= selected[r];
     }
     let by_rule = &selected[rules..];
-    let mut chosen = Vec::with_capacity(q.recommendations.len());
-    let mut withheld = Vec::new();
     // A bounded plan takes the first entries of the counted kinds, in
     // catalogue order; the rest are further options.
     let mut room = q.plan_size.as_ref().map_or(usize::MAX, |size| size.at_most);
@@ -177,9 +178,10 @@ impl<'q> Outcome<'q> {
     /// The second stage of [`evaluate`]: the report on this outcome of
     /// `answers`.
     fn into_report(self, answers: &Answers) -> Report<'q> {
-        let Outcome { state, level, raised, fired, limits, selected, chosen, withheld } = self;
+        let Outcome { state, level, raised, fired, limits, selected, chosen, withheld } = &self;
+        let level = *level;
         let q = state.q;
-        let facts = fired.facts(&state, level);
+        let facts = fired.facts(state, level);
 
         let notices = limits
             .iter()
@@ -192,7 +194,7 @@ impl<'q> Outcome<'q> {
         // The why text of each catalogue entry a rule chose: one sentence
         // per rule, in rule order, each written straight after the last.
         let mut whys: Vec<Option<String>> = vec![None; q.recommendations.len()];
-        for ((rec, why), _) in q.compiled.selection.iter().zip(&selected).filter(|(_, held)| **held) {
+        for ((rec, why), _) in q.compiled.selection.iter().zip(selected.iter()).filter(|(_, held)| **held) {
             let text = match &mut whys[*rec] {
                 Some(text) => {
                     text.push(' ');
@@ -345,6 +347,74 @@ impl<'q> Outcome<'q> {
     }
 }
 
+impl Drop for Outcome<'_> {
+    /// Keeps the buffers for the next evaluation on this thread.
+    fn drop(&mut self) {
+        // Emptied here, so that a buffer taken is empty.
+        fn empty<T>(buffer: &mut Vec<T>) -> Vec<T> {
+            buffer.clear();
+            take(buffer)
+        }
+        let state = &mut self.state;
+        spare::give(spare::Spare {
+            applies: empty(&mut state.applies),
+            in_force: empty(&mut state.in_force),
+            scores: empty(&mut state.scores),
+            bands: empty(&mut state.bands),
+            answered: empty(&mut state.answered),
+            fired: empty(&mut self.fired.raised),
+            limits: empty(&mut self.limits),
+            selected: empty(&mut self.selected),
+            chosen: empty(&mut self.chosen),
+            withheld: empty(&mut self.withheld),
+        });
+    }
+}
+
+/// The buffers of the last outcome a thread dropped, kept for its next
+/// one: a table is evaluated one respondent after another, and getting
+/// and freeing some ten buffers for each costs about as much as a small
+/// questionnaire's scores. Buffers are kept empty; one taken while another
+/// outcome holds it is simply a new one.
+mod spare {
+    use std::cell::RefCell;
+
+    use crate::model::Value;
+
+    #[derive(Default)]
+    pub(crate) struct Spare {
+        pub applies: Vec<bool>,
+        pub in_force: Vec<Option<Value>>,
+        pub scores: Vec<Option<f64>>,
+        pub bands: Vec<Option<usize>>,
+        pub answered: Vec<usize>,
+        pub fired: Vec<bool>,
+        pub limits: Vec<usize>,
+        pub selected: Vec<bool>,
+        pub chosen: Vec<(usize, bool)>,
+        pub withheld: Vec<(usize, usize)>,
+    }
+
+    thread_local! {
+        static SPARE: RefCell<Spare> = RefCell::new(Spare::default());
+    }
+
+    /// The kept buffers `pick` takes (new ones if the thread keeps none).
+    pub(crate) fn take<R: Default>(pick: impl FnOnce(&mut Spare) -> R) -> R {
+        let kept = SPARE.try_with(|spare| spare.try_borrow_mut().ok().map(|mut spare| pick(&mut spare)));
+        kept.ok().flatten().unwrap_or_default()
+    }
+
+    /// Keeps `buffers`, empty, for the next outcome.
+    pub(crate) fn give(buffers: Spare) {
+        let _ = SPARE.try_with(|spare| {
+            if let Ok(mut spare) = spare.try_borrow_mut() {
+                *spare = buffers;
+            }
+        });
+    }
+}
+
 /// The triage level alone, without building a report: the same rules as
 /// [`evaluate`], for callers that only need the level (the interactive
 /// early stop, exhaustive checks).
@@ -459,7 +529,8 @@ struct Fired {
 impl Fired {
     fn new(q: &Questionnaire, raised: &[Raised]) -> Fired {
         let questions = q.questions.len();
-        let mut fired = Fired { questions, raised: vec![false; questions + q.triage_rules.len()] };
+        let mut fired = Fired { questions, raised: spare::take(|s| take(&mut s.fired)) };
+        fired.raised.resize(questions + q.triage_rules.len(), false);
         for raised in raised {
             match *raised {
                 Raised::Flag { question, .. } => fired.raised[question] = true,
@@ -547,9 +618,10 @@ impl<'q> State<'q> {
         // All the answers at once, then cleared where they do not apply.
         // (Copying the slice whole is markedly faster than filling it slot
         // by slot, which the exhaustive checks of triage notice.)
-        let mut in_force = answers.values().to_vec();
+        let (mut in_force, mut applies) = spare::take(|s| (take(&mut s.in_force), take(&mut s.applies)));
+        in_force.extend_from_slice(answers.values());
         in_force.resize(n, None);
-        let mut applies = vec![true; n];
+        applies.resize(n, true);
         // The level before a question changes only where another rule
         // becomes ready, so it is worked out again only there.
         let mut level_before: Option<(usize, Level)> = None;
@@ -561,6 +633,13 @@ impl<'q> State<'q> {
         for i in 0..n {
             let Some(ask_if) = &q.compiled.ask_if[i] else { continue };
             if !full && q.compiled.level_dependent[i] {
+                continue;
+            }
+            if let Some(same) = q.compiled.same_ask_if[i] {
+                applies[i] = applies[same];
+                if !applies[i] {
+                    in_force[i] = None;
+                }
                 continue;
             }
             let before = match (q.compiled.level_before[i], level_before) {
@@ -857,7 +936,7 @@ fn cited_sources<'q>(
 fn scores(q: &Questionnaire, in_force: &[Option<Value>]) -> Scores {
     let count = q.domains.len();
     let (mut scores, mut bands, mut answered_counts) =
-        (Vec::with_capacity(count), Vec::with_capacity(count), Vec::with_capacity(count));
+        spare::take(|s| (take(&mut s.scores), take(&mut s.bands), take(&mut s.answered)));
     for d in 0..count {
         let (score, band, answered) = score(q, d, in_force, &scores, &bands);
         scores.push(score);
@@ -1003,6 +1082,70 @@ mod tests {
         })
     }
 
+    /// Which questions apply and the answers in force, the plain way:
+    /// every `ask_if` tested (none shared), with the level before its
+    /// question worked out afresh.
+    fn plain_in_force(q: &Questionnaire, answers: &Answers) -> (Vec<bool>, Vec<Option<Value>>) {
+        let n = q.questions.len();
+        let mut in_force = answers.values().to_vec();
+        let mut applies = vec![true; n];
+        for i in 0..n {
+            let Some(ask_if) = &q.compiled.ask_if[i] else { continue };
+            let level_before = match q.compiled.level_before[i] {
+                None => Level::SelfCare,
+                Some(_) => {
+                    let (scores, bands, answered) = scores(q, &in_force);
+                    let partial = State {
+                        q,
+                        applies: applies.clone(),
+                        in_force: in_force.clone(),
+                        scores,
+                        bands,
+                        answered,
+                    };
+                    partial.triage(i, None)
+                }
+            };
+            let facts = Facts {
+                answers: &in_force,
+                scores: &[],
+                bands: &[],
+                level: Level::SelfCare,
+                level_before,
+                fired_red_flags: &[],
+                fired_rules: &[],
+            };
+            applies[i] = ask_if.expr.holds(&facts);
+            if !applies[i] {
+                in_force[i] = None;
+            }
+        }
+        (applies, in_force)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Buffers kept from one evaluation change nothing in the next:
+        /// the report on `later` after `earlier` is the report on it on a
+        /// thread that has evaluated nothing yet.
+        #[test]
+        fn kept_buffers_change_nothing(earlier in answers(questionnaire()), later in answers(questionnaire())) {
+            let q = questionnaire();
+            drop(outcome(q, &earlier));
+            let kept = evaluate(q, &later);
+            let fresh = std::thread::scope(|scope| scope.spawn(|| evaluate(q, &later)).join().expect("evaluated"));
+            prop_assert_eq!(kept, fresh);
+        }
+    }
+
+    /// The shipped questionnaire has questions that share a condition, so
+    /// that the test below sees shared ones.
+    #[test]
+    fn questions_share_conditions() {
+        assert!(questionnaire().compiled.same_ask_if.iter().flatten().count() >= 5);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
 
@@ -1010,7 +1153,8 @@ mod tests {
         /// scores kept from the way there; rules tested at once; rules
         /// that cannot raise the level left untested when only the level
         /// is wanted) give what triage and scoring of the settled answers,
-        /// every rule tested in order, give.
+        /// every rule tested in order, give; and conditions shared by
+        /// questions decide what testing each gives.
         #[test]
         fn shortcuts_of_triage_change_nothing(answers in answers(questionnaire())) {
             let q = questionnaire();
@@ -1042,6 +1186,9 @@ mod tests {
             prop_assert_eq!(&state.bands, &bands);
             prop_assert_eq!(&state.answered, &answered);
             prop_assert_eq!(triage_level(q, &answers), level);
+            let (applies, in_force) = plain_in_force(q, &answers);
+            prop_assert_eq!(&state.applies, &applies);
+            prop_assert_eq!(&state.in_force, &in_force);
         }
     }
 }

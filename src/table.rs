@@ -63,15 +63,26 @@ pub struct Header {
 }
 
 /// How a column's cells are read: the common cells (an option id, a plain
-/// whole number in range) straight into their value, every other cell, and
+/// number in range) straight into their value, every other cell, and
 /// every bad one, by [`parse_cell`], which gives the same value for the
 /// common ones. Most of the time of reading a row goes to its cells.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Reader {
     RecordId,
-    Options { question: usize, ids: Vec<Box<str>> },
-    Integer { question: usize, min: i64, max: i64 },
-    Number { question: usize },
+    /// Each option's id as its length and [`short_key`], in option order
+    /// (an id too long for a key is left to [`parse_cell`]).
+    Options {
+        question: usize,
+        keys: Vec<(usize, Option<u128>)>,
+    },
+    Integer {
+        question: usize,
+        min: i64,
+        max: i64,
+    },
+    Number {
+        question: usize,
+    },
 }
 
 impl Reader {
@@ -80,7 +91,20 @@ impl Reader {
         match &questionnaire.questions[question].kind {
             Kind::Integer { min, max, .. } => Reader::Integer { question, min: *min, max: *max },
             Kind::Number { .. } => Reader::Number { question },
-            kind => Reader::Options { question, ids: kind.option_ids().into_iter().map(Box::from).collect() },
+            kind => Reader::Options {
+                question,
+                keys: kind.option_ids().into_iter().map(|id| (id.len(), short_key(id.as_bytes()))).collect(),
+            },
+        }
+    }
+
+    /// The question the column answers.
+    fn question(&self) -> Option<usize> {
+        match self {
+            Reader::RecordId => None,
+            Reader::Options { question, .. }
+            | Reader::Integer { question, .. }
+            | Reader::Number { question } => Some(*question),
         }
     }
 
@@ -88,10 +112,11 @@ impl Reader {
     #[inline]
     fn read(&self, questionnaire: &Questionnaire, cell: &[u8]) -> Option<(usize, Value)> {
         match self {
-            Reader::Options { question, ids } => {
-                // Byte by byte: ids are short, and most differ in length.
-                let same = |id: &str| id.len() == cell.len() && id.bytes().zip(cell).all(|(a, b)| a == *b);
-                let index = ids.iter().position(|id| same(id))?;
+            Reader::Options { question, keys } => {
+                // One comparison of numbers per option, rather than of
+                // bytes.
+                let key = short_key(cell)?;
+                let index = keys.iter().position(|&(len, id)| len == cell.len() && id == Some(key))?;
                 Some((*question, Value::Option(u16::try_from(index).ok()?)))
             }
             Reader::Integer { question, min, max } => {
@@ -103,12 +128,35 @@ impl Reader {
                 let Kind::Number { min, max, .. } = questionnaire.questions[*question].kind else {
                     return None;
                 };
-                let number = plain_integer(cell)? as f64;
+                let number = plain_integer(cell).map(|n| n as f64).or_else(|| plain_decimal(cell))?;
                 (min <= number && number <= max).then_some((*question, Value::Number(number)))
             }
             Reader::RecordId => None,
         }
     }
+}
+
+/// Up to 16 bytes as one number, such that two runs of bytes of the same
+/// length are equal exactly when their keys are: read as at most two
+/// overlapping words, which between them cover every byte. `None` for a
+/// longer run.
+#[inline(always)]
+fn short_key(bytes: &[u8]) -> Option<u128> {
+    let n = bytes.len();
+    let word32 = |at: usize| {
+        bytes.get(at..at + 4).and_then(|b| <[u8; 4]>::try_from(b).ok()).map_or(0, u32::from_le_bytes)
+    };
+    let word64 = |at: usize| {
+        bytes.get(at..at + 8).and_then(|b| <[u8; 8]>::try_from(b).ok()).map_or(0, u64::from_le_bytes)
+    };
+    Some(match n {
+        0 => 0,
+        // Bytes 0, n/2 and n-1 are every byte of a run this short.
+        1..=3 => u128::from(bytes[0]) | u128::from(bytes[n / 2]) << 8 | u128::from(bytes[n - 1]) << 16,
+        4..=7 => u128::from(word32(0)) | u128::from(word32(n - 4)) << 32,
+        8..=16 => u128::from(word64(0)) | u128::from(word64(n - 8)) << 64,
+        _ => return None,
+    })
 }
 
 impl Header {
@@ -185,7 +233,7 @@ impl Header {
     ) -> Result<Answers, Error> {
         let mut answers = Answers::empty(questionnaire);
         let mut problems = Vec::new();
-        for ((column, reader), cell) in self.columns.iter().zip(&self.readers).zip(cells) {
+        for (reader, cell) in self.readers.iter().zip(cells) {
             let cell = cell.as_ref();
             if cell.is_empty() {
                 // Unanswered.
@@ -193,7 +241,7 @@ impl Header {
             }
             if let Some((index, value)) = reader.read(questionnaire, cell) {
                 answers.set(index, Some(value));
-            } else if let Column::Question(index) = *column {
+            } else if let Some(index) = reader.question() {
                 match std::str::from_utf8(cell) {
                     Ok(text) => read_cell(questionnaire, index, text, &mut answers, &mut problems),
                     Err(_) => problems.push((
@@ -278,6 +326,28 @@ fn plain_integer(bytes: &[u8]) -> Option<u64> {
     plain.then(|| bytes.iter().fold(0, |n, &d| n * 10 + u64::from(d - b'0')))
 }
 
+/// A cell of digits, a point and digits (`7.5`), as JSON writes such a
+/// number, of at most 15 digits in all: read as the whole number of its
+/// digits divided by a power of ten. Both are exact in an `f64`, so the
+/// one division rounds correctly, as serde_json does (every other number
+/// goes to it).
+fn plain_decimal(bytes: &[u8]) -> Option<f64> {
+    const POWERS: [f64; 16] =
+        [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+    let point = bytes.iter().position(|&b| b == b'.')?;
+    let (whole, fraction) = (&bytes[..point], &bytes[point + 1..]);
+    let digits = |part: &[u8]| !part.is_empty() && part.iter().all(u8::is_ascii_digit);
+    let plain = digits(whole)
+        && digits(fraction)
+        && (whole[0] != b'0' || whole.len() == 1)
+        && whole.len() + fraction.len() <= 15;
+    if !plain {
+        return None;
+    }
+    let number = whole.iter().chain(fraction).fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+    Some(number as f64 / POWERS[fraction.len()])
+}
+
 /// Reads the cell of the question at `index` into `answers`, or its
 /// problem into `problems`. An empty cell leaves the question unanswered.
 fn read_cell(
@@ -339,8 +409,50 @@ mod tests {
             prop::sample::select(ids),
             (-5..200i64).prop_map(|n| n.to_string()),
             (-5.0..200.0f64).prop_map(|n| n.to_string()),
+            // Short decimals, as a person writes them.
+            (0..3000u32, 0..4usize).prop_map(|(n, point)| {
+                let digits = n.to_string();
+                let point = digits.len().saturating_sub(point).max(1);
+                format!("{}.{}", &digits[..point], &digits[point..]).trim_end_matches('.').to_owned()
+            }),
             "[a-z_0-9.-]{0,6}",
         ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5000))]
+
+        /// Two runs of bytes of one length have the same key exactly when
+        /// they are the same bytes.
+        #[test]
+        fn short_keys_tell_runs_apart(
+            a in prop::collection::vec(prop_oneof![Just(0u8), Just(b'a'), Just(b'b'), any::<u8>()], 0..20),
+            flips in prop::collection::vec((0..20usize, any::<u8>()), 0..3),
+        ) {
+            let mut b = a.clone();
+            for (at, byte) in flips {
+                if let Some(slot) = b.get_mut(at) {
+                    *slot = byte;
+                }
+            }
+            match (short_key(&a), short_key(&b)) {
+                (Some(x), Some(y)) => prop_assert_eq!(x == y, a == b, "{:?} {:?}", a, b),
+                (x, y) => prop_assert!(a.len() > 16 && x.is_none() && y.is_none()),
+            }
+        }
+
+        /// The shortcut for decimals reads what serde_json reads, to the
+        /// bit, and leaves alone what it does not read as such a number.
+        #[test]
+        fn plain_decimals_read_as_json_reads_them(text in "[0-9]{0,9}[.]?[0-9]{0,9}|[0-9.eE+-]{1,8}") {
+            let json = serde_json::from_str::<Json>(&text).ok().and_then(|j| j.as_f64());
+            if let Some(number) = plain_decimal(text.as_bytes()) {
+                prop_assert_eq!(Some(number.to_bits()), json.map(f64::to_bits), "{:?}", text);
+            } else if json.is_some() && text.contains('.') && !text.contains(['e', 'E', '-', '+']) {
+                // Only numbers of more than 15 digits are left to serde_json.
+                prop_assert!(text.len() > 16, "{:?}", text);
+            }
+        }
     }
 
     proptest! {

@@ -50,6 +50,12 @@ pub(crate) struct Compiled {
     /// question (the linter sees to it), so working out the level alone
     /// may skip them.
     pub level_dependent: Vec<bool>,
+    /// Per question: an earlier question whose `ask_if` is the same
+    /// condition, read at the same level before it, so that it holds for
+    /// one exactly when it holds for the other (it reads only questions
+    /// before both, which are settled by then). Many questions of one
+    /// topic share a condition, tested once.
+    pub same_ask_if: Vec<Option<usize>>,
     /// One per triage rule, in order.
     pub triage: Vec<CompiledRule>,
     /// The triage rules' conditions, to be run together: `None` when one
@@ -285,7 +291,7 @@ impl Lint<'_> {
         let triage_when = (!triage.iter().any(|rule| rule.when.expr.reads_level()))
             .then(|| Checks::new(triage.iter().map(|rule| rule.when.clone()).collect()));
         let (reads_level_before, level_dependent) = self.well_founded(&ask_if, &domains, &triage);
-        let level_before = reads_level_before
+        let level_before: Vec<Option<usize>> = reads_level_before
             .iter()
             .enumerate()
             .map(|(i, reads)| {
@@ -296,11 +302,13 @@ impl Lint<'_> {
                 reads.then(ready)
             })
             .collect();
+        let same_ask_if = same_conditions(&ask_if, &level_before, &level_dependent);
         Some(Compiled {
             ask_if,
             red_flags,
             level_before,
             level_dependent,
+            same_ask_if,
             triage,
             triage_when,
             domains,
@@ -1020,4 +1028,29 @@ fn collect_refs(index: &Index, condition: &Condition, qs: &mut Vec<usize>, ds: &
         ScoreGte(d, _) | ScoreLte(d, _) | BandIn(d, _) => ds.extend(index.domains.get(d)),
         LevelAtLeast(_) | LevelBelow(_) | LevelBeforeAtLeast(_) | LevelBeforeBelow(_) | Fired(_) => {}
     }
+}
+
+/// Per question: the first earlier question whose `ask_if` is the same
+/// condition (the same resolved tree, told by its written form), read at
+/// the same level before it and alike in depending on the level.
+fn same_conditions(
+    ask_if: &[Option<Check>],
+    level_before: &[Option<usize>],
+    level_dependent: &[bool],
+) -> Vec<Option<usize>> {
+    let mut first: HashMap<(String, Option<usize>, bool), usize> = HashMap::new();
+    ask_if
+        .iter()
+        .enumerate()
+        .map(|(i, check)| {
+            let key = (format!("{:?}", check.as_ref()?.expr), level_before[i], level_dependent[i]);
+            match first.get(&key) {
+                Some(&k) => Some(k),
+                None => {
+                    first.insert(key, i);
+                    None
+                }
+            }
+        })
+        .collect()
 }

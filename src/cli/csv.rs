@@ -214,6 +214,10 @@ struct Table<'q> {
     header: Header,
     /// The names of the values [`derived`] gives, in its order.
     derived: Vec<String>,
+    /// Whether every id a derived value may hold (of a question, a triage
+    /// rule, a band, a recommendation) is written as it is, unquoted: then
+    /// the cells that hold ids are not looked at again once written.
+    plain_ids: bool,
     long: bool,
     max_row: usize,
 }
@@ -226,7 +230,13 @@ impl<'q> Table<'q> {
             derived.push(format!("{}_band", domain.id));
         }
         derived.push(String::from("recommendations"));
-        Table { questionnaire, header, derived, long, max_row }
+        let q = questionnaire;
+        let ids = (q.questions.iter().map(|question| &question.id))
+            .chain(q.triage_rules.iter().map(|rule| &rule.id))
+            .chain(q.domains.iter().flat_map(|domain| domain.bands.iter().map(|band| &band.id)))
+            .chain(q.recommendations.iter().map(|rec| &rec.id));
+        let plain_ids = ids.into_iter().all(|id| !needs_quotes(id.as_bytes()));
+        Table { questionnaire, header, derived, plain_ids, long, max_row }
     }
 
     /// The output's header row.
@@ -357,14 +367,22 @@ impl Table<'_> {
         mut after: impl FnMut(&mut Vec<u8>),
     ) -> io::Result<()> {
         let mut names = self.derived.iter();
-        let mut value = |out: &mut Vec<u8>, write: &mut dyn FnMut(&mut Vec<u8>) -> io::Result<()>| {
-            before(out, names.next().map_or("", String::as_str));
-            write_cell(out, write)?;
-            after(out);
-            Ok::<(), io::Error>(())
-        };
-        value(out, &mut |out| write_text(out, outcome.level().as_str()))?;
-        value(out, &mut |out| {
+        // A cell known to need no quotes (a level, a number, ids when
+        // they are plain) is written straight.
+        let mut value =
+            |out: &mut Vec<u8>, plain: bool, write: &mut dyn FnMut(&mut Vec<u8>) -> io::Result<()>| {
+                before(out, names.next().map_or("", String::as_str));
+                if plain {
+                    write(out)?;
+                } else {
+                    write_cell(out, write)?;
+                }
+                after(out);
+                Ok::<(), io::Error>(())
+            };
+        let ids = self.plain_ids;
+        value(out, true, &mut |out| write_text(out, outcome.level().as_str()))?;
+        value(out, ids, &mut |out| {
             write_ids(out, outcome.rules(), |out, rule| {
                 let (id, answer) = rule.parts();
                 write_text(out, id)?;
@@ -375,15 +393,15 @@ impl Table<'_> {
             })
         })?;
         for (score, band) in outcome.domains() {
-            value(out, &mut |out| match score {
+            value(out, true, &mut |out| match score {
                 // Whole numbers as integers, as in the JSON report.
                 Some(score) if score.fract() == 0.0 && score.abs() < 9e15 => write_whole(out, score as i64),
                 Some(score) => write!(out, "{score}"),
                 None => Ok(()),
             })?;
-            value(out, &mut |out| write_text(out, band.unwrap_or("")))?;
+            value(out, ids, &mut |out| write_text(out, band.unwrap_or("")))?;
         }
-        value(out, &mut |out| write_ids(out, outcome.plan(), write_text))
+        value(out, ids, &mut |out| write_ids(out, outcome.plan(), write_text))
     }
 }
 
@@ -478,7 +496,60 @@ fn needs_quotes(cell: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+    use selfcheck::model::Kind;
+
     use super::*;
+
+    fn questionnaire() -> &'static Questionnaire {
+        static SHIPPED: std::sync::OnceLock<Questionnaire> = std::sync::OnceLock::new();
+        SHIPPED.get_or_init(|| {
+            let text = selfcheck::shipped("low-back-glutes").expect("shipped");
+            Questionnaire::from_json(text, "low-back-glutes").expect("a good questionnaire")
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// Cells written straight, when every id is plain, are the cells
+        /// written and then looked at for quotes, in both formats.
+        #[test]
+        fn plain_ids_are_written_as_checked_ones_are(
+            picks in prop::collection::vec(any::<prop::sample::Index>(), 50),
+            long in any::<bool>(),
+        ) {
+            let q = questionnaire();
+            let ids: Vec<&str> = q.questions.iter().map(|question| question.id.as_str()).collect();
+            let header = Header::new(q, ids.iter().copied()).expect("a good header");
+            let table = Table::new(q, header, long, usize::MAX);
+            prop_assert!(table.plain_ids);
+            // Each question answered with one of its options, or left out.
+            let cells: Vec<String> = q
+                .questions
+                .iter()
+                .zip(&picks)
+                .map(|(question, pick)| {
+                    let mut options: Vec<String> = match &question.kind {
+                        Kind::Integer { min, max, .. } => vec![min.to_string(), max.to_string()],
+                        Kind::Number { min, max, .. } => vec![min.to_string(), max.to_string()],
+                        kind => kind.option_ids().into_iter().map(String::from).collect(),
+                    };
+                    options.push(String::new());
+                    options[pick.index(options.len())].clone()
+                })
+                .collect();
+            let answers = table.header.answers(q, cells.iter().map(String::as_str)).expect("good cells");
+            let outcome = eval::outcome(q, &answers);
+            let mut written = [Vec::new(), Vec::new()];
+            for (plain, out) in [true, false].into_iter().zip(&mut written) {
+                let table = Table { plain_ids: plain, ..Table::new(q, table.header.clone(), long, usize::MAX) };
+                table.write_derived(&outcome, out, |out, name| out.extend_from_slice(name.as_bytes()), |out| out.push(b'|'))
+                    .expect("written");
+            }
+            prop_assert_eq!(&written[0], &written[1]);
+        }
+    }
 
     #[test]
     fn whole_numbers_are_written_as_write_writes_them() {

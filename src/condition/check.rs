@@ -39,6 +39,18 @@ enum Step {
         question: usize,
         set: u64,
     },
+    /// [`Step::Options`], negated if `negate`, then going on at `to` if
+    /// the result is `exit_on`: a `not` of the test and the exit after it
+    /// as a part of `all` or `any`, which take steps of their own after
+    /// other parts. Most parts are such tests, and a step costs about as
+    /// much as the test.
+    OptionsThen {
+        question: usize,
+        set: u64,
+        negate: bool,
+        exit_on: Option<bool>,
+        to: usize,
+    },
     /// The answer is one of the options `lists[start..end]`.
     OptionList {
         question: usize,
@@ -125,28 +137,46 @@ impl Check {
                 let all = matches!(expr, Expr::All(_));
                 let mut exits = Vec::new();
                 for (i, part) in parts.iter().enumerate() {
-                    self.lay_out(part, depth)?;
+                    let test = self.lay_out_test(part, depth)?;
                     if i + 1 < parts.len() {
-                        exits.push(self.steps.len());
-                        self.steps.push(if all {
-                            Step::ExitIfFalse { to: 0 }
-                        } else {
-                            Step::ExitIfTrue { to: 0 }
-                        });
+                        match test {
+                            // The exit rides on the part's own test.
+                            Some(at) => {
+                                if let Step::OptionsThen { exit_on, .. } = &mut self.steps[at] {
+                                    *exit_on = Some(!all);
+                                }
+                                exits.push(at);
+                            }
+                            None => {
+                                exits.push(self.steps.len());
+                                self.steps.push(if all {
+                                    Step::ExitIfFalse { to: 0 }
+                                } else {
+                                    Step::ExitIfTrue { to: 0 }
+                                });
+                            }
+                        }
                     }
                 }
                 let end = self.steps.len();
                 for exit in exits {
                     match &mut self.steps[exit] {
-                        Step::ExitIfFalse { to } | Step::ExitIfTrue { to } => *to = end,
+                        Step::ExitIfFalse { to } | Step::ExitIfTrue { to } | Step::OptionsThen { to, .. } => {
+                            *to = end
+                        }
                         _ => unreachable!("an exit was pushed here"),
                     }
                 }
             }
-            Expr::Not(inner) => {
-                self.lay_out(inner, depth)?;
-                self.steps.push(Step::Not);
-            }
+            Expr::Not(inner) => match self.lay_out_test(inner, depth)? {
+                // The `not` rides on the test.
+                Some(at) => {
+                    if let Step::OptionsThen { negate, .. } = &mut self.steps[at] {
+                        *negate = !*negate;
+                    }
+                }
+                None => self.steps.push(Step::Not),
+            },
             // At least none always holds.
             Expr::AtLeast(0, _) => self.steps.push(Step::Const(true)),
             Expr::AtLeast(n, parts) | Expr::Exactly(n, parts) => {
@@ -214,6 +244,25 @@ impl Check {
         Some(())
     }
 
+    /// Lays out `expr`; if it is one test of options with nothing riding
+    /// on it yet (a leaf: no jump lands after it), that step, as one a
+    /// `not` and an exit may ride on.
+    fn lay_out_test(&mut self, expr: &Expr, depth: usize) -> Option<Option<usize>> {
+        let start = self.steps.len();
+        self.lay_out(expr, depth)?;
+        if self.steps.len() != start + 1 {
+            return Some(None);
+        }
+        Some(match self.steps[start] {
+            Step::Options { question, set } => {
+                self.steps[start] = Step::OptionsThen { question, set, negate: false, exit_on: None, to: 0 };
+                Some(start)
+            }
+            Step::OptionsThen { exit_on: None, .. } => Some(start),
+            _ => None,
+        })
+    }
+
     /// Appends `items` to the lists; their range there.
     fn list(&mut self, items: impl Iterator<Item = usize>) -> (usize, usize) {
         let start = self.lists.len();
@@ -243,6 +292,16 @@ impl Check {
                     result = match facts.answers[question] {
                         Some(Value::Option(chosen)) => chosen < 64 && set >> chosen & 1 == 1,
                         _ => false,
+                    }
+                }
+                Step::OptionsThen { question, set, negate, exit_on, to } => {
+                    let chosen = match facts.answers[question] {
+                        Some(Value::Option(chosen)) => chosen < 64 && set >> chosen & 1 == 1,
+                        _ => false,
+                    };
+                    result = chosen != negate;
+                    if exit_on == Some(result) {
+                        at = to;
                     }
                 }
                 Step::OptionList { question, start, end } => {
@@ -502,6 +561,55 @@ mod tests {
             checks.holds_each(&facts, &mut out);
             let plain: Vec<bool> = exprs.iter().map(|e| e.holds(&facts)).collect();
             prop_assert_eq!(out, plain);
+        }
+    }
+
+    /// A `not` of a test of options and the exit after such a part ride
+    /// on the test's step; after other parts they take their own.
+    #[test]
+    fn nots_and_exits_ride_on_tests_of_options() {
+        let is = |question| Expr::OptionIn { question, options: vec![0] };
+        let not = |e: Expr| Expr::Not(Box::new(e));
+        assert_eq!(Check::new(Expr::All(vec![is(0), not(is(1)), is(2)])).steps.len(), 3);
+        assert_eq!(Check::new(not(not(is(0)))).steps.len(), 1);
+        // Answered, its exit; two tests, a `not` and an exit; the last test.
+        let mixed = Expr::Any(vec![Expr::Answered(0), not(Expr::All(vec![is(0), is(1)])), is(2)]);
+        assert_eq!(Check::new(mixed).steps.len(), 7);
+    }
+
+    /// Parts that end in a `not` of several steps, inside `all` and `any`
+    /// nested every way, read as the tree reads them, for every answer to
+    /// their questions (where jumps out of a part land matters).
+    #[test]
+    fn parts_ending_in_a_not_jump_where_the_tree_goes() {
+        let is = |question| Expr::OptionIn { question, options: vec![0] };
+        let not = |e: Expr| Expr::Not(Box::new(e));
+        let mut shapes = Vec::new();
+        for outer in [Expr::All as fn(Vec<Expr>) -> Expr, Expr::Any] {
+            for inner in [Expr::All as fn(Vec<Expr>) -> Expr, Expr::Any] {
+                for deepest in [Expr::All as fn(Vec<Expr>) -> Expr, Expr::Any] {
+                    let ending = inner(vec![is(0), not(deepest(vec![is(1), is(2)]))]);
+                    shapes.push(outer(vec![ending.clone(), is(3)]));
+                    shapes.push(outer(vec![not(ending), is(3)]));
+                }
+            }
+        }
+        for expr in shapes {
+            let check = Check::new(expr.clone());
+            for bits in 0..16u16 {
+                let answers: Vec<Option<Value>> =
+                    (0..4).map(|q| Some(Value::Option(bits >> q & 1))).collect();
+                let facts = Facts {
+                    answers: &answers,
+                    scores: &[],
+                    bands: &[],
+                    level: Level::SelfCare,
+                    level_before: Level::SelfCare,
+                    fired_red_flags: &[],
+                    fired_rules: &[],
+                };
+                assert_eq!(check.holds(&facts), expr.holds(&facts), "{expr:?}, {bits:04b}");
+            }
         }
     }
 
