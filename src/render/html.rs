@@ -127,6 +127,8 @@ fn tagged(tag: &str, para: &[Inline<'_>], out: &mut String, texts: Texts<'_>) {
 fn inline(para: &[Inline<'_>], out: &mut String, texts: Texts<'_>) {
     for inline in para {
         match inline {
+            // Known to need no escaping when the program was compiled.
+            Inline::Fixed(s) => out.push_str(s),
             Inline::Text(s) => texts.escape(s, out),
             Inline::Strong(s) => {
                 out.push_str("<strong>");
@@ -216,6 +218,20 @@ pub(crate) fn escape(text: &str, out: &mut String) {
     out.push_str(&text[start..]);
 }
 
+/// Whether [`escape`] leaves `text` as it is: a test the compiler runs on
+/// the renderer's fixed words (`fixed!`), so that they are copied unread.
+pub(super) const fn needs_no_escape(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        if matches!(bytes[at], b'&' | b'<' | b'>' | b'"' | b'\'') {
+            return false;
+        }
+        at += 1;
+    }
+    true
+}
+
 /// How many bytes [`escape`] tests at once.
 const CHUNK: usize = 16;
 
@@ -287,6 +303,15 @@ mod tests {
             let mut out = prefix.clone();
             escape(&text, &mut out);
             proptest::prop_assert_eq!(out, prefix + &escape_char_by_char(&text));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn needs_no_escape_when_escaping_changes_nothing(text in "(?s)(.|[&<>\"'a ]){0,40}") {
+            let mut out = String::new();
+            escape(&text, &mut out);
+            proptest::prop_assert_eq!(needs_no_escape(&text), out == text);
         }
     }
 

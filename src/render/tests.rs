@@ -503,15 +503,7 @@ fn a_person_part_over_its_budget_leaves_the_least_needed_to_the_clinician() {
     let least = doc::outline_within(&report, 0, Texts::default());
     let mut inlines = Vec::new();
     blocks_inlines(&least.person, &mut inlines);
-    let said: String = inlines
-        .iter()
-        .map(|i| match i {
-            doc::Inline::Text(s) | doc::Inline::Strong(s) | doc::Inline::Code(s) | doc::Inline::Link(s) => {
-                s.as_ref()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
+    let said: String = inlines.iter().map(|inline| inline.as_str()).collect::<Vec<_>>().join(" ");
     for kept in [
         "Book an appointment within 1-2 weeks.",
         "This is not a diagnosis",
@@ -606,4 +598,61 @@ fn prepared_texts_are_the_reports_own() {
     let mut out = String::new();
     texts.escape(&q.questions[0].text, &mut out);
     assert_eq!(out, "Numbness in the &lt;saddle&gt; area?");
+}
+
+/// The blocks with every fixed run made plain text: what the writers did
+/// before the renderer's own words were known to need no escaping.
+fn fixed_as_text<'a>(blocks: &[doc::Block<'a>]) -> Vec<doc::Block<'a>> {
+    use doc::{Block, Inline, Para};
+    fn para<'a>(para: &Para<'a>) -> Para<'a> {
+        let inlines = para.iter().map(|inline| match inline {
+            Inline::Fixed(s) => Inline::Text(std::borrow::Cow::Borrowed(*s)),
+            other => other.clone(),
+        });
+        Para::Many(inlines.collect())
+    }
+    blocks
+        .iter()
+        .map(|block| match block {
+            Block::Title(p) => Block::Title(para(p)),
+            Block::Heading(p) => Block::Heading(para(p)),
+            Block::Para(p) => Block::Para(para(p)),
+            Block::Alert { heading, body } => {
+                Block::Alert { heading: para(heading), body: fixed_as_text(body) }
+            }
+            Block::List { numbered, items } => Block::List {
+                numbered: *numbered,
+                items: items.iter().map(|item| fixed_as_text(item)).collect(),
+            },
+            Block::Entries(entries) => Block::Entries(
+                entries.iter().map(|(title, body)| (para(title), fixed_as_text(body))).collect(),
+            ),
+        })
+        .collect()
+}
+
+#[test]
+fn fixed_words_are_written_and_counted_as_plain_text_is() {
+    let mut fixed = 0;
+    for (q, answer_sets) in every_report_source() {
+        let prepared = Prepared::new(&q);
+        for answers in answer_sets {
+            let report = report_for(&q, answers);
+            let outline = doc::outline(&report);
+            let mut inlines = Vec::new();
+            blocks_inlines(&outline.person, &mut inlines);
+            blocks_inlines(&outline.clinician, &mut inlines);
+            fixed += inlines.iter().filter(|inline| matches!(inline, doc::Inline::Fixed(_))).count();
+            let (person, clinician) = (fixed_as_text(&outline.person), fixed_as_text(&outline.clinician));
+            for texts in [Texts::default(), Texts(Some(&prepared))] {
+                assert_eq!(
+                    html::write(&outline.person, &outline.clinician, texts),
+                    html::write(&person, &clinician, texts)
+                );
+            }
+            assert_eq!(doc::words(&outline.person), doc::words(&person));
+            assert_eq!(doc::words(&outline.clinician), doc::words(&clinician));
+        }
+    }
+    assert!(fixed > 1000, "the reports have fixed words: {fixed}");
 }

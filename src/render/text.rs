@@ -61,6 +61,7 @@ fn boxed(heading: &[Inline<'_>], body: &[Block<'_>], width: usize) -> Vec<String
         .map(|inline| match inline {
             Inline::Strong(s) => s.to_uppercase(),
             Inline::Text(s) | Inline::Code(s) | Inline::Link(s) => s.to_string(),
+            Inline::Fixed(s) => (*s).to_owned(),
         })
         .collect();
     let mut content = wrap(&heading, inner);
@@ -128,9 +129,7 @@ pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
 fn plain(para: &[Inline<'_>]) -> String {
     let mut out = String::new();
     for inline in para {
-        match inline {
-            Inline::Text(s) | Inline::Strong(s) | Inline::Code(s) | Inline::Link(s) => out.push_str(s),
-        }
+        out.push_str(inline.as_str());
     }
     out
 }
