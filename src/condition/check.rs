@@ -564,8 +564,6 @@ mod tests {
         }
     }
 
-    /// A `not` of a test of options and the exit after such a part ride
-    /// on the test's step; after other parts they take their own.
     /// Facts of answers alone, at the lowest level, nothing fired.
     fn answers_only(answers: &[Option<Value>]) -> Facts<'_> {
         Facts {
@@ -579,6 +577,8 @@ mod tests {
         }
     }
 
+    /// A `not` of a test of options and the exit after such a part ride
+    /// on the test's step; after other parts they take their own.
     #[test]
     fn nots_and_exits_ride_on_tests_of_options() {
         let is = |question| Expr::OptionIn { question, options: vec![0] };
