@@ -159,9 +159,8 @@ impl<'q> Session<'q> {
     pub(crate) fn next_index_given(&self, applies: &[bool]) -> Option<usize> {
         let questions = &self.questionnaire.questions;
         let stopping = self.stopping();
-        (0..questions.len()).find(|&i| {
-            !self.asked[i] && applies[i] && (!stopping || questions[i].ask_before_stop)
-        })
+        (0..questions.len())
+            .find(|&i| !self.asked[i] && applies[i] && (!stopping || questions[i].ask_before_stop))
     }
 
     /// [`Session::record`], given which questions apply to the answers
@@ -170,7 +169,12 @@ impl<'q> Session<'q> {
     /// in one pass, and not at all when the answers stay as they were
     /// (a skipped question left unanswered) after a first answer: before
     /// that, the level has not yet been worked out.
-    pub(crate) fn record_given(&mut self, index: usize, value: Option<Value>, applies: Vec<bool>) -> Vec<bool> {
+    pub(crate) fn record_given(
+        &mut self,
+        index: usize,
+        value: Option<Value>,
+        applies: Vec<bool>,
+    ) -> Vec<bool> {
         let Some(asked) = self.asked.get_mut(index) else { return applies };
         if !*asked {
             *asked = true;

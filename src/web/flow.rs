@@ -184,7 +184,11 @@ mod tests {
 
     /// The replay the plain way: the session's own steps, each worked out
     /// in full.
-    fn plain_replay<'q>(questionnaire: &'q Questionnaire, answers: &Answers, skipped: &[usize]) -> Replay<'q> {
+    fn plain_replay<'q>(
+        questionnaire: &'q Questionnaire,
+        answers: &Answers,
+        skipped: &[usize],
+    ) -> Replay<'q> {
         let mut session = Session::new(questionnaire);
         let mut asked = Vec::new();
         loop {
@@ -207,7 +211,14 @@ mod tests {
     fn seen(replay: &Replay<'_>) -> String {
         let next = match replay.next {
             Next::Ask(s) => {
-                format!("ask {} #{}/{} {:?} {}", s.index, s.number, s.total, s.section.map(|s| &s.id), s.new_section)
+                format!(
+                    "ask {} #{}/{} {:?} {}",
+                    s.index,
+                    s.number,
+                    s.total,
+                    s.section.map(|s| &s.id),
+                    s.new_section
+                )
             }
             Next::Done => "done".to_owned(),
             Next::StoppedEarly => "stopped early".to_owned(),
@@ -230,7 +241,8 @@ mod tests {
             vec![
                 questionnaire(),
                 Questionnaire::from_json(crate::session::tests::FIXTURE, "session").expect("valid"),
-                Questionnaire::from_json(include_str!("../../tests/fixtures/engine.json"), "engine").expect("valid"),
+                Questionnaire::from_json(include_str!("../../tests/fixtures/engine.json"), "engine")
+                    .expect("valid"),
             ]
         })
     }
