@@ -564,6 +564,19 @@ mod tests {
         }
     }
 
+    /// Facts of answers alone, at the lowest level, nothing fired.
+    fn answers_only(answers: &[Option<Value>]) -> Facts<'_> {
+        Facts {
+            answers,
+            scores: &[],
+            bands: &[],
+            level: Level::SelfCare,
+            level_before: Level::SelfCare,
+            fired_red_flags: &[],
+            fired_rules: &[],
+        }
+    }
+
     /// A `not` of a test of options and the exit after such a part ride
     /// on the test's step; after other parts they take their own.
     #[test]
@@ -599,15 +612,7 @@ mod tests {
             for bits in 0..16u16 {
                 let answers: Vec<Option<Value>> =
                     (0..4).map(|q| Some(Value::Option(bits >> q & 1))).collect();
-                let facts = Facts {
-                    answers: &answers,
-                    scores: &[],
-                    bands: &[],
-                    level: Level::SelfCare,
-                    level_before: Level::SelfCare,
-                    fired_red_flags: &[],
-                    fired_rules: &[],
-                };
+                let facts = answers_only(&answers);
                 assert_eq!(check.holds(&facts), expr.holds(&facts), "{expr:?}, {bits:04b}");
             }
         }
@@ -629,15 +634,7 @@ mod tests {
             let check = Check::new(expr.clone());
             assert_eq!(check.steps.is_empty(), depth > COUNTERS, "depth {depth}");
             for answers in [[None, None], [Some(Value::Integer(1)), None], [None, Some(Value::Option(0))]] {
-                let facts = Facts {
-                    answers: &answers,
-                    scores: &[],
-                    bands: &[],
-                    level: Level::SelfCare,
-                    level_before: Level::SelfCare,
-                    fired_red_flags: &[],
-                    fired_rules: &[],
-                };
+                let facts = answers_only(&answers);
                 assert_eq!(check.holds(&facts), expr.holds(&facts), "depth {depth}, {answers:?}");
                 let checks = Checks::new(vec![Check::new(Expr::Answered(1)), check.clone()]);
                 let mut out = [false; 2];

@@ -131,6 +131,31 @@ struct Collect<'a>(&'a mut Prepared);
 
 type Done = Result<(), std::fmt::Error>;
 
+/// Serializer methods for values that hold no text.
+macro_rules! ignore {
+    ($($method:ident: $value:ty),* $(,)?) => {
+        $(fn $method(self, _: $value) -> Done {
+            Ok(())
+        })*
+    };
+}
+
+/// The parts of a compound value (elements, fields), each walked in turn.
+macro_rules! walk_parts {
+    ($($part:ident::$method:ident($($name:ty)?)),* $(,)?) => {$(
+        impl ser::$part for &mut Collect<'_> {
+            type Ok = ();
+            type Error = std::fmt::Error;
+            fn $method<T: ?Sized + Serialize>(&mut self, $(_: $name,)? value: &T) -> Done {
+                value.serialize(&mut **self)
+            }
+            fn end(self) -> Done {
+                Ok(())
+            }
+        }
+    )*};
+}
+
 impl ser::Serializer for &mut Collect<'_> {
     type Ok = ();
     type Error = std::fmt::Error;
@@ -146,44 +171,10 @@ impl ser::Serializer for &mut Collect<'_> {
         self.0.add(v);
         Ok(())
     }
-    fn serialize_bool(self, _: bool) -> Done {
-        Ok(())
-    }
-    fn serialize_i64(self, _: i64) -> Done {
-        Ok(())
-    }
-    fn serialize_i8(self, _: i8) -> Done {
-        Ok(())
-    }
-    fn serialize_i16(self, _: i16) -> Done {
-        Ok(())
-    }
-    fn serialize_i32(self, _: i32) -> Done {
-        Ok(())
-    }
-    fn serialize_u8(self, _: u8) -> Done {
-        Ok(())
-    }
-    fn serialize_u16(self, _: u16) -> Done {
-        Ok(())
-    }
-    fn serialize_u32(self, _: u32) -> Done {
-        Ok(())
-    }
-    fn serialize_u64(self, _: u64) -> Done {
-        Ok(())
-    }
-    fn serialize_f32(self, _: f32) -> Done {
-        Ok(())
-    }
-    fn serialize_f64(self, _: f64) -> Done {
-        Ok(())
-    }
-    fn serialize_char(self, _: char) -> Done {
-        Ok(())
-    }
-    fn serialize_bytes(self, _: &[u8]) -> Done {
-        Ok(())
+    ignore! {
+        serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+        serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64,
+        serialize_f32: f32, serialize_f64: f64, serialize_char: char, serialize_bytes: &[u8],
     }
     fn serialize_none(self) -> Done {
         Ok(())
@@ -247,48 +238,13 @@ impl ser::Serializer for &mut Collect<'_> {
     }
 }
 
-impl ser::SerializeSeq for &mut Collect<'_> {
-    type Ok = ();
-    type Error = std::fmt::Error;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        Ok(())
-    }
-}
-
-impl ser::SerializeTuple for &mut Collect<'_> {
-    type Ok = ();
-    type Error = std::fmt::Error;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleStruct for &mut Collect<'_> {
-    type Ok = ();
-    type Error = std::fmt::Error;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleVariant for &mut Collect<'_> {
-    type Ok = ();
-    type Error = std::fmt::Error;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        Ok(())
-    }
+walk_parts! {
+    SerializeSeq::serialize_element(),
+    SerializeTuple::serialize_element(),
+    SerializeTupleStruct::serialize_field(),
+    SerializeTupleVariant::serialize_field(),
+    SerializeStruct::serialize_field(&'static str),
+    SerializeStructVariant::serialize_field(&'static str),
 }
 
 impl ser::SerializeMap for &mut Collect<'_> {
@@ -298,28 +254,6 @@ impl ser::SerializeMap for &mut Collect<'_> {
         key.serialize(&mut **self)
     }
     fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        Ok(())
-    }
-}
-
-impl ser::SerializeStruct for &mut Collect<'_> {
-    type Ok = ();
-    type Error = std::fmt::Error;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, _: &'static str, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        Ok(())
-    }
-}
-
-impl ser::SerializeStructVariant for &mut Collect<'_> {
-    type Ok = ();
-    type Error = std::fmt::Error;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, _: &'static str, value: &T) -> Done {
         value.serialize(&mut **self)
     }
     fn end(self) -> Done {
