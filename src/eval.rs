@@ -429,6 +429,20 @@ pub fn applying(questionnaire: &Questionnaire, answers: &Answers) -> Vec<bool> {
     State::in_force(questionnaire, answers, true).applies
 }
 
+/// [`applying`] and [`triage_level`] of the same answers in one pass, for
+/// a session replaying answers: the answers in force are settled once
+/// rather than twice (the level of all the answers is the same whether or
+/// not questions asked only at some levels are settled, as triage never
+/// reads them).
+pub(crate) fn applying_and_level(questionnaire: &Questionnaire, answers: &Answers) -> (Vec<bool>, Level) {
+    let (mut state, settled) = State::new(questionnaire, answers);
+    let level = match settled {
+        Some(settled) => settled.level,
+        None => state.triage(usize::MAX, None),
+    };
+    (take(&mut state.applies), level)
+}
+
 /// The id of a rule that raised the level, as a report's reason names it:
 /// a triage rule's id, or a red flag's as `<question>.<answer>` (such as
 /// `rf_fever_unwell.unanswered`).

@@ -40,7 +40,7 @@
 //! ```
 
 use crate::answers::{Answers, Value};
-use crate::eval::{applying, triage_level};
+use crate::eval::{applying, applying_and_level, triage_level};
 use crate::model::{Level, Question, Section};
 use crate::questionnaire::Questionnaire;
 
@@ -114,7 +114,13 @@ impl<'q> Session<'q> {
 
     /// The next question to ask, or why there is none.
     pub fn next(&self) -> Next<'q> {
-        let pending = self.pending();
+        self.next_given(&applying(self.questionnaire, &self.answers))
+    }
+
+    /// [`Session::next`], given which questions apply to the answers so far
+    /// (as [`applying`] gives them).
+    pub(crate) fn next_given(&self, applies: &[bool]) -> Next<'q> {
+        let pending = self.pending(applies);
         let first = if self.stopping() {
             pending.iter().copied().find(|&i| self.questionnaire.questions[i].ask_before_stop)
         } else {
@@ -140,6 +146,59 @@ impl<'q> Session<'q> {
         self.level = triage_level(self.questionnaire, &self.answers);
     }
 
+    /// Which questions apply to the answers so far, for the replay path
+    /// ([`Session::next_index_given`], [`Session::record_given`]).
+    pub(crate) fn applying(&self) -> Vec<bool> {
+        applying(self.questionnaire, &self.answers)
+    }
+
+    /// The index of the question [`Session::next_given`] would ask, without
+    /// the step around it: when answers are replayed, only the step they
+    /// finally reach is shown, so its number, total and section need not be
+    /// worked out on the way.
+    pub(crate) fn next_index_given(&self, applies: &[bool]) -> Option<usize> {
+        let questions = &self.questionnaire.questions;
+        let stopping = self.stopping();
+        (0..questions.len())
+            .find(|&i| !self.asked[i] && applies[i] && (!stopping || questions[i].ask_before_stop))
+    }
+
+    /// [`Session::record`], given which questions apply to the answers
+    /// before it (as [`applying`] gives them); returns which apply after
+    /// it. The level and the questions that apply are worked out together
+    /// in one pass, and not at all when the answers stay as they were
+    /// (a skipped question left unanswered) after a first answer: before
+    /// that, the level has not yet been worked out.
+    pub(crate) fn record_given(
+        &mut self,
+        index: usize,
+        value: Option<Value>,
+        applies: Vec<bool>,
+    ) -> Vec<bool> {
+        let Some(asked) = self.asked.get_mut(index) else { return applies };
+        if !*asked {
+            *asked = true;
+            self.asked_count += 1;
+        }
+        let unchanged = self.last.is_some() && self.answers.get(index) == value;
+        self.last = Some(index);
+        if unchanged {
+            return applies;
+        }
+        self.answers.set(index, value);
+        let (applies, level) = applying_and_level(self.questionnaire, &self.answers);
+        self.level = level;
+        applies
+    }
+
+    /// Which questions have been put to the person, how many, and the
+    /// last: the state [`Session::next`] reads besides the answers and the
+    /// level.
+    #[cfg(test)]
+    pub(crate) fn progress(&self) -> (&[bool], usize, Option<usize>) {
+        (&self.asked, self.asked_count, self.last)
+    }
+
     /// The triage level after the last answer.
     pub fn level(&self) -> Level {
         self.level
@@ -162,8 +221,7 @@ impl<'q> Session<'q> {
 
     /// The questions not yet put to the person that apply given the answers
     /// so far, in file order.
-    fn pending(&self) -> Vec<usize> {
-        let applies = applying(self.questionnaire, &self.answers);
+    fn pending(&self, applies: &[bool]) -> Vec<usize> {
         (0..self.questionnaire.questions.len()).filter(|&i| !self.asked[i] && applies[i]).collect()
     }
 
@@ -188,7 +246,7 @@ impl<'q> Session<'q> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::Kind;
 
@@ -196,7 +254,7 @@ mod tests {
     /// questionnaire (the marker raises `urgent`; a rule raises `emergency`
     /// unless the symptoms are long-standing), and ordinary questions with a
     /// conditional follow-up.
-    const FIXTURE: &str = r#"{
+    pub(crate) const FIXTURE: &str = r#"{
       "id": "session-fixture", "version": "1.0.0", "title": "Fixture", "language": "en",
       "intended_purpose": "Testing.", "disclaimer": "Not a diagnosis.",
       "levels": {

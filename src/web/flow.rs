@@ -23,6 +23,9 @@ pub(crate) struct Replay<'q> {
 }
 
 /// Replays `answers` and `skipped` (question indices) through a session.
+/// It takes the session's own steps, but works out which questions apply
+/// and the level once per answer, and the step shown (its number, total
+/// and section) only for the question it stops at.
 /// Answers the session never reaches (a follow-up that no longer applies,
 /// questions after an early stop) are dropped, as the session would never
 /// have asked them.
@@ -32,20 +35,19 @@ pub(crate) fn replay<'q>(
     skipped: &[usize],
 ) -> Replay<'q> {
     let mut session = Session::new(questionnaire);
+    let mut applies = session.applying();
     let mut asked = Vec::new();
-    loop {
-        let next = session.next();
-        let Next::Ask(step) = next else {
-            return Replay { session, asked, next };
-        };
-        let value = answers.get(step.index);
-        let skippable = !needed_for_safety(step.question);
-        if value.is_none() && !(skippable && skipped.contains(&step.index)) {
-            return Replay { session, asked, next };
+    while let Some(index) = session.next_index_given(&applies) {
+        let value = answers.get(index);
+        let skippable = !needed_for_safety(&questionnaire.questions[index]);
+        if value.is_none() && !(skippable && skipped.contains(&index)) {
+            break;
         }
-        session.record(step.index, value);
-        asked.push(step.index);
+        applies = session.record_given(index, value, applies);
+        asked.push(index);
     }
+    let next = session.next_given(&applies);
+    Replay { session, asked, next }
 }
 
 /// Whether a question cannot be skipped, as in `selfcheck ask`: red flags
@@ -98,7 +100,10 @@ pub(crate) fn current<'q>(replay: &Replay<'q>) -> Option<Step<'q>> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::model::Kind;
     use crate::Value;
 
     fn questionnaire() -> Questionnaire {
@@ -175,5 +180,150 @@ mod tests {
         let again = revisit(&q, &answers, &[], second);
         let step = current(&again).expect("a question");
         assert_eq!((step.index, step.number), (second, second + 1));
+    }
+
+    /// The replay the plain way: the session's own steps, each worked out
+    /// in full.
+    fn plain_replay<'q>(
+        questionnaire: &'q Questionnaire,
+        answers: &Answers,
+        skipped: &[usize],
+    ) -> Replay<'q> {
+        let mut session = Session::new(questionnaire);
+        let mut asked = Vec::new();
+        loop {
+            let next = session.next();
+            let Next::Ask(step) = next else {
+                return Replay { session, asked, next };
+            };
+            let value = answers.get(step.index);
+            let skippable = !needed_for_safety(step.question);
+            if value.is_none() && !(skippable && skipped.contains(&step.index)) {
+                return Replay { session, asked, next };
+            }
+            session.record(step.index, value);
+            asked.push(step.index);
+        }
+    }
+
+    /// What a replay comes to, in a form that compares: the questions
+    /// asked, the session's state, and the step it stopped at.
+    fn seen(replay: &Replay<'_>) -> String {
+        let next = match replay.next {
+            Next::Ask(s) => {
+                format!(
+                    "ask {} #{}/{} {:?} {}",
+                    s.index,
+                    s.number,
+                    s.total,
+                    s.section.map(|s| &s.id),
+                    s.new_section
+                )
+            }
+            Next::Done => "done".to_owned(),
+            Next::StoppedEarly => "stopped early".to_owned(),
+        };
+        format!(
+            "{:?} {:?} {:?} {:?} {next}",
+            replay.asked,
+            replay.session.answers(),
+            replay.session.level(),
+            replay.session.progress()
+        )
+    }
+
+    /// The questionnaires replayed: the shipped one and the generic test
+    /// ones (with red flags, follow-ups asked before an emergency stop and
+    /// a rule that lowers the level).
+    fn questionnaires() -> &'static [Questionnaire] {
+        static ALL: std::sync::OnceLock<Vec<Questionnaire>> = std::sync::OnceLock::new();
+        ALL.get_or_init(|| {
+            vec![
+                questionnaire(),
+                Questionnaire::from_json(crate::session::tests::FIXTURE, "session").expect("valid"),
+                Questionnaire::from_json(include_str!("../../tests/fixtures/engine.json"), "engine")
+                    .expect("valid"),
+            ]
+        })
+    }
+
+    /// Answers to every question (any the kind takes, or none; red flags
+    /// and follow-ups often `yes`, so that emergencies and the follow-ups
+    /// before them come up) and questions to skip.
+    fn forms() -> impl Strategy<Value = (usize, Answers, Vec<usize>)> {
+        (0..questionnaires().len()).prop_flat_map(|which| {
+            let q = &questionnaires()[which];
+            let slots: Vec<BoxedStrategy<(Option<Value>, bool)>> = q
+                .questions
+                .iter()
+                .map(|question| {
+                    let value = match &question.kind {
+                        Kind::Integer { min, max, .. } => (*min..=*max).prop_map(Value::Integer).boxed(),
+                        Kind::Number { min, max, .. } => (*min..=*max).prop_map(Value::Number).boxed(),
+                        kind => {
+                            let count = u16::try_from(kind.option_ids().len()).expect("few options");
+                            (0..count).prop_map(Value::Option).boxed()
+                        }
+                    };
+                    let calm = if needed_for_safety(question) { 0.6 } else { 0.0 };
+                    // `no` is the second option of a red flag.
+                    let answer = (prop::bool::weighted(calm), prop::option::weighted(0.8, value))
+                        .prop_map(|(calm, v)| if calm { Some(Value::Option(1)) } else { v });
+                    (answer, prop::bool::weighted(0.3)).boxed()
+                })
+                .collect();
+            slots.prop_map(move |slots| {
+                let q = &questionnaires()[which];
+                let mut answers = Answers::empty(q);
+                let mut skipped = Vec::new();
+                for (i, (value, skip)) in slots.into_iter().enumerate() {
+                    answers.set(i, value);
+                    if skip {
+                        skipped.push(i);
+                    }
+                }
+                (which, answers, skipped)
+            })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The replay, with its shortcuts, comes to what the session's own
+        /// steps come to: the same questions asked, state and next step.
+        #[test]
+        fn replay_is_the_sessions_own_steps((which, answers, skipped) in forms()) {
+            let q = &questionnaires()[which];
+            prop_assert_eq!(seen(&replay(q, &answers, &skipped)), seen(&plain_replay(q, &answers, &skipped)));
+            // Every prefix of the answers, as a form carries them on the way.
+            let order = plain_replay(q, &answers, &skipped).asked;
+            let mut so_far = Answers::empty(q);
+            for &i in &order {
+                so_far.set(i, answers.get(i));
+                prop_assert_eq!(seen(&replay(q, &so_far, &skipped)), seen(&plain_replay(q, &so_far, &skipped)));
+            }
+        }
+    }
+
+    /// The random forms reach every way a replay ends, emergencies with
+    /// their follow-ups included.
+    #[test]
+    fn the_forms_reach_every_ending() {
+        use proptest::strategy::ValueTree;
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let (mut stopped, mut done, mut follow_ups) = (0, 0, 0);
+        for _ in 0..500 {
+            let (which, answers, skipped) = forms().new_tree(&mut runner).expect("a form").current();
+            let q = &questionnaires()[which];
+            let replay = replay(q, &answers, &skipped);
+            match replay.next {
+                Next::StoppedEarly => stopped += 1,
+                Next::Done => done += 1,
+                Next::Ask(_) => {}
+            }
+            follow_ups += usize::from(replay.asked.iter().any(|&i| q.questions[i].ask_before_stop));
+        }
+        assert!(stopped > 10 && done > 10 && follow_ups > 10, "{stopped} {done} {follow_ups}");
     }
 }
