@@ -246,3 +246,17 @@ fn expected(kind: &Kind, given: &Json) -> String {
 fn unit_suffix(unit: &Option<String>) -> String {
     unit.as_ref().map(|u| format!(" ({u})")).unwrap_or_default()
 }
+
+/// Any value a question of `kind` takes: for property tests.
+#[cfg(test)]
+pub(crate) fn any_value(kind: &Kind) -> proptest::strategy::BoxedStrategy<Value> {
+    use proptest::prelude::*;
+    match kind {
+        Kind::Integer { min, max, .. } => (*min..=*max).prop_map(Value::Integer).boxed(),
+        Kind::Number { min, max, .. } => (*min..=*max).prop_map(Value::Number).boxed(),
+        kind => {
+            let count = u16::try_from(kind.option_ids().len()).expect("few options");
+            (0..count).prop_map(Value::Option).boxed()
+        }
+    }
+}

@@ -1049,7 +1049,6 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::model::Kind;
 
     fn questionnaire() -> &'static Questionnaire {
         crate::shipped::low_back_glutes()
@@ -1066,14 +1065,7 @@ mod tests {
                 .iter()
                 .enumerate()
                 .map(|(i, question)| {
-                    let value = match &question.kind {
-                        Kind::Integer { min, max, .. } => (*min..=*max).prop_map(Value::Integer).boxed(),
-                        Kind::Number { min, max, .. } => (*min..=*max).prop_map(Value::Number).boxed(),
-                        kind => {
-                            let count = u16::try_from(kind.option_ids().len()).expect("few options");
-                            (0..count).prop_map(Value::Option).boxed()
-                        }
-                    };
+                    let value = crate::answers::any_value(&question.kind);
                     let any = prop::option::weighted(0.85, value);
                     if red_flags.contains(&i) {
                         // `no` is the second option of a red flag.

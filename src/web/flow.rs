@@ -103,7 +103,6 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::model::Kind;
     use crate::Value;
 
     fn questionnaire() -> Questionnaire {
@@ -257,14 +256,7 @@ mod tests {
                 .questions
                 .iter()
                 .map(|question| {
-                    let value = match &question.kind {
-                        Kind::Integer { min, max, .. } => (*min..=*max).prop_map(Value::Integer).boxed(),
-                        Kind::Number { min, max, .. } => (*min..=*max).prop_map(Value::Number).boxed(),
-                        kind => {
-                            let count = u16::try_from(kind.option_ids().len()).expect("few options");
-                            (0..count).prop_map(Value::Option).boxed()
-                        }
-                    };
+                    let value = crate::answers::any_value(&question.kind);
                     let calm = if needed_for_safety(question) { 0.6 } else { 0.0 };
                     // `no` is the second option of a red flag.
                     let answer = (prop::bool::weighted(calm), prop::option::weighted(0.8, value))
