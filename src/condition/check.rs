@@ -3,11 +3,12 @@
 //! Every evaluation tests some hundred conditions, and walking a tree of
 //! boxed nodes and vectors costs more than the tests at its leaves. So a
 //! resolved condition is also laid out once, at load time, as steps run
-//! in order: each leaf sets the result, `all` and `any` jump past the rest
-//! of their parts as soon as the result is known, and an option or band
-//! list is a bit set where it fits in one word. The tree stays beside it
-//! for what the linter and the reasons read (which questions a rule looks
-//! at).
+//! in order. Every step is one test, then an optional jump: its result
+//! (negated where a `not` rides on it) is the condition's result so far,
+//! and `all` and `any` jump past the rest of their parts as soon as that
+//! result decides them. An option or band list is a bit set where it fits
+//! in one word. The tree stays beside the steps for what the linter and
+//! the reasons read (which questions a rule looks at).
 
 use super::{Cmp, Expr, Facts};
 use crate::model::{Level, Value};
@@ -18,11 +19,12 @@ pub struct Check {
     /// The condition as resolved, for what it reads.
     pub expr: Expr,
     /// Empty for a condition whose `at_least` and `exactly` parts nest
-    /// deeper than [`COUNTERS`]: it is read from the tree.
+    /// deeper than [`COUNTERS`] (or that is too large to index in 32
+    /// bits): it is read from the tree.
     steps: Vec<Step>,
     /// The lists the steps name by range: options or bands that do not
     /// fit a bit set, and the red flags and rules of `fired`.
-    lists: Vec<usize>,
+    lists: Vec<u32>,
 }
 
 /// The counters of `at_least` and `exactly` parts, one per depth of
@@ -30,244 +32,309 @@ pub struct Check {
 /// them costs little more than the tests themselves.
 const COUNTERS: usize = 8;
 
-/// One step. Leaves set the result; the others read it.
+/// One step: a test, its result negated if `negate`, then going on at
+/// `to` if the result is `exit_on`. A step that never jumps has `to` at
+/// the step after it, so that every step is run the same way, without a
+/// branch on what kind of step it was. Indices are 32 bits, so that a
+/// step fits in three words.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Step {
+struct Step {
+    test: Test,
+    negate: bool,
+    exit_on: bool,
+    to: u32,
+}
+
+/// What a step tests. Leaves read the facts; the others read the result
+/// so far or the counters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Test {
     Const(bool),
     /// The answer is one of the options whose bits are set.
     Options {
-        question: usize,
+        question: u32,
         set: u64,
-    },
-    /// [`Step::Options`], negated if `negate`, then going on at `to` if
-    /// the result is `exit_on`: a `not` of the test and the exit after it
-    /// as a part of `all` or `any`, which take steps of their own after
-    /// other parts. Most parts are such tests, and a step costs about as
-    /// much as the test.
-    OptionsThen {
-        question: usize,
-        set: u64,
-        negate: bool,
-        exit_on: Option<bool>,
-        to: usize,
     },
     /// The answer is one of the options `lists[start..end]`.
     OptionList {
-        question: usize,
-        start: usize,
-        end: usize,
+        question: u32,
+        start: u32,
+        end: u32,
     },
     Compare {
-        question: usize,
+        question: u32,
         cmp: Cmp,
         value: f64,
     },
-    Answered(usize),
+    Answered(u32),
     Score {
-        domain: usize,
+        domain: u32,
         cmp: Cmp,
         value: f64,
     },
     Bands {
-        domain: usize,
+        domain: u32,
         set: u64,
     },
     BandList {
-        domain: usize,
-        start: usize,
-        end: usize,
+        domain: u32,
+        start: u32,
+        end: u32,
     },
     LevelAtLeast(Level),
     LevelBelow(Level),
     LevelBeforeAtLeast(Level),
     LevelBeforeBelow(Level),
-    /// Red flags `lists[flags.0..flags.1]`, rules `lists[rules.0..rules.1]`.
+    /// Red flags `lists[start..rules]`, rules `lists[rules..end]`.
     Fired {
-        flags: (usize, usize),
-        rules: (usize, usize),
+        start: u32,
+        rules: u32,
+        end: u32,
     },
-    Not,
-    /// Go on at `to` if the result is false (`all`: one false part decides).
-    ExitIfFalse {
-        to: usize,
-    },
-    /// Go on at `to` if the result is true (`any`).
-    ExitIfTrue {
-        to: usize,
-    },
+    /// The result so far: a `not` of a part of several steps, or the exit
+    /// after one, as a part of `all` or `any`.
+    Result,
     /// Before the parts of `at_least` and `exactly`: none counted yet.
+    /// (The result is kept.)
     CountFrom {
-        depth: usize,
+        depth: u8,
     },
-    /// After each part: counts a true part; `at_least` goes on at `to`
-    /// (true) once `n` parts held.
+    /// After each part: counts a true part; the result is whether `n`
+    /// parts held so far (`at_least` then jumps to its end).
     Count {
-        depth: usize,
-        n: usize,
-        to: Option<usize>,
+        depth: u8,
+        n: u32,
     },
     /// After the last part: whether the count was right.
     Counted {
-        depth: usize,
-        n: usize,
+        depth: u8,
+        n: u32,
         exactly: bool,
     },
-    /// In [`Checks`]: the result of condition `k` is known.
-    Emit(usize),
+    /// In [`Checks`]: the result of condition `k` is known. (The result
+    /// is kept.)
+    Emit(u32),
 }
 
 impl Check {
     /// Lays out `expr` as steps.
     pub fn new(expr: Expr) -> Check {
         let mut check = Check { expr: Expr::All(Vec::new()), steps: Vec::new(), lists: Vec::new() };
-        if check.lay_out(&expr, 0).is_none() {
+        if check.lay_out(&expr, 0).is_none() || check.finish().is_none() {
             check.steps.clear();
         }
         check.expr = expr;
         check
     }
 
+    /// Appends a step testing `test`, that does not jump.
+    fn push(&mut self, test: Test) -> Option<()> {
+        let to = u32::try_from(self.steps.len() + 1).ok()?;
+        self.steps.push(Step { test, negate: false, exit_on: false, to });
+        Some(())
+    }
+
     /// Lays out `expr`, inside `depth` counted parts; `None` when they
     /// nest too deep.
     fn lay_out(&mut self, expr: &Expr, depth: usize) -> Option<()> {
         match expr {
-            Expr::All(parts) if parts.is_empty() => self.steps.push(Step::Const(true)),
-            Expr::Any(parts) if parts.is_empty() => self.steps.push(Step::Const(false)),
+            Expr::All(parts) if parts.is_empty() => self.push(Test::Const(true))?,
+            Expr::Any(parts) if parts.is_empty() => self.push(Test::Const(false))?,
             Expr::All(parts) | Expr::Any(parts) => {
                 let all = matches!(expr, Expr::All(_));
                 let mut exits = Vec::new();
                 for (i, part) in parts.iter().enumerate() {
                     let test = self.lay_out_test(part, depth)?;
                     if i + 1 < parts.len() {
-                        match test {
-                            // The exit rides on the part's own test.
-                            Some(at) => {
-                                if let Step::OptionsThen { exit_on, .. } = &mut self.steps[at] {
-                                    *exit_on = Some(!all);
-                                }
-                                exits.push(at);
-                            }
+                        // The exit rides on the part's own step if it is
+                        // one; otherwise it takes a step of its own.
+                        let at = match test {
+                            Some(at) => at,
                             None => {
-                                exits.push(self.steps.len());
-                                self.steps.push(if all {
-                                    Step::ExitIfFalse { to: 0 }
-                                } else {
-                                    Step::ExitIfTrue { to: 0 }
-                                });
+                                self.push(Test::Result)?;
+                                self.steps.len() - 1
                             }
-                        }
+                        };
+                        self.steps[at].exit_on = !all;
+                        exits.push(at);
                     }
                 }
-                let end = self.steps.len();
+                let end = u32::try_from(self.steps.len()).ok()?;
                 for exit in exits {
-                    match &mut self.steps[exit] {
-                        Step::ExitIfFalse { to } | Step::ExitIfTrue { to } | Step::OptionsThen { to, .. } => {
-                            *to = end
-                        }
-                        _ => unreachable!("an exit was pushed here"),
-                    }
+                    self.steps[exit].to = end;
                 }
             }
-            Expr::Not(inner) => match self.lay_out_test(inner, depth)? {
-                // The `not` rides on the test.
-                Some(at) => {
-                    if let Step::OptionsThen { negate, .. } = &mut self.steps[at] {
-                        *negate = !*negate;
+            Expr::Not(inner) => {
+                let at = match self.lay_out_test(inner, depth)? {
+                    // The `not` rides on the test.
+                    Some(at) => at,
+                    None => {
+                        self.push(Test::Result)?;
+                        self.steps.len() - 1
                     }
-                }
-                None => self.steps.push(Step::Not),
-            },
+                };
+                self.steps[at].negate = !self.steps[at].negate;
+            }
             // At least none always holds.
-            Expr::AtLeast(0, _) => self.steps.push(Step::Const(true)),
+            Expr::AtLeast(0, _) => self.push(Test::Const(true))?,
             Expr::AtLeast(n, parts) | Expr::Exactly(n, parts) => {
                 if depth == COUNTERS {
                     return None;
                 }
                 let exactly = matches!(expr, Expr::Exactly(..));
-                let n = *n;
-                self.steps.push(Step::CountFrom { depth });
+                // More than fit in 32 bits can never be counted.
+                let n = u32::try_from(*n).unwrap_or(u32::MAX);
+                let depth_u8 = u8::try_from(depth).ok()?;
+                self.push(Test::CountFrom { depth: depth_u8 })?;
                 let mut counts = Vec::new();
                 for part in parts {
                     self.lay_out(part, depth + 1)?;
                     counts.push(self.steps.len());
-                    self.steps.push(Step::Count { depth, n, to: None });
+                    self.push(Test::Count { depth: depth_u8, n })?;
                 }
-                self.steps.push(Step::Counted { depth, n, exactly });
-                let end = self.steps.len();
+                self.push(Test::Counted { depth: depth_u8, n, exactly })?;
+                let end = u32::try_from(self.steps.len()).ok()?;
                 if !exactly {
                     for count in counts {
-                        if let Step::Count { to, .. } = &mut self.steps[count] {
-                            *to = Some(end);
-                        }
+                        self.steps[count].exit_on = true;
+                        self.steps[count].to = end;
                     }
                 }
             }
             Expr::OptionIn { question, options } => {
-                let question = *question;
-                let step = match set_of(options.iter().map(|&o| usize::from(o))) {
-                    Some(set) => Step::Options { question, set },
+                let question = index(*question)?;
+                let test = match set_of(options.iter().map(|&o| usize::from(o))) {
+                    Some(set) => Test::Options { question, set },
                     None => {
-                        let (start, end) = self.list(options.iter().map(|&o| usize::from(o)));
-                        Step::OptionList { question, start, end }
+                        let (start, end) = self.list(options.iter().map(|&o| usize::from(o)))?;
+                        Test::OptionList { question, start, end }
                     }
                 };
-                self.steps.push(step);
+                self.push(test)?;
             }
             Expr::BandIn { domain, bands } => {
-                let domain = *domain;
-                let step = match set_of(bands.iter().copied()) {
-                    Some(set) => Step::Bands { domain, set },
+                let domain = index(*domain)?;
+                let test = match set_of(bands.iter().copied()) {
+                    Some(set) => Test::Bands { domain, set },
                     None => {
-                        let (start, end) = self.list(bands.iter().copied());
-                        Step::BandList { domain, start, end }
+                        let (start, end) = self.list(bands.iter().copied())?;
+                        Test::BandList { domain, start, end }
                     }
                 };
-                self.steps.push(step);
+                self.push(test)?;
             }
             Expr::Fired { red_flags, rules } => {
-                let flags = self.list(red_flags.iter().copied());
-                let rules = self.list(rules.iter().copied());
-                self.steps.push(Step::Fired { flags, rules });
+                let (start, middle) = self.list(red_flags.iter().copied())?;
+                let (_, end) = self.list(rules.iter().copied())?;
+                self.push(Test::Fired { start, rules: middle, end })?;
             }
             Expr::Compare { question, cmp, value } => {
-                self.steps.push(Step::Compare { question: *question, cmp: *cmp, value: *value })
+                self.push(Test::Compare { question: index(*question)?, cmp: *cmp, value: *value })?
             }
-            Expr::Answered(question) => self.steps.push(Step::Answered(*question)),
+            Expr::Answered(question) => self.push(Test::Answered(index(*question)?))?,
             Expr::Score { domain, cmp, value } => {
-                self.steps.push(Step::Score { domain: *domain, cmp: *cmp, value: *value })
+                self.push(Test::Score { domain: index(*domain)?, cmp: *cmp, value: *value })?
             }
-            Expr::LevelAtLeast(level) => self.steps.push(Step::LevelAtLeast(*level)),
-            Expr::LevelBelow(level) => self.steps.push(Step::LevelBelow(*level)),
-            Expr::LevelBeforeAtLeast(level) => self.steps.push(Step::LevelBeforeAtLeast(*level)),
-            Expr::LevelBeforeBelow(level) => self.steps.push(Step::LevelBeforeBelow(*level)),
+            Expr::LevelAtLeast(level) => self.push(Test::LevelAtLeast(*level))?,
+            Expr::LevelBelow(level) => self.push(Test::LevelBelow(*level))?,
+            Expr::LevelBeforeAtLeast(level) => self.push(Test::LevelBeforeAtLeast(*level))?,
+            Expr::LevelBeforeBelow(level) => self.push(Test::LevelBeforeBelow(*level))?,
         }
         Some(())
     }
 
-    /// Lays out `expr`; if it is one test of options with nothing riding
-    /// on it yet (a leaf: no jump lands after it), that step, as one a
-    /// `not` and an exit may ride on.
+    /// Lays out `expr`; if that took one step that does not jump (a test
+    /// of its own, with no `not` or exit riding on it that would change
+    /// what it decides), that step, as one a `not` and an exit may ride
+    /// on.
     fn lay_out_test(&mut self, expr: &Expr, depth: usize) -> Option<Option<usize>> {
         let start = self.steps.len();
         self.lay_out(expr, depth)?;
-        if self.steps.len() != start + 1 {
-            return Some(None);
-        }
-        Some(match self.steps[start] {
-            Step::Options { question, set } => {
-                self.steps[start] = Step::OptionsThen { question, set, negate: false, exit_on: None, to: 0 };
-                Some(start)
+        let single = self.steps.len() == start + 1 && !self.jumps(start);
+        Some(single.then_some(start))
+    }
+
+    /// Whether step `at` may go on elsewhere than the step after it.
+    fn jumps(&self, at: usize) -> bool {
+        usize::try_from(self.steps[at].to).ok() != Some(at + 1)
+    }
+
+    /// Whether step `at` only jumps: it tests the result so far, neither
+    /// negated nor counted (an exit after a part of several steps).
+    fn only_jumps(&self, at: usize) -> bool {
+        let step = &self.steps[at];
+        step.test == Test::Result && !step.negate
+    }
+
+    /// Once every step is laid out: a jump that lands on a step that only
+    /// jumps goes straight where that step would go (the result is known
+    /// on the way there: the one the jump was taken on); then such a step
+    /// after one that does not jump, which only falling through reaches
+    /// now, rides on that step instead, and is taken out. An exit after a
+    /// part of several steps is then paid for only where that part ends,
+    /// and most cost nothing.
+    fn finish(&mut self) -> Option<()> {
+        let n = self.steps.len();
+        for at in 0..n {
+            if !self.jumps(at) {
+                continue;
             }
-            Step::OptionsThen { exit_on: None, .. } => Some(start),
-            _ => None,
-        })
+            let taken_on = self.steps[at].exit_on;
+            let mut to = self.steps[at].to as usize;
+            while to < n && self.only_jumps(to) {
+                to = if self.steps[to].exit_on == taken_on { self.steps[to].to as usize } else { to + 1 };
+            }
+            self.steps[at].to = u32::try_from(to).ok()?;
+        }
+        // Which steps are taken out, and the new index of every step (and
+        // of the end) once they are.
+        let mut landed_on = vec![false; n + 1];
+        for from in 0..n {
+            if self.jumps(from) {
+                landed_on[self.steps[from].to as usize] = true;
+            }
+        }
+        let mut gone = vec![false; n];
+        for at in 1..n {
+            if self.only_jumps(at) && !self.jumps(at - 1) && !gone[at - 1] && !landed_on[at] {
+                gone[at] = true;
+            }
+        }
+        if !gone.contains(&true) {
+            return Some(());
+        }
+        let mut moved = Vec::with_capacity(n + 1);
+        let mut kept = 0u32;
+        for &out in &gone {
+            moved.push(kept);
+            kept += u32::from(!out);
+        }
+        moved.push(kept);
+        for at in 1..n {
+            if gone[at] {
+                let exit = self.steps[at];
+                let before = &mut self.steps[at - 1];
+                (before.exit_on, before.to) = (exit.exit_on, exit.to);
+            }
+        }
+        let mut at = 0;
+        self.steps.retain(|_| {
+            at += 1;
+            !gone[at - 1]
+        });
+        for step in &mut self.steps {
+            step.to = moved[step.to as usize];
+        }
+        Some(())
     }
 
     /// Appends `items` to the lists; their range there.
-    fn list(&mut self, items: impl Iterator<Item = usize>) -> (usize, usize) {
-        let start = self.lists.len();
-        self.lists.extend(items);
-        (start, self.lists.len())
+    fn list(&mut self, items: impl Iterator<Item = usize>) -> Option<(u32, u32)> {
+        let start = u32::try_from(self.lists.len()).ok()?;
+        for item in items {
+            self.lists.push(index(item)?);
+        }
+        Some((start, u32::try_from(self.lists.len()).ok()?))
     }
 
     /// Whether the condition holds.
@@ -281,88 +348,77 @@ impl Check {
     /// Runs the steps: the result of the last, each `Emit` written into
     /// `out`.
     fn run(&self, facts: &Facts<'_>, out: &mut [bool]) -> bool {
-        let mut counters = [0; COUNTERS];
+        let mut counters = [0u32; COUNTERS];
         let mut at = 0;
         let mut result = false;
+        let in_list = |start: u32, end: u32, item: usize| {
+            self.lists
+                .get(start as usize..end as usize)
+                .is_some_and(|list| list.iter().any(|&i| i as usize == item))
+        };
         while let Some(step) = self.steps.get(at) {
-            at += 1;
-            match *step {
-                Step::Const(value) => result = value,
-                Step::Options { question, set } => {
-                    result = match facts.answers[question] {
-                        Some(Value::Option(chosen)) => chosen < 64 && set >> chosen & 1 == 1,
-                        _ => false,
-                    }
+            let held = match step.test {
+                Test::Const(value) => value,
+                Test::Options { question, set } => match facts.answers[question as usize] {
+                    Some(Value::Option(chosen)) => chosen < 64 && set >> chosen & 1 == 1,
+                    _ => false,
+                },
+                Test::OptionList { question, start, end } => match facts.answers[question as usize] {
+                    Some(Value::Option(chosen)) => in_list(start, end, usize::from(chosen)),
+                    _ => false,
+                },
+                Test::Compare { question, cmp, value } => facts.answers[question as usize]
+                    .and_then(Value::as_f64)
+                    .is_some_and(|a| cmp.test(a, value)),
+                Test::Answered(question) => facts.answers[question as usize].is_some(),
+                Test::Score { domain, cmp, value } => {
+                    facts.scores[domain as usize].is_some_and(|score| cmp.test(score, value))
                 }
-                Step::OptionsThen { question, set, negate, exit_on, to } => {
-                    let chosen = match facts.answers[question] {
-                        Some(Value::Option(chosen)) => chosen < 64 && set >> chosen & 1 == 1,
-                        _ => false,
+                Test::Bands { domain, set } => {
+                    facts.bands[domain as usize].is_some_and(|band| band < 64 && set >> band & 1 == 1)
+                }
+                Test::BandList { domain, start, end } => {
+                    facts.bands[domain as usize].is_some_and(|band| in_list(start, end, band))
+                }
+                Test::LevelAtLeast(level) => facts.level >= level,
+                Test::LevelBelow(level) => facts.level < level,
+                Test::LevelBeforeAtLeast(level) => facts.level_before >= level,
+                Test::LevelBeforeBelow(level) => facts.level_before < level,
+                Test::Fired { start, rules, end } => {
+                    let fired = |start: u32, end: u32, facts: &[bool]| {
+                        self.lists.get(start as usize..end as usize).is_some_and(|list| {
+                            list.iter().any(|&i| facts.get(i as usize).copied().unwrap_or(false))
+                        })
                     };
-                    result = chosen != negate;
-                    if exit_on == Some(result) {
-                        at = to;
+                    fired(start, rules, facts.fired_red_flags) || fired(rules, end, facts.fired_rules)
+                }
+                Test::Result => result,
+                Test::CountFrom { depth } => {
+                    counters[usize::from(depth)] = 0;
+                    result
+                }
+                Test::Count { depth, n } => {
+                    let counter = &mut counters[usize::from(depth)];
+                    *counter += u32::from(result);
+                    *counter >= n
+                }
+                Test::Counted { depth, n, exactly } => {
+                    let counter = counters[usize::from(depth)];
+                    if exactly {
+                        counter == n
+                    } else {
+                        counter >= n
                     }
                 }
-                Step::OptionList { question, start, end } => {
-                    result = match facts.answers[question] {
-                        Some(Value::Option(chosen)) => self.lists[start..end].contains(&usize::from(chosen)),
-                        _ => false,
-                    }
-                }
-                Step::Compare { question, cmp, value } => {
-                    result =
-                        facts.answers[question].and_then(Value::as_f64).is_some_and(|a| cmp.test(a, value))
-                }
-                Step::Answered(question) => result = facts.answers[question].is_some(),
-                Step::Score { domain, cmp, value } => {
-                    result = facts.scores[domain].is_some_and(|score| cmp.test(score, value))
-                }
-                Step::Bands { domain, set } => {
-                    result = facts.bands[domain].is_some_and(|band| band < 64 && set >> band & 1 == 1)
-                }
-                Step::BandList { domain, start, end } => {
-                    result = facts.bands[domain].is_some_and(|band| self.lists[start..end].contains(&band))
-                }
-                Step::LevelAtLeast(level) => result = facts.level >= level,
-                Step::LevelBelow(level) => result = facts.level < level,
-                Step::LevelBeforeAtLeast(level) => result = facts.level_before >= level,
-                Step::LevelBeforeBelow(level) => result = facts.level_before < level,
-                Step::Fired { flags, rules } => {
-                    let fired = |list: (usize, usize), facts: &[bool]| {
-                        self.lists[list.0..list.1].iter().any(|&i| facts.get(i).copied().unwrap_or(false))
-                    };
-                    result = fired(flags, facts.fired_red_flags) || fired(rules, facts.fired_rules);
-                }
-                Step::Not => result = !result,
-                Step::ExitIfFalse { to } => {
-                    if !result {
-                        at = to;
-                    }
-                }
-                Step::ExitIfTrue { to } => {
-                    if result {
-                        at = to;
-                    }
-                }
-                Step::CountFrom { depth } => counters[depth] = 0,
-                Step::Count { depth, n, to } => {
-                    if result {
-                        counters[depth] += 1;
-                        if let Some(to) = to.filter(|_| counters[depth] >= n) {
-                            at = to;
-                        }
-                    }
-                }
-                Step::Counted { depth, n, exactly } => {
-                    result = if exactly { counters[depth] == n } else { counters[depth] >= n }
-                }
-                Step::Emit(k) => {
-                    if let Some(slot) = out.get_mut(k) {
+                Test::Emit(k) => {
+                    if let Some(slot) = out.get_mut(k as usize) {
                         *slot = result;
                     }
+                    result
                 }
-            }
+            };
+            result = held != step.negate;
+            at = if result == step.exit_on { step.to as usize } else { at + 1 };
         }
         result
     }
@@ -385,9 +441,12 @@ impl Checks {
         let mut joined = Check { expr: Expr::All(Vec::new()), steps: Vec::new(), lists: Vec::new() };
         let mut whole = true;
         for (k, check) in each.iter().enumerate() {
-            whole &= !check.steps.is_empty() && joined.lay_out(&check.expr, 0).is_some();
-            joined.steps.push(Step::Emit(k));
+            whole = whole
+                && !check.steps.is_empty()
+                && joined.lay_out(&check.expr, 0).is_some()
+                && u32::try_from(k).is_ok_and(|k| joined.push(Test::Emit(k)).is_some());
         }
+        whole = whole && joined.finish().is_some();
         Checks { each, joined: whole.then_some(joined) }
     }
 
@@ -410,6 +469,11 @@ impl Checks {
     pub fn count(&self) -> usize {
         self.each.len()
     }
+}
+
+/// An index as steps hold it, if it fits.
+fn index(i: usize) -> Option<u32> {
+    u32::try_from(i).ok()
 }
 
 /// The items as a bit set, if each is below 64.
@@ -577,17 +641,22 @@ mod tests {
         }
     }
 
-    /// A `not` of a test of options and the exit after such a part ride
-    /// on the test's step; after other parts they take their own.
+    /// A `not` and the exit after a part ride on its step when it is one,
+    /// and the exit after a part of several steps on the last of them.
     #[test]
-    fn nots_and_exits_ride_on_tests_of_options() {
+    fn nots_and_exits_ride_on_steps() {
         let is = |question| Expr::OptionIn { question, options: vec![0] };
         let not = |e: Expr| Expr::Not(Box::new(e));
         assert_eq!(Check::new(Expr::All(vec![is(0), not(is(1)), is(2)])).steps.len(), 3);
         assert_eq!(Check::new(not(not(is(0)))).steps.len(), 1);
-        // Answered, its exit; two tests, a `not` and an exit; the last test.
+        // Answered and its exit; two tests, then a `not` with the exit
+        // riding on it; the last test.
         let mixed = Expr::Any(vec![Expr::Answered(0), not(Expr::All(vec![is(0), is(1)])), is(2)]);
-        assert_eq!(Check::new(mixed).steps.len(), 7);
+        assert_eq!(Check::new(mixed).steps.len(), 5);
+        // The exit after a part of several steps rides on its last step,
+        // and the jumps out of the part go past it.
+        let nested = Expr::All(vec![Expr::Any(vec![is(0), Expr::Answered(1)]), is(2)]);
+        assert_eq!(Check::new(nested).steps.len(), 3);
     }
 
     /// Parts that end in a `not` of several steps, inside `all` and `any`
