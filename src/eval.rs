@@ -82,7 +82,7 @@ pub fn outcome<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Outco
     let (mut limits, mut selected, mut chosen, mut withheld) = spare::take(|s| {
         (take(&mut s.limits), take(&mut s.selected), take(&mut s.chosen), take(&mut s.withheld))
     });
-    limits.extend((0..q.compiled.limits.len()).filter(|&i| q.compiled.limits[i].when.holds(&facts)));
+    q.compiled.limits_when.holding(&facts, &mut limits);
     // The first limit in force that withholds an entry names it.
     let withheld_by = |rec: usize, kind: RecommendationKind| {
         limits.iter().copied().find(|&i| {
@@ -644,7 +644,7 @@ impl<'q> State<'q> {
         // question.
         let mut scored = None;
         let everything = q.compiled.triage.len() + q.red_flags().len();
-        for i in 0..n {
+        for &i in &q.compiled.asked_if {
             let Some(ask_if) = &q.compiled.ask_if[i] else { continue };
             if !full && q.compiled.level_dependent[i] {
                 continue;
@@ -1095,7 +1095,7 @@ mod tests {
         let n = q.questions.len();
         let mut in_force = answers.values().to_vec();
         let mut applies = vec![true; n];
-        for i in 0..n {
+        for &i in &q.compiled.asked_if {
             let Some(ask_if) = &q.compiled.ask_if[i] else { continue };
             let level_before = match q.compiled.level_before[i] {
                 None => Level::SelfCare,

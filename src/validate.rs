@@ -38,6 +38,9 @@ pub(crate) fn compile(def: &Definition) -> (Option<Compiled>, Vec<Problem>) {
 pub(crate) struct Compiled {
     /// `ask_if` per question.
     pub ask_if: Vec<Option<Check>>,
+    /// The questions that have an `ask_if`, in order: those whose being
+    /// asked is settled one by one (most questions have none).
+    pub asked_if: Vec<usize>,
     /// Indices of the red-flag questions, in order.
     pub red_flags: Vec<usize>,
     /// Per question whose `ask_if` reads the level raised by the questions
@@ -68,6 +71,8 @@ pub(crate) struct Compiled {
     pub selection_when: Checks,
     /// One per plan limit.
     pub limits: Vec<CompiledLimit>,
+    /// The plan limits' conditions, run together.
+    pub limits_when: Checks,
     /// One condition (if any) per note.
     pub notes: Vec<Option<Check>>,
     /// One condition (if any) per contested entry.
@@ -303,7 +308,11 @@ impl Lint<'_> {
             })
             .collect();
         let same_ask_if = same_conditions(&ask_if, &level_before, &level_dependent);
+        let limits = limits?;
+        let limits_when =
+            Checks::new(limits.iter().map(|limit: &CompiledLimit| limit.when.clone()).collect());
         Some(Compiled {
+            asked_if: (0..ask_if.len()).filter(|&i| ask_if[i].is_some()).collect(),
             ask_if,
             red_flags,
             level_before,
@@ -314,7 +323,8 @@ impl Lint<'_> {
             domains,
             selection,
             selection_when,
-            limits: limits?,
+            limits,
+            limits_when,
             notes: notes?,
             contested: contested?,
             // Moved in by `compile`, which owns the index the linter borrows.

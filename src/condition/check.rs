@@ -342,12 +342,13 @@ impl Check {
         if self.steps.is_empty() {
             return self.expr.holds(facts);
         }
-        self.run(facts, &mut [])
+        self.run(facts, |_, _| {})
     }
 
-    /// Runs the steps: the result of the last, each `Emit` written into
-    /// `out`.
-    fn run(&self, facts: &Facts<'_>, out: &mut [bool]) -> bool {
+    /// Runs the steps: the result of the last, each `Emit` of condition
+    /// `k` handed to `emit` with its result.
+    #[inline(always)]
+    fn run(&self, facts: &Facts<'_>, mut emit: impl FnMut(usize, bool)) -> bool {
         let mut counters = [0u32; COUNTERS];
         let mut at = 0;
         let mut result = false;
@@ -411,9 +412,7 @@ impl Check {
                     }
                 }
                 Test::Emit(k) => {
-                    if let Some(slot) = out.get_mut(k as usize) {
-                        *slot = result;
-                    }
+                    emit(k as usize, result);
                     result
                 }
             };
@@ -455,13 +454,31 @@ impl Checks {
     pub fn holds_each(&self, facts: &Facts<'_>, out: &mut [bool]) {
         match &self.joined {
             Some(joined) => {
-                joined.run(facts, out);
+                joined.run(facts, |k, held| {
+                    if let Some(slot) = out.get_mut(k) {
+                        *slot = held;
+                    }
+                });
             }
             None => {
                 for (slot, check) in out.iter_mut().zip(&self.each) {
                     *slot = check.holds(facts);
                 }
             }
+        }
+    }
+
+    /// The conditions that hold, by index, in order, at the end of `out`.
+    pub fn holding(&self, facts: &Facts<'_>, out: &mut Vec<usize>) {
+        match &self.joined {
+            Some(joined) => {
+                joined.run(facts, |k, held| {
+                    if held {
+                        out.push(k);
+                    }
+                });
+            }
+            None => out.extend((0..self.each.len()).filter(|&k| self.each[k].holds(facts))),
         }
     }
 
@@ -624,7 +641,12 @@ mod tests {
             let mut out = vec![false; checks.count()];
             checks.holds_each(&facts, &mut out);
             let plain: Vec<bool> = exprs.iter().map(|e| e.holds(&facts)).collect();
-            prop_assert_eq!(out, plain);
+            prop_assert_eq!(&out, &plain);
+            let mut holding = vec![usize::MAX];
+            checks.holding(&facts, &mut holding);
+            let plain: Vec<usize> =
+                std::iter::once(usize::MAX).chain((0..plain.len()).filter(|&k| plain[k])).collect();
+            prop_assert_eq!(holding, plain);
         }
     }
 
