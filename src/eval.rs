@@ -72,7 +72,7 @@ pub fn outcome<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Outco
     let q = questionnaire;
     let (state, settled) = State::new(q, answers);
     let Settled { level, raised } = settled.unwrap_or_else(|| {
-        let mut raised = Vec::with_capacity(q.red_flags().len() + q.triage_rules.len());
+        let mut raised = spare::raised(q);
         let level = state.triage(usize::MAX, Some(&mut raised));
         Settled { level, raised }
     });
@@ -367,8 +367,16 @@ impl Drop for Outcome<'_> {
             selected: empty(&mut self.selected),
             chosen: empty(&mut self.chosen),
             withheld: empty(&mut self.withheld),
+            raised: unborrowed(take(&mut self.raised)),
         });
     }
+}
+
+/// `raised`, emptied, as a list that borrows nothing, its room kept: an
+/// empty list holds no borrow, and collecting its items (none) into a
+/// list of items of the same size reuses its room.
+fn unborrowed(raised: Vec<Raised<'_>>) -> Vec<Raised<'static>> {
+    raised.into_iter().filter_map(|_| None).collect()
 }
 
 /// The buffers of the last outcome a thread dropped, kept for its next
@@ -379,10 +387,13 @@ impl Drop for Outcome<'_> {
 mod spare {
     use std::cell::RefCell;
 
+    use super::Raised;
     use crate::model::Value;
+    use crate::questionnaire::Questionnaire;
 
     #[derive(Default)]
     pub(crate) struct Spare {
+        pub raised: Vec<Raised<'static>>,
         pub applies: Vec<bool>,
         pub in_force: Vec<Option<Value>>,
         pub scores: Vec<Option<f64>>,
@@ -403,6 +414,14 @@ mod spare {
     pub(crate) fn take<R: Default>(pick: impl FnOnce(&mut Spare) -> R) -> R {
         let kept = SPARE.try_with(|spare| spare.try_borrow_mut().ok().map(|mut spare| pick(&mut spare)));
         kept.ok().flatten().unwrap_or_default()
+    }
+
+    /// A list for what raised the level, with room for every red flag and
+    /// rule of `q`.
+    pub(crate) fn raised(q: &Questionnaire) -> Vec<Raised<'_>> {
+        let mut raised = take(|s| std::mem::take(&mut s.raised));
+        raised.reserve(q.red_flags().len() + q.triage_rules.len());
+        raised
     }
 
     /// Keeps `buffers`, empty, for the next outcome.
@@ -669,7 +688,7 @@ impl<'q> State<'q> {
                     // it is kept, with what raised the level, rather than
                     // worked out again.
                     let level = if ready == everything {
-                        let mut raised = Vec::with_capacity(everything);
+                        let mut raised = spare::raised(q);
                         let level = partial.triage(i, Some(&mut raised));
                         settled = Some(Settled { level, raised });
                         level
