@@ -701,16 +701,7 @@ impl<'q> State<'q> {
                     level
                 }
             };
-            let facts = Facts {
-                answers: &in_force,
-                scores: &[],
-                bands: &[],
-                level: Level::SelfCare,
-                level_before: before,
-                fired_red_flags: &[],
-                fired_rules: &[],
-            };
-            applies[i] = ask_if.holds(&facts);
+            applies[i] = ask_if.holds_on_answers(&in_force, before);
             if !applies[i] {
                 in_force[i] = None;
             }

@@ -359,6 +359,27 @@ impl Check {
         self.run(facts, |_, _| {})
     }
 
+    /// [`Check::holds`] on answers alone, read at the level raised before
+    /// (what an `ask_if` may read). Built here rather than by the caller,
+    /// the facts no `ask_if` reads are known to be empty where the steps
+    /// are run, which then need not load them: a question's `ask_if` is a
+    /// small condition, and loading every fact cost as much as its steps.
+    pub fn holds_on_answers(&self, answers: &[Option<Value>], level_before: Level) -> bool {
+        let facts = Facts {
+            answers,
+            scores: &[],
+            bands: &[],
+            level: Level::SelfCare,
+            level_before,
+            fired_red_flags: &[],
+            fired_rules: &[],
+        };
+        if self.steps.is_empty() {
+            return self.expr.holds(&facts);
+        }
+        self.run(&facts, |_, _| {})
+    }
+
     /// Runs the steps: the result of the last; each step's result is
     /// handed to `emit` with its slot.
     #[inline(always)]
@@ -568,7 +589,22 @@ mod tests {
     }
 
     fn expr() -> impl Strategy<Value = Expr> {
-        leaf().prop_recursive(4, 48, 5, |inner| {
+        tree(leaf().boxed())
+    }
+
+    /// The leaves an `ask_if` may read: answers, the level before, and
+    /// (always false there) what fired.
+    fn answer_leaf() -> impl Strategy<Value = Expr> {
+        leaf().prop_filter("reads answers alone", |leaf| {
+            !matches!(
+                leaf,
+                Expr::Score { .. } | Expr::BandIn { .. } | Expr::LevelAtLeast(_) | Expr::LevelBelow(_)
+            )
+        })
+    }
+
+    fn tree(leaf: BoxedStrategy<Expr>) -> impl Strategy<Value = Expr> {
+        leaf.prop_recursive(4, 48, 5, |inner| {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 0..5).prop_map(Expr::All),
                 prop::collection::vec(inner.clone(), 0..5).prop_map(Expr::Any),
@@ -642,6 +678,15 @@ mod tests {
             let facts = known.facts();
             let check = Check::new(expr.clone());
             prop_assert_eq!(check.holds(&facts), expr.holds(&facts), "{:?}", expr);
+        }
+
+        /// Read on answers alone, as an `ask_if` is, a condition that reads
+        /// no other facts holds as the tree says on the same answers.
+        #[test]
+        fn steps_on_answers_agree_with_the_tree(expr in tree(answer_leaf().boxed()), known in known()) {
+            let facts = Facts { scores: &[], bands: &[], level: Level::SelfCare, fired_red_flags: &[], fired_rules: &[], ..known.facts() };
+            let check = Check::new(expr.clone());
+            prop_assert_eq!(check.holds_on_answers(&known.answers, known.levels.1), expr.holds(&facts), "{:?}", expr);
         }
 
         #[test]
