@@ -961,8 +961,11 @@ fn scores(q: &Questionnaire, in_force: &[Option<Value>]) -> Scores {
     let count = q.domains.len();
     let (mut scores, mut bands, mut answered_counts) =
         spare::take(|s| (take(&mut s.scores), take(&mut s.bands), take(&mut s.answered)));
-    for d in 0..count {
-        let (score, band, answered) = score(q, d, in_force, &scores, &bands);
+    scores.reserve(count);
+    bands.reserve(count);
+    answered_counts.reserve(count);
+    for domain in &q.compiled.domains {
+        let (score, band, answered) = score(domain, in_force, &scores, &bands);
         scores.push(score);
         bands.push(band);
         answered_counts.push(answered);
@@ -987,42 +990,43 @@ fn rescore(
             CompiledDomain::Classify(_) => true,
         };
         if again {
-            (scores[d], bands[d], answered_counts[d]) = score(q, d, in_force, &scores[..d], &bands[..d]);
+            (scores[d], bands[d], answered_counts[d]) = score(domain, in_force, &scores[..d], &bands[..d]);
         }
     }
 }
 
-/// Domain `d`'s score, band and number of answered items, given the
+/// A domain's score, band and number of answered items, given the
 /// scores and bands of the domains before it.
+#[inline]
 fn score(
-    q: &Questionnaire,
-    d: usize,
+    domain: &CompiledDomain,
     in_force: &[Option<Value>],
     scores: &[Option<f64>],
     bands: &[Option<usize>],
 ) -> (Option<f64>, Option<usize>, usize) {
-    match &q.compiled.domains[d] {
-        CompiledDomain::Scored { items, percent } => {
+    match domain {
+        CompiledDomain::Scored { items, percent, min_answered, bounds } => {
             // The linter keeps every domain's total within 32 bits;
             // summed in 64, no sum can wrap whatever the items.
             let mut sum = 0u64;
             let mut max = 0u64;
             let mut answered = 0;
             for item in items {
-                let Some(value) = in_force[item.question] else { continue };
-                answered += 1;
-                max += u64::from(item.max);
-                sum += u64::from(match value {
-                    Value::Option(o) => item.by_option.get(usize::from(o)).copied().unwrap_or(0),
-                    Value::Integer(_) | Value::Number(_) => {
+                let points = match in_force[item.question] {
+                    None => continue,
+                    Some(Value::Option(o)) => item.by_option.get(usize::from(o)).copied().unwrap_or(0),
+                    Some(value) => {
                         // The points of the highest threshold reached
                         // (thresholds are sorted by value).
                         let v = value.as_f64().unwrap_or(0.0);
                         item.thresholds.iter().take_while(|(at, _)| v >= *at).last().map_or(0, |(_, p)| *p)
                     }
-                });
+                };
+                answered += 1;
+                max += u64::from(item.max);
+                sum += u64::from(points);
             }
-            let score = if answered < q.domains[d].min_answered {
+            let score = if answered < *min_answered {
                 None
             } else if *percent {
                 // One decimal, as the Oswestry index is reported.
@@ -1030,12 +1034,7 @@ fn score(
             } else {
                 Some(sum as f64)
             };
-            let band = score.and_then(|s| {
-                q.domains[d].bands.iter().position(|b| {
-                    let eps = 1e-9;
-                    b.min.is_some_and(|min| s >= min - eps) && b.max.is_some_and(|max| s <= max + eps)
-                })
-            });
+            let band = score.and_then(|s| bounds.iter().position(|&(low, high)| s >= low && s <= high));
             (score, band, answered)
         }
         CompiledDomain::Classify(conditions) => {

@@ -81,6 +81,11 @@ pub(crate) struct Compiled {
     pub index: Index,
 }
 
+/// How far outside its band's bounds a score may be and still be in it
+/// (scores are sums or percentages with one decimal, so this only absorbs
+/// rounding).
+pub(crate) const BAND_EPSILON: f64 = 1e-9;
+
 /// A triage rule, resolved.
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledRule {
@@ -107,6 +112,13 @@ pub(crate) enum CompiledDomain {
     Scored {
         items: Vec<ScoredItem>,
         percent: bool,
+        /// The domain's `min_answered`.
+        min_answered: usize,
+        /// Per band: the lowest and highest score in it, each widened by
+        /// [`BAND_EPSILON`] (NaN where the band has no such bound, so
+        /// that no score falls in it), worked out once rather than per
+        /// score.
+        bounds: Vec<(f64, f64)>,
     },
     /// One condition per band, in order.
     Classify(Vec<Check>),
@@ -644,6 +656,17 @@ impl Lint<'_> {
                 items.map(|items| CompiledDomain::Scored {
                     items,
                     percent: domain.scoring == Scoring::Percent,
+                    min_answered: domain.min_answered,
+                    bounds: domain
+                        .bands
+                        .iter()
+                        .map(|b| {
+                            (
+                                b.min.map_or(f64::NAN, |min| min - BAND_EPSILON),
+                                b.max.map_or(f64::NAN, |max| max + BAND_EPSILON),
+                            )
+                        })
+                        .collect(),
                 })
             };
             out.push(compiled);
