@@ -48,7 +48,7 @@ struct Step {
     test: Test,
     negate: bool,
     exit_on: bool,
-    slot: u16,
+    slot: u8,
     to: u32,
 }
 
@@ -139,7 +139,7 @@ impl Check {
     }
 
     /// Lays out `expr` as the condition at `slot`.
-    fn lay_out(&mut self, expr: &Expr, slot: u16, depth: usize) -> Option<()> {
+    fn lay_out(&mut self, expr: &Expr, slot: u8, depth: usize) -> Option<()> {
         let start = self.steps.len();
         self.lay_out_part(expr, depth)?;
         for step in &mut self.steps[start..] {
@@ -383,7 +383,7 @@ impl Check {
     /// Runs the steps: the result of the last; each step's result is
     /// handed to `emit` with its slot.
     #[inline(always)]
-    fn run(&self, facts: &Facts<'_>, mut emit: impl FnMut(usize, bool)) -> bool {
+    fn run(&self, facts: &Facts<'_>, mut emit: impl FnMut(u8, bool)) -> bool {
         let mut counters = [0u32; COUNTERS];
         let mut at = 0;
         let mut result = false;
@@ -448,7 +448,7 @@ impl Check {
                 }
             };
             result = held != step.negate;
-            emit(usize::from(step.slot), result);
+            emit(step.slot, result);
             at = if result == step.exit_on { step.to as usize } else { at + 1 };
         }
         result
@@ -464,9 +464,14 @@ pub struct Checks {
     each: Vec<Check>,
     /// Every condition's steps, one after another, each writing its
     /// condition's slot; `None` when one of them is read from its tree
-    /// (see [`Check`]) or there are too many for a slot.
+    /// (see [`Check`]) or there are more than [`SLOTS`].
     joined: Option<Check>,
 }
+
+/// The most conditions run together. Their results are written on the
+/// stack, one per slot, where a slot of 8 bits always falls: no step
+/// checks where it writes.
+const SLOTS: usize = 256;
 
 impl Checks {
     pub fn new(each: Vec<Check>) -> Checks {
@@ -475,7 +480,7 @@ impl Checks {
         for (k, check) in each.iter().enumerate() {
             whole = whole
                 && !check.steps.is_empty()
-                && u16::try_from(k).is_ok_and(|slot| joined.lay_out(&check.expr, slot, 0).is_some());
+                && u8::try_from(k).is_ok_and(|slot| joined.lay_out(&check.expr, slot, 0).is_some());
         }
         whole = whole && joined.finish().is_some();
         Checks { each, joined: whole.then_some(joined) }
@@ -486,11 +491,10 @@ impl Checks {
     pub fn holds_each(&self, facts: &Facts<'_>, out: &mut [bool]) {
         match &self.joined {
             Some(joined) => {
-                joined.run(facts, |k, held| {
-                    if let Some(slot) = out.get_mut(k) {
-                        *slot = held;
-                    }
-                });
+                let mut held = [false; SLOTS];
+                joined.run(facts, |slot, result| held[usize::from(slot)] = result);
+                let n = out.len().min(self.each.len());
+                out[..n].copy_from_slice(&held[..n]);
             }
             None => {
                 for (slot, check) in out.iter_mut().zip(&self.each) {
@@ -502,17 +506,13 @@ impl Checks {
 
     /// The conditions that hold, by index, in order, at the end of `out`.
     pub fn holding(&self, facts: &Facts<'_>, out: &mut Vec<usize>) {
-        let mut held = [false; 64];
         match &self.joined {
-            Some(joined) if self.each.len() <= held.len() => {
-                joined.run(facts, |k, result| {
-                    if let Some(slot) = held.get_mut(k) {
-                        *slot = result;
-                    }
-                });
+            Some(joined) => {
+                let mut held = [false; SLOTS];
+                joined.run(facts, |slot, result| held[usize::from(slot)] = result);
                 out.extend((0..self.each.len()).filter(|&k| held[k]));
             }
-            _ => out.extend((0..self.each.len()).filter(|&k| self.each[k].holds(facts))),
+            None => out.extend((0..self.each.len()).filter(|&k| self.each[k].holds(facts))),
         }
     }
 
@@ -764,6 +764,25 @@ mod tests {
                 let facts = answers_only(&answers);
                 assert_eq!(check.holds(&facts), expr.holds(&facts), "{expr:?}, {bits:04b}");
             }
+        }
+    }
+
+    /// More conditions than there are slots are read one by one, with
+    /// the same results as those run together.
+    #[test]
+    fn conditions_past_the_slots_are_read_one_by_one() {
+        let answers = [Some(Value::Option(0)), None];
+        let facts = answers_only(&answers);
+        for count in [SLOTS, SLOTS + 1] {
+            let exprs: Vec<Expr> = (0..count).map(|k| Expr::Answered(k % 2)).collect();
+            let checks = Checks::new(exprs.iter().cloned().map(Check::new).collect());
+            assert_eq!(checks.joined.is_some(), count <= SLOTS);
+            let mut out = vec![false; count];
+            checks.holds_each(&facts, &mut out);
+            let mut holding = Vec::new();
+            checks.holding(&facts, &mut holding);
+            assert!(out.iter().enumerate().all(|(k, held)| *held == (k % 2 == 0)), "{count}");
+            assert_eq!(holding, (0..count).step_by(2).collect::<Vec<_>>(), "{count}");
         }
     }
 
