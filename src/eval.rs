@@ -94,15 +94,18 @@ pub fn outcome<'q>(questionnaire: &'q Questionnaire, answers: &Answers) -> Outco
     // recommendation: one allocation rather than two.
     let rules = q.compiled.selection_when.count();
     selected.resize(rules + q.recommendations.len(), false);
-    q.compiled.selection_when.holds_each(&facts, &mut selected[..rules]);
-    for (r, (rec, _)) in q.compiled.selection.iter().enumerate() {
-        selected[rules + rec] |= selected[r];
+    let (held, by_rule) = selected.split_at_mut(rules);
+    q.compiled.selection_when.holds_each(&facts, held);
+    for (&held, (rec, _)) in held.iter().zip(&q.compiled.selection) {
+        if let Some(chosen) = by_rule.get_mut(*rec) {
+            *chosen |= held;
+        }
     }
-    let by_rule = &selected[rules..];
     // A bounded plan takes the first entries of the counted kinds, in
     // catalogue order; the rest are further options.
     let mut room = q.plan_size.as_ref().map_or(usize::MAX, |size| size.at_most);
-    for (index, rec) in q.recommendations.iter().enumerate().filter(|(index, _)| by_rule[*index]) {
+    let by_rule = q.recommendations.iter().zip(by_rule.iter()).enumerate();
+    for (index, rec) in by_rule.filter_map(|(index, (rec, chosen))| chosen.then_some((index, rec))) {
         if let Some(limit) = withheld_by(index, rec.kind) {
             withheld.push((index, limit));
             continue;
