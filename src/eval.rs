@@ -745,13 +745,15 @@ impl<'q> State<'q> {
         let q = self.q;
         let mut level = Level::SelfCare;
         for &i in q.red_flags().iter().take_while(|&&i| i < before) {
-            let Some(flag) = &q.questions[i].red_flag else { continue };
+            // The answer first: most are a calm `no`, which raises nothing
+            // whatever else holds.
+            let Some(answer) = FlagAnswer::of(self.in_force[i]) else { continue };
             // A red flag that does not apply is neither answered nor
             // missing.
             if !self.applies[i] {
                 continue;
             }
-            let Some(answer) = FlagAnswer::of(self.in_force[i]) else { continue };
+            let Some(flag) = &q.questions[i].red_flag else { continue };
             let raises = answer.level(flag);
             if raises == Level::SelfCare {
                 continue;
@@ -802,8 +804,12 @@ impl<'q> State<'q> {
         let mut held = [false; TOGETHER];
         let held = &mut held[..together.count()];
         together.holds_each(&self.facts(level), held);
-        for (r, (rule, compiled)) in q.triage_rules.iter().zip(&q.compiled.triage).enumerate() {
-            if compiled.ready > before || !held[r] {
+        // Most rules do not hold: only those that do are looked up.
+        for r in (0..held.len()).filter(|&r| held[r]) {
+            let (Some(rule), Some(compiled)) = (q.triage_rules.get(r), q.compiled.triage.get(r)) else {
+                continue;
+            };
+            if compiled.ready > before {
                 continue;
             }
             level = level.max(rule.level);
