@@ -23,7 +23,7 @@ use std::mem::take;
 use crate::answers::{to_json, Answers, Value};
 use crate::condition::{Checks, Facts};
 use crate::model::{Band, Level, RecommendationKind, RedFlag};
-use crate::questionnaire::{CompiledDomain, Piece, Questionnaire, Template};
+use crate::questionnaire::{Ask, CompiledDomain, Piece, Questionnaire, Template};
 use crate::report::{
     Chosen, ContestedEntry, DomainResult, NoteEntry, Notice, QuestionText, QuestionnaireInfo, Reason, Report,
     SafetyNetTier, Shown, SourceEntry, Triage, Withheld,
@@ -666,18 +666,23 @@ impl<'q> State<'q> {
         // question.
         let mut scored = None;
         let everything = q.compiled.triage.len() + q.red_flags().len();
-        for &i in &q.compiled.asked_if {
-            let Some(ask_if) = &q.compiled.ask_if[i] else { continue };
-            if !full && q.compiled.level_dependent[i] {
-                continue;
-            }
-            if let Some(same) = q.compiled.same_ask_if[i] {
-                applies[i] = applies[same];
-                if !applies[i] {
-                    in_force[i] = None;
+        for &ask in &q.compiled.asks {
+            let i = match ask {
+                Ask::Same { question, .. } | Ask::Own { question, .. }
+                    if !full && q.compiled.level_dependent[question] =>
+                {
+                    continue;
                 }
-                continue;
-            }
+                Ask::Same { question, same } => {
+                    applies[question] = applies[same];
+                    if !applies[question] {
+                        in_force[question] = None;
+                    }
+                    continue;
+                }
+                Ask::Own { question } => question,
+            };
+            let Some(ask_if) = &q.compiled.ask_if[i] else { continue };
             let before = match (q.compiled.level_before[i], level_before) {
                 (None, _) => Level::SelfCare,
                 (Some(ready), Some((at, level))) if at == ready => level,
@@ -1113,7 +1118,7 @@ mod tests {
         let n = q.questions.len();
         let mut in_force = answers.values().to_vec();
         let mut applies = vec![true; n];
-        for &i in &q.compiled.asked_if {
+        for i in 0..n {
             let Some(ask_if) = &q.compiled.ask_if[i] else { continue };
             let level_before = match q.compiled.level_before[i] {
                 None => Level::SelfCare,
@@ -1167,7 +1172,8 @@ mod tests {
     /// that the test below sees shared ones.
     #[test]
     fn questions_share_conditions() {
-        assert!(questionnaire().compiled.same_ask_if.iter().flatten().count() >= 5);
+        let shared = questionnaire().compiled.asks.iter().filter(|ask| matches!(ask, Ask::Same { .. }));
+        assert!(shared.count() >= 5);
     }
 
     proptest! {

@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::error::{Error, ErrorKind};
 use crate::model::Definition;
 use crate::validate;
-pub(crate) use crate::validate::{Compiled, CompiledDomain, Piece, Template};
+pub(crate) use crate::validate::{Ask, Compiled, CompiledDomain, Piece, Template};
 
 /// A validated questionnaire with its conditions resolved.
 ///

@@ -38,9 +38,9 @@ pub(crate) fn compile(def: &Definition) -> (Option<Compiled>, Vec<Problem>) {
 pub(crate) struct Compiled {
     /// `ask_if` per question.
     pub ask_if: Vec<Option<Check>>,
-    /// The questions that have an `ask_if`, in order: those whose being
-    /// asked is settled one by one (most questions have none).
-    pub asked_if: Vec<usize>,
+    /// The questions that have an `ask_if`, in order, each with how its
+    /// being asked is settled (most questions have none).
+    pub asks: Vec<Ask>,
     /// Indices of the red-flag questions, in order.
     pub red_flags: Vec<usize>,
     /// Per question whose `ask_if` reads the level raised by the questions
@@ -53,12 +53,6 @@ pub(crate) struct Compiled {
     /// question (the linter sees to it), so working out the level alone
     /// may skip them.
     pub level_dependent: Vec<bool>,
-    /// Per question: an earlier question whose `ask_if` is the same
-    /// condition, read at the same level before it, so that it holds for
-    /// one exactly when it holds for the other (it reads only questions
-    /// before both, which are settled by then). Many questions of one
-    /// topic share a condition, tested once.
-    pub same_ask_if: Vec<Option<usize>>,
     /// One per triage rule, in order.
     pub triage: Vec<CompiledRule>,
     /// The triage rules' conditions, to be run together: `None` when one
@@ -85,6 +79,19 @@ pub(crate) struct Compiled {
 /// (scores are sums or percentages with one decimal, so this only absorbs
 /// rounding).
 pub(crate) const BAND_EPSILON: f64 = 1e-9;
+
+/// How a question with an `ask_if` is settled.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Ask {
+    /// Asked exactly when the earlier question `same` is: its `ask_if`
+    /// is the same condition, read at the same level before it, so that
+    /// it holds for one exactly when it holds for the other (it reads
+    /// only questions before both, which are settled by then). Many
+    /// questions of one topic share a condition, tested once.
+    Same { question: usize, same: usize },
+    /// Asked when its own `ask_if` holds.
+    Own { question: usize },
+}
 
 /// A triage rule, resolved.
 #[derive(Debug, Clone)]
@@ -324,12 +331,17 @@ impl Lint<'_> {
         let limits_when =
             Checks::new(limits.iter().map(|limit: &CompiledLimit| limit.when.clone()).collect());
         Some(Compiled {
-            asked_if: (0..ask_if.len()).filter(|&i| ask_if[i].is_some()).collect(),
+            asks: (0..ask_if.len())
+                .filter(|&i| ask_if[i].is_some())
+                .map(|question| match same_ask_if[question] {
+                    Some(same) => Ask::Same { question, same },
+                    None => Ask::Own { question },
+                })
+                .collect(),
             ask_if,
             red_flags,
             level_before,
             level_dependent,
-            same_ask_if,
             triage,
             triage_when,
             domains,
