@@ -1011,7 +1011,7 @@ fn rescore(
 
 /// A domain's score, band and number of answered items, given the
 /// scores and bands of the domains before it.
-#[inline]
+#[inline(always)]
 fn score(
     domain: &CompiledDomain,
     in_force: &[Option<Value>],

@@ -365,7 +365,7 @@ impl Check {
     /// are run, which then need not load them: a question's `ask_if` is a
     /// small condition, and loading every fact cost as much as its steps.
     pub fn holds_on_answers(&self, answers: &[Option<Value>], level_before: Level) -> bool {
-        let facts = Facts {
+        let facts = || Facts {
             answers,
             scores: &[],
             bands: &[],
@@ -375,9 +375,9 @@ impl Check {
             fired_rules: &[],
         };
         if self.steps.is_empty() {
-            return self.expr.holds(&facts);
+            return self.expr.holds(&facts());
         }
-        self.run(&facts, |_, _| {})
+        self.run(&facts(), |_, _| {})
     }
 
     /// Runs the steps: the result of the last; each step's result is
