@@ -1212,6 +1212,15 @@ mod tests {
             prop_assert_eq!(kept, plain);
             prop_assert_eq!(state.triage(usize::MAX, None), level);
             let (scores, bands, answered) = scores(q, &state.in_force);
+            // Each scored domain's band, read from the bands as written.
+            for (d, domain) in q.domains.iter().enumerate().filter(|(d, _)| scores[*d].is_some()) {
+                let plain = scores[d].and_then(|s| {
+                    domain.bands.iter().position(|b| {
+                        b.min.is_some_and(|min| s >= min - 1e-9) && b.max.is_some_and(|max| s <= max + 1e-9)
+                    })
+                });
+                prop_assert_eq!(bands[d], plain, "{}", domain.id);
+            }
             prop_assert_eq!(&state.scores, &scores);
             prop_assert_eq!(&state.bands, &bands);
             prop_assert_eq!(&state.answered, &answered);
