@@ -69,11 +69,13 @@ pub struct Header {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Reader {
     RecordId,
-    /// Each option's id as its length and [`short_key`], in option order
-    /// (an id too long for a key is left to [`parse_cell`]).
+    /// Each option's [`short_key`] and the length of its id, in option
+    /// order (an id too long for a key has none, and is left to
+    /// [`parse_cell`]).
     Options {
         question: usize,
-        keys: Vec<(usize, Option<u128>)>,
+        keys: Vec<u128>,
+        lengths: Vec<usize>,
     },
     Integer {
         question: usize,
@@ -91,10 +93,16 @@ impl Reader {
         match &questionnaire.questions[question].kind {
             Kind::Integer { min, max, .. } => Reader::Integer { question, min: *min, max: *max },
             Kind::Number { .. } => Reader::Number { question },
-            kind => Reader::Options {
-                question,
-                keys: kind.option_ids().into_iter().map(|id| (id.len(), short_key(id.as_bytes()))).collect(),
-            },
+            kind => {
+                // An id too long for a key gets a key of zero, which only
+                // a run of zero bytes shares, and a length no cell has.
+                let (keys, lengths) = kind
+                    .option_ids()
+                    .iter()
+                    .map(|id| short_key(id.as_bytes()).map_or((0, usize::MAX), |key| (key, id.len())))
+                    .unzip();
+                Reader::Options { question, keys, lengths }
+            }
         }
     }
 
@@ -112,11 +120,17 @@ impl Reader {
     #[inline]
     fn read(&self, questionnaire: &Questionnaire, cell: &[u8]) -> Option<(usize, Value)> {
         match self {
-            Reader::Options { question, keys } => {
+            Reader::Options { question, keys, lengths } => {
                 // One comparison of numbers per option, rather than of
-                // bytes.
+                // bytes; then the length, for the one option found (two
+                // runs of one length have the same key only if they are
+                // the same; a cell that shares its key with an earlier id
+                // of another length is left to `parse_cell`).
                 let key = short_key(cell)?;
-                let index = keys.iter().position(|&(len, id)| len == cell.len() && id == Some(key))?;
+                let index = keys.iter().position(|&id| id == key)?;
+                if lengths.get(index) != Some(&cell.len()) {
+                    return None;
+                }
                 Some((*question, Value::Option(u16::try_from(index).ok()?)))
             }
             Reader::Integer { question, min, max } => {
@@ -399,7 +413,12 @@ mod tests {
             .questions
             .iter()
             .flat_map(|q| q.kind.option_ids())
-            .map(String::from)
+            // Each id, and runs one byte longer or shorter, whose keys
+            // may be an id's key.
+            .flat_map(|id| {
+                let last = id.chars().last().map(String::from).unwrap_or_default();
+                [id.to_owned(), format!("{id}{last}"), id[..id.len().saturating_sub(1)].to_owned()]
+            })
             .chain(
                 ["YES", "yes ", "not sure", "-0", "007", "4.0", "1e2", "", "99999999999999999999"]
                     .map(String::from),
