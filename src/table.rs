@@ -70,12 +70,15 @@ pub struct Header {
 enum Reader {
     RecordId,
     /// Each option's [`short_key`] and the length of its id, in option
-    /// order (an id too long for a key has none, and is left to
-    /// [`parse_cell`]).
+    /// order, and by the length of a cell, the one option whose id has
+    /// that length, if one has: most cells are then matched by one
+    /// comparison, with no search whose length depends on the answer (ids
+    /// too long for a key are left to [`parse_cell`]).
     Options {
         question: usize,
         keys: Vec<u128>,
         lengths: Vec<usize>,
+        by_length: [Candidates; KEY_BYTES + 1],
     },
     Integer {
         question: usize,
@@ -94,14 +97,21 @@ impl Reader {
             Kind::Integer { min, max, .. } => Reader::Integer { question, min: *min, max: *max },
             Kind::Number { .. } => Reader::Number { question },
             kind => {
-                // An id too long for a key gets a key of zero, which only
-                // a run of zero bytes shares, and a length no cell has.
-                let (keys, lengths) = kind
-                    .option_ids()
-                    .iter()
-                    .map(|id| short_key(id.as_bytes()).map_or((0, usize::MAX), |key| (key, id.len())))
-                    .unzip();
-                Reader::Options { question, keys, lengths }
+                let ids = kind.option_ids();
+                let mut by_length = [Candidates::None; KEY_BYTES + 1];
+                for (index, id) in ids.iter().enumerate() {
+                    if let Some(slot) = by_length.get_mut(id.len()) {
+                        *slot = match (*slot, u16::try_from(index)) {
+                            (Candidates::None, Ok(index)) => Candidates::One(index),
+                            _ => Candidates::Several,
+                        };
+                    }
+                }
+                // An id too long for a key is never a candidate: its key is
+                // not compared.
+                let keys = ids.iter().map(|id| short_key(id.as_bytes()).unwrap_or(0)).collect();
+                let lengths = ids.iter().map(|id| id.len()).collect();
+                Reader::Options { question, keys, lengths, by_length }
             }
         }
     }
@@ -120,18 +130,23 @@ impl Reader {
     #[inline]
     fn read(&self, questionnaire: &Questionnaire, cell: &[u8]) -> Option<(usize, Value)> {
         match self {
-            Reader::Options { question, keys, lengths } => {
-                // One comparison of numbers per option, rather than of
-                // bytes; then the length, for the one option found (two
-                // runs of one length have the same key only if they are
-                // the same; a cell that shares its key with an earlier id
-                // of another length is left to `parse_cell`).
+            Reader::Options { question, keys, lengths, by_length } => {
+                // One comparison of numbers, rather than of bytes.
                 let key = short_key(cell)?;
-                let index = keys.iter().position(|&id| id == key)?;
-                if lengths.get(index) != Some(&cell.len()) {
-                    return None;
-                }
-                Some((*question, Value::Option(u16::try_from(index).ok()?)))
+                let index = match *by_length.get(cell.len())? {
+                    Candidates::None => return None,
+                    Candidates::One(index) => {
+                        (keys.get(usize::from(index)) == Some(&key)).then_some(index)?
+                    }
+                    // Two runs of one length have the same key only if they
+                    // are the same.
+                    Candidates::Several => {
+                        let mut same_length = keys.iter().zip(lengths);
+                        u16::try_from(same_length.position(|(&id, &len)| len == cell.len() && id == key)?)
+                            .ok()?
+                    }
+                };
+                Some((*question, Value::Option(index)))
             }
             Reader::Integer { question, min, max } => {
                 let number =
@@ -148,6 +163,18 @@ impl Reader {
             Reader::RecordId => None,
         }
     }
+}
+
+/// The longest run of bytes a [`short_key`] is made of.
+const KEY_BYTES: usize = 16;
+
+/// Which of a column's options a cell of some length may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Candidates {
+    None,
+    /// The option at this index, alone of its length.
+    One(u16),
+    Several,
 }
 
 /// Up to 16 bytes as one number, such that two runs of bytes of the same
