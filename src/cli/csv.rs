@@ -17,6 +17,7 @@
 //! respondent gives one row per answer and per derived value instead.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::Path;
 
@@ -82,10 +83,14 @@ fn read_header(
     if row.too_long {
         return Err(stream::too_long("the header row", max));
     }
-    let names = (0..row.count)
-        .map(|i| {
-            std::str::from_utf8(row.cell(i)).map_err(|e| {
-                let message = format!("header cell {}: {}", i + 1, not_utf8(row.cell(i), e.valid_up_to()));
+    let mut ends = Vec::new();
+    let row = row.cut(&mut ends);
+    let names = row
+        .cells()
+        .enumerate()
+        .map(|(i, cell)| {
+            std::str::from_utf8(cell).map_err(|e| {
+                let message = format!("header cell {}: {}", i + 1, not_utf8(cell, e.valid_up_to()));
                 Error::new(ErrorKind::Syntax, message)
             })
         })
@@ -116,31 +121,75 @@ struct Rows<R> {
 pub struct Row {
     /// The cells' bytes, one after another (and room for more).
     fields: Vec<u8>,
-    /// Where each cell ends in `fields` (and room for more).
+    /// Where each cell ends in `fields` (and room for more), for a row the
+    /// parser read.
     ends: Vec<usize>,
-    /// How many cells the row has.
+    /// How many cells a row the parser read has.
     count: usize,
-    /// The bytes between one cell and the next in `fields`: none as the
-    /// parser writes them, the comma as [`Rows::read_plain`] copies them.
-    gap: usize,
+    /// For a row [`Rows::read_plain`] read, the length of its line in
+    /// `fields`, whose commas are found when its cells are read, by the
+    /// thread that reads them (whose cache the line is then in), rather
+    /// than kept in `ends` by the thread that reads the input.
+    plain: Option<usize>,
     too_long: bool,
 }
 
 impl Row {
-    /// The bytes of cell `i` (of `0..count`).
-    fn cell(&self, i: usize) -> &[u8] {
+    /// The row's cells: those of a plain row are found now, their ends
+    /// written to `scratch`, which the caller keeps from row to row (so
+    /// that they are written and read in its own cache, not by the thread
+    /// that reads the input, many rows earlier).
+    fn cut<'a>(&'a self, scratch: &'a mut Vec<usize>) -> Cut<'a> {
+        match self.plain {
+            Some(length) => {
+                let line = &self.fields[..length];
+                if scratch.len() <= length {
+                    scratch.resize(length + 1, 0);
+                }
+                let count = cut_at_commas(line, scratch);
+                Cut { fields: line, ends: &scratch[..count], gap: 1 }
+            }
+            None => Cut { fields: &self.fields, ends: &self.ends[..self.count], gap: 0 },
+        }
+    }
+}
+
+/// A row's cells: its bytes and where each cell ends.
+struct Cut<'a> {
+    fields: &'a [u8],
+    ends: &'a [usize],
+    /// The bytes between one cell and the next: none as the parser writes
+    /// them, the comma in a plain row's line.
+    gap: usize,
+}
+
+impl<'a> Cut<'a> {
+    /// How many cells the row has.
+    fn count(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The bytes of cell `i` (of `0..count()`).
+    fn cell(&self, i: usize) -> &'a [u8] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] + self.gap };
         &self.fields[start..self.ends[i]]
     }
 
     /// Every cell, in order.
-    fn cells(&self) -> impl Iterator<Item = &[u8]> {
+    fn cells(&self) -> impl Iterator<Item = &'a [u8]> + use<'a> {
+        let (fields, gap) = (self.fields, self.gap);
         let mut start = 0;
-        self.ends[..self.count].iter().map(move |&end| {
-            let cell = self.fields.get(start..end).unwrap_or_default();
-            start = end + self.gap;
+        self.ends.iter().map(move |&end| {
+            let cell = fields.get(start..end).unwrap_or_default();
+            start = end + gap;
             cell
         })
+    }
+
+    /// The bytes of every cell, with what lies between them (a comma, or
+    /// nothing): for checking them as UTF-8 at once.
+    fn bytes(&self) -> &'a [u8] {
+        &self.fields[..self.ends.last().copied().unwrap_or(0)]
     }
 }
 
@@ -164,12 +213,8 @@ impl<R: Read> Rows<R> {
         if row.fields.len() < line.len() {
             row.fields.resize(line.len().next_power_of_two(), 0);
         }
-        if row.ends.len() <= line.len() {
-            row.ends.resize((line.len() + 1).next_power_of_two(), 0);
-        }
         row.fields[..line.len()].copy_from_slice(line);
-        row.count = cut_at_commas(line, &mut row.ends);
-        row.gap = 1;
+        row.plain = Some(line.len());
         self.reader.consume(taken);
         Some(taken)
     }
@@ -192,7 +237,7 @@ impl<R: Read> Source for Rows<R> {
                 return Ok(Some(taken));
             }
         }
-        row.gap = 0;
+        row.plain = None;
         let (mut written, mut ended, mut taken) = (0, 0, 0);
         loop {
             let input = self.reader.fill_buf()?;
@@ -240,14 +285,10 @@ impl<R: Read> Source for Rows<R> {
 /// (asked before every row, about the row after it, this is a good part of
 /// the time of reading a row when looked for byte by byte).
 fn has_line_break(bytes: &[u8]) -> bool {
-    let mut blocks = bytes.chunks_exact(8);
-    for block in &mut blocks {
-        let word = word_of(block);
-        if bytes_equal(word, b'\n') | bytes_equal(word, b'\r') != 0 {
-            return true;
-        }
-    }
-    blocks.remainder().iter().any(|&b| b == b'\n' || b == b'\r')
+    (0..bytes.len()).step_by(8).any(|at| {
+        let word = word_at(bytes, at);
+        bytes_equal(word, b'\n') | bytes_equal(word, b'\r') != 0
+    })
 }
 
 /// Writes to `ends` where each cell of `line` ends (at each comma, and at
@@ -255,31 +296,28 @@ fn has_line_break(bytes: &[u8]) -> bool {
 /// there are. `ends` must have room for one more than `line`'s length.
 fn cut_at_commas(line: &[u8], ends: &mut [usize]) -> usize {
     let mut count = 0;
-    let mut blocks = line.chunks_exact(8);
-    let mut at = 0;
-    for block in &mut blocks {
-        let mut commas = bytes_equal(word_of(block), b',');
+    for at in (0..line.len()).step_by(8) {
+        let mut commas = bytes_equal(word_at(line, at), b',');
         while commas != 0 {
             ends[count] = at + commas.trailing_zeros() as usize / 8;
             count += 1;
             commas &= commas - 1;
-        }
-        at += 8;
-    }
-    for (i, &b) in blocks.remainder().iter().enumerate() {
-        if b == b',' {
-            ends[count] = at + i;
-            count += 1;
         }
     }
     ends[count] = line.len();
     count + 1
 }
 
-/// Eight bytes as one little-endian word: byte `i` in bits `8 * i..`.
-fn word_of(block: &[u8]) -> u64 {
+/// The eight bytes of `bytes` from `at` as one little-endian word (byte
+/// `at + i` in bits `8 * i..`), zeros past the end.
+#[inline]
+fn word_at(bytes: &[u8], at: usize) -> u64 {
     let mut word = [0; 8];
-    word.copy_from_slice(block);
+    if let Some(block) = bytes.get(at..at + 8) {
+        word.copy_from_slice(block);
+    } else if let Some(tail) = bytes.get(at..) {
+        word[..tail.len()].copy_from_slice(tail);
+    }
     u64::from_le_bytes(word)
 }
 
@@ -344,28 +382,28 @@ impl<'q> Table<'q> {
     /// Why the row has nothing to assess, if it has not: too long, a
     /// number of cells other than the header's, or a cell that is not
     /// UTF-8 text.
-    fn check(&self, row: &Row) -> Result<(), Error> {
-        if row.too_long {
+    fn check(&self, too_long: bool, row: &Cut) -> Result<(), Error> {
+        let count = row.count();
+        if too_long {
             return Err(stream::too_long("the row", self.max_row));
         }
         let columns = self.header.columns().len();
-        if row.count != columns {
-            let cells = if row.count == 1 { "cell" } else { "cells" };
-            let message = format!("the row has {} {cells}, but the header has {columns} columns", row.count);
+        if count != columns {
+            let cells = if count == 1 { "cell" } else { "cells" };
+            let message = format!("the row has {count} {cells}, but the header has {columns} columns");
             return Err(Error::new(ErrorKind::InvalidDocument, message));
         }
         // The cells are one run of bytes, checked as UTF-8 at once (so each
         // cell is: they are cut where the input has an ASCII comma or
         // quote); a cell is looked at alone only where that fails, to name
         // its column.
-        let end = row.count.checked_sub(1).map_or(0, |last| row.ends[last]);
-        if std::str::from_utf8(&row.fields[..end]).is_ok() {
+        if std::str::from_utf8(row.bytes()).is_ok() {
             return Ok(());
         }
-        for i in 0..row.count {
-            if let Err(e) = std::str::from_utf8(row.cell(i)) {
+        for (i, cell) in row.cells().enumerate() {
+            if let Err(e) = std::str::from_utf8(cell) {
                 let message =
-                    format!("column `{}`: {}", self.column_name(i), not_utf8(row.cell(i), e.valid_up_to()));
+                    format!("column `{}`: {}", self.column_name(i), not_utf8(cell, e.valid_up_to()));
                 return Err(Error::new(ErrorKind::Syntax, message));
             }
         }
@@ -377,15 +415,33 @@ impl Assess for Table<'_> {
     type Record = Row;
 
     fn assess(&self, number: usize, row: &Row, out: &mut Vec<u8>) -> Result<bool, Failure> {
+        thread_local! {
+            /// Where the cells of this thread's rows end.
+            static ENDS: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+        }
+        ENDS.with_borrow_mut(|ends| self.assess_cut(number, row.too_long, &row.cut(ends), out))
+    }
+}
+
+impl Table<'_> {
+    /// [`Assess::assess`] of a row whose cells are found.
+    fn assess_cut(
+        &self,
+        number: usize,
+        too_long: bool,
+        row: &Cut,
+        out: &mut Vec<u8>,
+    ) -> Result<bool, Failure> {
+        let count = row.count();
         // The respondent's id, as given (even on a bad row), or the row's
         // number when the table has no such column.
         let record_id = match self.header.record_id() {
-            Some(i) if !row.too_long && i < row.count => String::from_utf8_lossy(row.cell(i)),
+            Some(i) if !too_long && i < count => String::from_utf8_lossy(row.cell(i)),
             Some(_) => Cow::Borrowed(""),
             None => Cow::Owned(number.to_string()),
         };
         // Only what a row shows is worked out: the outcome, not the report.
-        let assessed = self.check(row).and_then(|()| {
+        let assessed = self.check(too_long, row).and_then(|()| {
             let answers = self.header.answers(self.questionnaire, row.cells())?;
             Ok(eval::outcome(self.questionnaire, &answers))
         });
@@ -411,12 +467,10 @@ impl Assess for Table<'_> {
         written.map_err(|e| Failure::Internal(format!("cannot write a row: {e}")))?;
         Ok(false)
     }
-}
 
-impl Table<'_> {
     /// The long format: one row per answer given, then one per derived
     /// value.
-    fn write_long(&self, record_id: &str, row: &Row, outcome: &Outcome, out: &mut Vec<u8>) -> io::Result<()> {
+    fn write_long(&self, record_id: &str, row: &Cut, outcome: &Outcome, out: &mut Vec<u8>) -> io::Result<()> {
         for (i, cell) in row.cells().enumerate() {
             if let Column::Question(_) = self.header.columns()[i] {
                 if !cell.is_empty() {
@@ -648,7 +702,8 @@ mod tests {
         let mut row = Row::default();
         let mut read = Vec::new();
         while let Some(taken) = rows.read(&mut row).expect("read from memory") {
-            read.push((taken, row.too_long, row.cells().map(<[u8]>::to_vec).collect()));
+            let mut ends = Vec::new();
+            read.push((taken, row.too_long, row.cut(&mut ends).cells().map(<[u8]>::to_vec).collect()));
         }
         read
     }
@@ -688,7 +743,7 @@ mod tests {
         {
             assert_eq!(rows.read_plain(&mut row), Some(taken));
             assert_eq!(
-                row.cells().collect::<Vec<_>>(),
+                row.cut(&mut Vec::new()).cells().collect::<Vec<_>>(),
                 cells.iter().map(|c| c.as_bytes()).collect::<Vec<_>>()
             );
         }
