@@ -324,12 +324,10 @@ impl Check {
             kept += u32::from(!out);
         }
         moved.push(kept);
-        for at in 1..n {
-            if gone[at] {
-                let exit = self.steps[at];
-                let before = &mut self.steps[at - 1];
-                (before.exit_on, before.to) = (exit.exit_on, exit.to);
-            }
+        for at in (1..n).filter(|&at| gone[at]) {
+            let exit = self.steps[at];
+            let before = &mut self.steps[at - 1];
+            (before.exit_on, before.to) = (exit.exit_on, exit.to);
         }
         let mut at = 0;
         self.steps.retain(|_| {
