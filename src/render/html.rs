@@ -12,12 +12,20 @@ use super::prepared::Texts;
 /// The report's own stylesheet, the same one `selfcheck serve` links to.
 pub(super) const STYLE: &str = include_str!("html.css");
 
-/// The person's part, then the part for a clinician folded under a
-/// `<details>` (left out when there is none), as a fragment of HTML.
+/// [`write_into`] a new string.
+#[cfg(test)]
 pub(super) fn write(person: &[Block<'_>], clinician: &[Block<'_>], texts: Texts<'_>) -> String {
-    let mut out = String::with_capacity(32 * 1024);
+    let mut out = String::new();
+    write_into(person, clinician, texts, &mut out);
+    out
+}
+
+/// The person's part, then the part for a clinician folded under a
+/// `<details>` (left out when there is none), as a fragment of HTML at the
+/// end of `out`.
+pub(super) fn write_into(person: &[Block<'_>], clinician: &[Block<'_>], texts: Texts<'_>, out: &mut String) {
     out.push_str("<div class=\"report\">\n<section class=\"person\">\n");
-    blocks(person, &mut out, texts);
+    blocks(person, out, texts);
     out.push_str("</section>\n");
     if !clinician.is_empty() {
         // The part's own title, when it starts with one, is what the
@@ -28,15 +36,14 @@ pub(super) fn write(person: &[Block<'_>], clinician: &[Block<'_>], texts: Texts<
         };
         out.push_str("<details class=\"clinician\">\n<summary><h2 class=\"clinician-heading\">");
         match title {
-            Some(title) => inline(title, &mut out, texts),
+            Some(title) => inline(title, out, texts),
             None => out.push_str("For your clinician"),
         }
         out.push_str("</h2></summary>\n");
-        blocks(rest, &mut out, texts);
+        blocks(rest, out, texts);
         out.push_str("</details>\n");
     }
     out.push_str("</div>\n");
-    out
 }
 
 /// A whole page around a fragment: for a file or a terminal's pipe, with
