@@ -31,7 +31,7 @@ use std::borrow::Cow;
 
 use super::prepared::Texts;
 use crate::model::{Level, NotePlace, RecommendationKind};
-use crate::report::{Chosen, Reason, Report, Shown};
+use crate::report::{Chosen, Reason, Report, Shown, SourceEntry};
 
 /// A run of inline content. Each writer decides how to show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -152,6 +152,30 @@ pub(crate) enum Block<'a> {
     /// Numbered entries with a title and a body: list items in text,
     /// small sections in Markdown.
     Entries(Vec<(Para<'a>, Vec<Block<'a>>)>),
+    /// A block made of the questionnaire's own entries, built by
+    /// [`Piece::block`] when it is written. Its entries' HTML depends on
+    /// the questionnaire alone, so HTML with prepared texts copies the
+    /// rendering of each, made once (see `prepared`), instead of building
+    /// and writing it again on every page.
+    Piece(Piece<'a>),
+}
+
+/// A block built from entries of the questionnaire chosen for a report.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Piece<'a> {
+    /// The sources cited, a list item each ([`source_item`]).
+    Sources(&'a [SourceEntry<'a>]),
+}
+
+impl<'a> Piece<'a> {
+    /// The block the piece stands for: what every renderer writes.
+    pub(crate) fn block(self) -> Block<'a> {
+        match self {
+            Piece::Sources(sources) => {
+                Block::List { numbered: false, items: sources.iter().map(source_item).collect() }
+            }
+        }
+    }
 }
 
 /// The two parts of a report.
@@ -282,6 +306,7 @@ fn count(blocks: &[Block<'_>], para: &impl Fn(&Para<'_>) -> usize) -> usize {
             Block::Entries(entries) => {
                 entries.iter().map(|(title, body)| 1 + para(title) + count(body, para)).sum()
             }
+            Block::Piece(piece) => count(&[piece.block()], para),
         })
         .sum()
 }
@@ -974,18 +999,16 @@ fn sources<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
         return;
     }
     doc.push(Block::Heading(para([fixed!("Sources")])));
-    let items = report
-        .sources
-        .iter()
-        .map(|source| {
-            let mut para = growing([code(&source.id), fixed!(": "), text(&source.citation)], 2);
-            if let Some(url) = &source.url {
-                para.extend([fixed!(" "), Inline::Link(Cow::Borrowed(url))]);
-            }
-            vec![Block::Para(para)]
-        })
-        .collect();
-    doc.push(Block::List { numbered: false, items });
+    doc.push(Block::Piece(Piece::Sources(&report.sources)));
+}
+
+/// A source as its list item: its id, its citation and its address.
+pub(crate) fn source_item<'a>(source: &'a SourceEntry<'_>) -> Vec<Block<'a>> {
+    let mut para = growing([code(&source.id), fixed!(": "), text(&source.citation)], 2);
+    if let Some(url) = &source.url {
+        para.extend([fixed!(" "), Inline::Link(Cow::Borrowed(url))]);
+    }
+    vec![Block::Para(para)]
 }
 
 /// A question by the plain name of its sign, or its wording, for the

@@ -6,7 +6,7 @@
 //! when it is `http` or `https`, so that no `javascript:` or `data:` address
 //! from a questionnaire file can ever be followed.
 
-use super::doc::{Block, Inline};
+use super::doc::{source_item, Block, Inline, Piece};
 use super::prepared::Texts;
 
 /// The report's own stylesheet, the same one `selfcheck serve` links to.
@@ -87,26 +87,15 @@ fn write_block(block: &Block<'_>, out: &mut String, texts: Texts<'_>) {
             blocks(body, out, texts);
             out.push_str("</div>\n");
         }
-        Block::List { numbered, items } => {
-            let tag = if *numbered { "ol" } else { "ul" };
-            out.push('<');
-            out.push_str(tag);
-            out.push_str(">\n");
-            for item in items {
-                out.push_str("<li>");
-                match item.as_slice() {
-                    // A lone paragraph needs no <p> of its own.
-                    [Block::Para(para)] => inline(para, out, texts),
-                    many => {
-                        out.push('\n');
-                        blocks(many, out, texts);
-                    }
-                }
-                out.push_str("</li>\n");
-            }
-            out.push_str("</");
-            out.push_str(tag);
-            out.push_str(">\n");
+        Block::List { numbered: true, items } => {
+            out.push_str("<ol>\n");
+            items.iter().for_each(|item| list_item(item, out, texts));
+            out.push_str("</ol>\n");
+        }
+        Block::List { numbered: false, items } => {
+            out.push_str("<ul>\n");
+            items.iter().for_each(|item| list_item(item, out, texts));
+            out.push_str("</ul>\n");
         }
         Block::Entries(entries) => {
             out.push_str("<ol class=\"entries\">\n");
@@ -118,7 +107,36 @@ fn write_block(block: &Block<'_>, out: &mut String, texts: Texts<'_>) {
             }
             out.push_str("</ol>\n");
         }
+        Block::Piece(piece) => match (piece, texts.0) {
+            // The list of `Piece::block`, each item copied from its
+            // rendering made once where there is one.
+            (Piece::Sources(sources), Some(prepared)) => {
+                out.push_str("<ul>\n");
+                for source in *sources {
+                    match prepared.source(source) {
+                        Some(html) => out.push_str(html),
+                        None => list_item(&source_item(source), out, texts),
+                    }
+                }
+                out.push_str("</ul>\n");
+            }
+            (piece, _) => write_block(&piece.block(), out, texts),
+        },
     }
+}
+
+/// One item of a list, from `<li>` to its line's end.
+pub(super) fn list_item(item: &[Block<'_>], out: &mut String, texts: Texts<'_>) {
+    out.push_str("<li>");
+    match item {
+        // A lone paragraph needs no <p> of its own.
+        [Block::Para(para)] => inline(para, out, texts),
+        many => {
+            out.push('\n');
+            blocks(many, out, texts);
+        }
+    }
+    out.push_str("</li>\n");
 }
 
 fn tagged(tag: &str, para: &[Inline<'_>], out: &mut String, texts: Texts<'_>) {

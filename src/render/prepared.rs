@@ -12,19 +12,33 @@
 //! Only the questionnaire's own texts are kept: nothing derived from
 //! answers outlives the report it was made for.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::ser::{self, Serialize};
 
-use super::doc::Words;
+use super::doc::{self, Words};
 use super::html;
 use crate::model::{Definition, Kind};
 use crate::questionnaire::Questionnaire;
+use crate::report::SourceEntry;
 
 /// Every text of one questionnaire, escaped and counted.
 #[derive(Debug, Default)]
 pub struct Prepared {
     texts: HashMap<(usize, usize), Ready, foldhash::fast::RandomState>,
+    /// Each source's list item in HTML, by where its id lives.
+    sources: HashMap<(usize, usize), ReadySource, foldhash::fast::RandomState>,
+}
+
+/// A source as a report names it, with its list item as HTML writes it.
+#[derive(Debug)]
+struct ReadySource {
+    /// The source, to tell it from another at its id's address.
+    id: Box<str>,
+    citation: Box<str>,
+    url: Option<Box<str>>,
+    html: Box<str>,
 }
 
 /// One text as a report shows it.
@@ -58,7 +72,36 @@ impl Prepared {
             };
             let _ = (&q.id, &q.text, &q.help, options, unit, &q.red_flag).serialize(&mut collect);
         }
+        for source in &questionnaire.sources {
+            // The source as a report cites it, written as its list item is.
+            let entry = SourceEntry {
+                id: Cow::Borrowed(&source.id),
+                citation: Cow::Borrowed(&source.citation),
+                url: source.url.as_deref().map(Cow::Borrowed),
+            };
+            let mut html = String::new();
+            html::list_item(&doc::source_item(&entry), &mut html, Texts::default());
+            prepared.sources.entry(key(&source.id)).or_insert_with(|| ReadySource {
+                id: source.id.as_str().into(),
+                citation: source.citation.as_str().into(),
+                url: source.url.as_deref().map(Into::into),
+                html: html.into_boxed_str(),
+            });
+        }
         prepared
+    }
+
+    /// The list item of `source`, if it is one of the questionnaire's
+    /// sources as the questionnaire gives it.
+    pub(crate) fn source(&self, source: &SourceEntry<'_>) -> Option<&str> {
+        self.sources
+            .get(&key(&source.id))
+            .filter(|ready| {
+                *ready.id == *source.id
+                    && *ready.citation == *source.citation
+                    && ready.url.as_deref() == source.url.as_deref()
+            })
+            .map(|ready| &*ready.html)
     }
 
     /// The questionnaire's text that `text` is, if it is one.
