@@ -31,7 +31,7 @@ use std::borrow::Cow;
 
 use super::prepared::Texts;
 use crate::model::{Level, NotePlace, RecommendationKind};
-use crate::report::{Chosen, Reason, Report, Shown, SourceEntry};
+use crate::report::{Chosen, Reason, Report, Shown, SourceEntry, Withheld};
 
 /// A run of inline content. Each writer decides how to show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -165,6 +165,9 @@ pub(crate) enum Block<'a> {
 pub(crate) enum Piece<'a> {
     /// The sources cited, a list item each ([`source_item`]).
     Sources(&'a [SourceEntry<'a>]),
+    /// The recommendations chosen ([`recommendation_trace`]), then those
+    /// withheld ([`withheld_item`]), a list item each.
+    Recommendations { chosen: &'a [Chosen<'a>], withheld: &'a [Withheld<'a>], trim: Trim },
 }
 
 impl<'a> Piece<'a> {
@@ -174,6 +177,14 @@ impl<'a> Piece<'a> {
             Piece::Sources(sources) => {
                 Block::List { numbered: false, items: sources.iter().map(source_item).collect() }
             }
+            Piece::Recommendations { chosen, withheld, trim } => Block::List {
+                numbered: false,
+                items: chosen
+                    .iter()
+                    .map(|chosen| recommendation_trace(chosen, trim))
+                    .chain(withheld.iter().map(withheld_item))
+                    .collect(),
+            },
         }
     }
 }
@@ -907,47 +918,11 @@ fn chosen<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
         return;
     }
     doc.push(Block::Heading(para([fixed!("Recommendations")])));
-    let mut items: Vec<Vec<Block<'a>>> = report
-        .recommendations
-        .iter()
-        .map(|chosen| {
-            let shown = chosen.in_plan;
-            let mut para = growing(
-                [
-                    code(&chosen.id),
-                    lit(format!(" ({}, evidence ", chosen.kind.as_str())),
-                    text(&chosen.evidence),
-                    if shown { fixed!(")") } else { fixed!(", named as a further option)") },
-                    fixed!(": "),
-                ],
-                12 + 2 * chosen.sources.len(),
-            );
-            sentence(&mut para, &chosen.why);
-            if trim >= Trim::Referrals && chosen.kind == RecommendationKind::Professional && chosen.in_plan {
-                para.push(fixed!(" Summary: "));
-                sentence(&mut para, &chosen.summary);
-            }
-            if let Some(note) = &chosen.evidence_note {
-                para.push(fixed!(" Evidence: "));
-                sentence(&mut para, note);
-            }
-            if let Some(progression) = &chosen.progression {
-                para.push(fixed!(" Progression: "));
-                sentence(&mut para, progression);
-            }
-            cite(&chosen.sources, &mut para);
-            vec![Block::Para(para)]
-        })
-        .collect();
-    items.extend(report.withheld.iter().map(|withheld| {
-        vec![Block::Para(para([
-            code(&withheld.id),
-            fixed!(" (withheld by "),
-            code(&withheld.by),
-            lit(format!(": a {} entry).", withheld.kind.as_str())),
-        ]))]
+    doc.push(Block::Piece(Piece::Recommendations {
+        chosen: &report.recommendations,
+        withheld: &report.withheld,
+        trim,
     }));
-    doc.push(Block::List { numbered: false, items });
     if !report.notes.is_empty() {
         let mut para = growing([fixed!("Notes chosen: ")], 1 + 3 * report.notes.len());
         for (i, note) in report.notes.iter().enumerate() {
@@ -969,6 +944,69 @@ fn chosen<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
         para.push(fixed!("."));
         doc.push(Block::Para(para));
     }
+}
+
+/// A recommendation chosen, as the trace lists it: [`trace_before`],
+/// [`trace_why`], then [`trace_after`].
+pub(crate) fn recommendation_trace<'a>(chosen: &'a Chosen<'_>, trim: Trim) -> Vec<Block<'a>> {
+    let mut para = growing(trace_before(chosen), 12 + 2 * chosen.sources.len());
+    trace_why(chosen, &mut para);
+    trace_after(chosen, trim, &mut para);
+    vec![Block::Para(para)]
+}
+
+/// What the trace says of a recommendation before why it was chosen: its
+/// id, kind and evidence, and whether it is in the plan. The
+/// questionnaire's words alone.
+pub(crate) fn trace_before<'a>(chosen: &'a Chosen<'_>) -> [Inline<'a>; 5] {
+    [
+        code(&chosen.id),
+        lit(format!(" ({}, evidence ", chosen.kind.as_str())),
+        text(&chosen.evidence),
+        if chosen.in_plan { fixed!(")") } else { fixed!(", named as a further option)") },
+        fixed!(": "),
+    ]
+}
+
+/// Why it was chosen: the words of the rules the answers met.
+pub(crate) fn trace_why<'a>(chosen: &'a Chosen<'_>, para: &mut Para<'a>) {
+    sentence(para, &chosen.why);
+}
+
+/// What the trace says of a recommendation after why it was chosen: the
+/// summary of a referral the person's part trimmed, the evidence, the
+/// progression and the sources. The questionnaire's words alone, given
+/// whether [`trace_summary`] says the summary is there.
+pub(crate) fn trace_after<'a>(chosen: &'a Chosen<'_>, trim: Trim, para: &mut Para<'a>) {
+    if trace_summary(chosen, trim) {
+        para.push(fixed!(" Summary: "));
+        sentence(para, &chosen.summary);
+    }
+    if let Some(note) = &chosen.evidence_note {
+        para.push(fixed!(" Evidence: "));
+        sentence(para, note);
+    }
+    if let Some(progression) = &chosen.progression {
+        para.push(fixed!(" Progression: "));
+        sentence(para, progression);
+    }
+    cite(&chosen.sources, para);
+}
+
+/// Whether the trace gives a recommendation's summary: a referral in the
+/// plan whose summary the person's part left out.
+pub(crate) fn trace_summary(chosen: &Chosen<'_>, trim: Trim) -> bool {
+    trim >= Trim::Referrals && chosen.kind == RecommendationKind::Professional && chosen.in_plan
+}
+
+/// A recommendation a plan limit withheld, as the trace lists it.
+pub(crate) fn withheld_item<'a>(withheld: &'a Withheld<'_>) -> Vec<Block<'a>> {
+    vec![Block::Para(para([
+        code(&withheld.id),
+        fixed!(" (withheld by "),
+        code(&withheld.by),
+        lit(format!(": a {} entry).", withheld.kind.as_str())),
+    ]))]
 }
 
 /// The contested approaches the person's part names, with the evidence in

@@ -6,7 +6,7 @@
 //! when it is `http` or `https`, so that no `javascript:` or `data:` address
 //! from a questionnaire file can ever be followed.
 
-use super::doc::{source_item, Block, Inline, Piece};
+use super::doc::{recommendation_trace, source_item, trace_why, withheld_item, Block, Inline, Para, Piece};
 use super::prepared::Texts;
 
 /// The report's own stylesheet, the same one `selfcheck serve` links to.
@@ -120,6 +120,25 @@ fn write_block(block: &Block<'_>, out: &mut String, texts: Texts<'_>) {
                 }
                 out.push_str("</ul>\n");
             }
+            (Piece::Recommendations { chosen, withheld, trim }, Some(prepared)) => {
+                out.push_str("<ul>\n");
+                for chosen in *chosen {
+                    match prepared.recommendation(chosen, *trim) {
+                        // The questionnaire's words around why it was
+                        // chosen, which the answers decide.
+                        Some((before, after)) => {
+                            out.push_str(before);
+                            let mut why = Para::Many(Vec::new());
+                            trace_why(chosen, &mut why);
+                            inline(&why, out, texts);
+                            out.push_str(after);
+                        }
+                        None => list_item(&recommendation_trace(chosen, *trim), out, texts),
+                    }
+                }
+                withheld.iter().for_each(|withheld| list_item(&withheld_item(withheld), out, texts));
+                out.push_str("</ul>\n");
+            }
             (piece, _) => write_block(&piece.block(), out, texts),
         },
     }
@@ -149,7 +168,7 @@ fn tagged(tag: &str, para: &[Inline<'_>], out: &mut String, texts: Texts<'_>) {
     out.push_str(">\n");
 }
 
-fn inline(para: &[Inline<'_>], out: &mut String, texts: Texts<'_>) {
+pub(super) fn inline(para: &[Inline<'_>], out: &mut String, texts: Texts<'_>) {
     for inline in para {
         match inline {
             // Known to need no escaping when the program was compiled.

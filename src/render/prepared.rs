@@ -17,11 +17,11 @@ use std::collections::HashMap;
 
 use serde::ser::{self, Serialize};
 
-use super::doc::{self, Words};
+use super::doc::{self, Para, Trim, Words};
 use super::html;
-use crate::model::{Definition, Kind};
+use crate::model::{Definition, Kind, RecommendationKind};
 use crate::questionnaire::Questionnaire;
-use crate::report::SourceEntry;
+use crate::report::{Chosen, SourceEntry};
 
 /// Every text of one questionnaire, escaped and counted.
 #[derive(Debug, Default)]
@@ -29,6 +29,26 @@ pub struct Prepared {
     texts: HashMap<(usize, usize), Ready, foldhash::fast::RandomState>,
     /// Each source's list item in HTML, by where its id lives.
     sources: HashMap<(usize, usize), ReadySource, foldhash::fast::RandomState>,
+    /// Each recommendation's item in the trace, by where its id lives.
+    recommendations: HashMap<(usize, usize), ReadyRecommendation, foldhash::fast::RandomState>,
+}
+
+/// A recommendation as a report names it, with the HTML of its item in
+/// the trace around why it was chosen: `html[in_plan][summary]`, whether it
+/// is in the plan and whether its summary is given (`trace_summary`).
+#[derive(Debug)]
+struct ReadyRecommendation {
+    /// What the trace says of it, to tell it from another at its id's
+    /// address.
+    id: Box<str>,
+    kind: RecommendationKind,
+    evidence: Box<str>,
+    evidence_note: Option<Box<str>>,
+    summary: Box<str>,
+    progression: Option<Box<str>>,
+    sources: Box<[Box<str>]>,
+    /// From `<li>` to why it was chosen, and from there to the line's end.
+    html: [[(Box<str>, Box<str>); 2]; 2],
 }
 
 /// A source as a report names it, with its list item as HTML writes it.
@@ -88,7 +108,69 @@ impl Prepared {
                 html: html.into_boxed_str(),
             });
         }
+        for rec in &questionnaire.recommendations {
+            let html = [false, true].map(|in_plan| {
+                // The recommendation as a report gives it; why it was
+                // chosen is left out, to be written on each report.
+                let chosen = Chosen {
+                    id: Cow::Borrowed(&rec.id),
+                    kind: rec.kind,
+                    in_plan,
+                    title: Cow::Borrowed(&rec.title),
+                    evidence: Cow::Borrowed(&rec.evidence),
+                    evidence_note: rec.evidence_note.as_deref().map(Cow::Borrowed),
+                    why: Cow::Borrowed(""),
+                    summary: Cow::Borrowed(&rec.summary),
+                    dose: rec.dose.as_deref().map(Cow::Borrowed),
+                    how_to: Vec::new(),
+                    progression: rec.progression.as_deref().map(Cow::Borrowed),
+                    stop_rule: None,
+                    sources: rec.sources.iter().map(|s| Cow::Borrowed(s.as_str())).collect(),
+                };
+                let mut before = String::from("<li>");
+                html::inline(&doc::trace_before(&chosen), &mut before, Texts::default());
+                // Without a summary, then with one (if the trace ever
+                // gives it).
+                [Trim::Nothing, Trim::Referrals].map(|trim| {
+                    let mut runs = Para::Many(Vec::new());
+                    doc::trace_after(&chosen, trim, &mut runs);
+                    let mut after = String::new();
+                    html::inline(&runs, &mut after, Texts::default());
+                    after.push_str("</li>\n");
+                    (before.clone().into_boxed_str(), after.into_boxed_str())
+                })
+            });
+            prepared.recommendations.entry(key(&rec.id)).or_insert_with(|| ReadyRecommendation {
+                id: rec.id.as_str().into(),
+                kind: rec.kind,
+                evidence: rec.evidence.as_str().into(),
+                evidence_note: rec.evidence_note.as_deref().map(Into::into),
+                summary: rec.summary.as_str().into(),
+                progression: rec.progression.as_deref().map(Into::into),
+                sources: rec.sources.iter().map(|s| s.as_str().into()).collect(),
+                html,
+            });
+        }
         prepared
+    }
+
+    /// The HTML of `chosen`'s item in the trace before and after why it
+    /// was chosen, if it is one of the questionnaire's recommendations as
+    /// the questionnaire gives it.
+    pub(crate) fn recommendation(&self, chosen: &Chosen<'_>, trim: Trim) -> Option<(&str, &str)> {
+        let ready = self.recommendations.get(&key(&chosen.id)).filter(|ready| {
+            *ready.id == *chosen.id
+                && ready.kind == chosen.kind
+                && *ready.evidence == *chosen.evidence
+                && ready.evidence_note.as_deref() == chosen.evidence_note.as_deref()
+                && *ready.summary == *chosen.summary
+                && ready.progression.as_deref() == chosen.progression.as_deref()
+                && ready.sources.len() == chosen.sources.len()
+                && ready.sources.iter().zip(&chosen.sources).all(|(a, b)| **a == **b)
+        })?;
+        let (before, after) =
+            &ready.html[usize::from(chosen.in_plan)][usize::from(doc::trace_summary(chosen, trim))];
+        Some((before, after))
     }
 
     /// The list item of `source`, if it is one of the questionnaire's

@@ -601,6 +601,60 @@ fn prepared_sources_are_their_list_items_as_written() {
 }
 
 #[test]
+fn prepared_recommendations_are_their_trace_items_as_written() {
+    // Every recommendation's item in the trace, in the plan or not, at
+    // every trim and whatever the reasons it was chosen, is written from
+    // its prepared parts exactly as its piece builds and writes it.
+    use std::borrow::Cow;
+    let mut items = 0;
+    for (q, _) in every_report_source() {
+        let prepared = Prepared::new(&q);
+        for rec in &q.recommendations {
+            for (in_plan, why) in [(true, ""), (false, "It helps."), (true, "Said <b>twice</b> & more")] {
+                let chosen = crate::report::Chosen {
+                    id: Cow::Borrowed(&rec.id),
+                    kind: rec.kind,
+                    in_plan,
+                    title: Cow::Borrowed(&rec.title),
+                    evidence: Cow::Borrowed(&rec.evidence),
+                    evidence_note: rec.evidence_note.as_deref().map(Cow::Borrowed),
+                    why: Cow::Owned(why.to_owned()),
+                    summary: Cow::Borrowed(&rec.summary),
+                    dose: rec.dose.as_deref().map(Cow::Borrowed),
+                    how_to: rec.how_to.iter().map(|s| Cow::Borrowed(s.as_str())).collect(),
+                    progression: rec.progression.as_deref().map(Cow::Borrowed),
+                    stop_rule: rec.stop_rule.as_deref().map(Cow::Borrowed),
+                    sources: rec.sources.iter().map(|s| Cow::Borrowed(s.as_str())).collect(),
+                };
+                for trim in
+                    [doc::Trim::Nothing, doc::Trim::Reassurance, doc::Trim::Referrals, doc::Trim::Notices]
+                {
+                    assert!(prepared.recommendation(&chosen, trim).is_some(), "{} is prepared", rec.id);
+                    let piece = [doc::Block::Piece(doc::Piece::Recommendations {
+                        chosen: std::slice::from_ref(&chosen),
+                        withheld: &[],
+                        trim,
+                    })];
+                    assert_eq!(
+                        html::write(&piece, &[], Texts(Some(&prepared))),
+                        html::write(&piece, &[], Texts::default())
+                    );
+                    items += 1;
+                }
+                let changed =
+                    crate::report::Chosen { evidence: Cow::Borrowed("Other evidence"), ..chosen.clone() };
+                assert!(prepared.recommendation(&changed, doc::Trim::Nothing).is_none(), "a change is seen");
+                let fewer = crate::report::Chosen { sources: Vec::new(), ..chosen.clone() };
+                assert!(
+                    rec.sources.is_empty() || prepared.recommendation(&fewer, doc::Trim::Nothing).is_none()
+                );
+            }
+        }
+    }
+    assert!(items > 40, "the questionnaires have recommendations: {items}");
+}
+
+#[test]
 fn prepared_texts_are_the_reports_own() {
     // The cache is used: the texts a report borrows are found in it, escaped
     // and counted as the plain path does, and a copy at another address is
