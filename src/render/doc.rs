@@ -165,6 +165,9 @@ pub(crate) enum Block<'a> {
 pub(crate) enum Piece<'a> {
     /// The sources cited, a list item each ([`source_item`]).
     Sources(&'a [SourceEntry<'a>]),
+    /// The plan's entries ([`recommendation`]) among the recommendations
+    /// chosen ([`planned`]).
+    Plan { chosen: &'a [Chosen<'a>], trim: Trim },
     /// The recommendations chosen ([`recommendation_trace`]), then those
     /// withheld ([`withheld_item`]), a list item each.
     Recommendations { chosen: &'a [Chosen<'a>], withheld: &'a [Withheld<'a>], trim: Trim },
@@ -177,6 +180,13 @@ impl<'a> Piece<'a> {
             Piece::Sources(sources) => {
                 Block::List { numbered: false, items: sources.iter().map(source_item).collect() }
             }
+            Piece::Plan { chosen, trim } => Block::Entries(
+                chosen
+                    .iter()
+                    .filter(|chosen| planned(chosen))
+                    .map(|chosen| recommendation(chosen, trim))
+                    .collect(),
+            ),
             Piece::Recommendations { chosen, withheld, trim } => Block::List {
                 numbered: false,
                 items: chosen
@@ -292,7 +302,7 @@ pub(crate) fn words(blocks: &[Block<'_>]) -> usize {
 }
 
 fn words_with(blocks: &[Block<'_>], texts: Texts<'_>) -> usize {
-    count(blocks, &|para: &Para<'_>| para_words(para, texts))
+    count(blocks, &|para: &Para<'_>| para_words(para, texts), &|piece| texts.piece_words(piece))
 }
 
 /// Whether the blocks hold at most `budget` words. Most reports are well
@@ -300,24 +310,30 @@ fn words_with(blocks: &[Block<'_>], texts: Texts<'_>) -> usize {
 /// report near it or over it has its words counted one by one. Prepared
 /// texts are counted already, so with them the count is exact at once.
 fn fits(blocks: &[Block<'_>], budget: usize, texts: Texts<'_>) -> bool {
-    (!texts.prepared() && count(blocks, &para_words_at_most) <= budget) || words_with(blocks, texts) <= budget
+    (!texts.prepared() && count(blocks, &para_words_at_most, &|_| None) <= budget)
+        || words_with(blocks, texts) <= budget
 }
 
 /// The sum over the blocks of what `para` counts in each paragraph, plus
-/// the number of each numbered list item or entry.
-fn count(blocks: &[Block<'_>], para: &impl Fn(&Para<'_>) -> usize) -> usize {
+/// the number of each numbered list item or entry; a piece counted by
+/// `piece` where it knows it (counted once already), built otherwise.
+fn count(
+    blocks: &[Block<'_>],
+    para: &impl Fn(&Para<'_>) -> usize,
+    piece: &impl Fn(&Piece<'_>) -> Option<usize>,
+) -> usize {
     blocks
         .iter()
         .map(|block| match block {
             Block::Title(p) | Block::Heading(p) | Block::Para(p) => para(p),
-            Block::Alert { heading, body } => para(heading) + count(body, para),
+            Block::Alert { heading, body } => para(heading) + count(body, para, piece),
             Block::List { numbered, items } => {
-                items.iter().map(|item| count(item, para) + usize::from(*numbered)).sum()
+                items.iter().map(|item| count(item, para, piece) + usize::from(*numbered)).sum()
             }
             Block::Entries(entries) => {
-                entries.iter().map(|(title, body)| 1 + para(title) + count(body, para)).sum()
+                entries.iter().map(|(title, body)| 1 + para(title) + count(body, para, piece)).sum()
             }
-            Block::Piece(piece) => count(&[piece.block()], para),
+            Block::Piece(built) => piece(built).unwrap_or_else(|| count(&[built.block()], para, piece)),
         })
         .sum()
 }
@@ -633,15 +649,10 @@ fn plan<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
         doc.push(Block::Para(para([text(note)])));
     }
     doc.extend(report.notices.iter().map(|notice| Block::Para(para([text(&notice.text)]))));
-    let planned: Vec<&Chosen> = report
-        .recommendations
-        .iter()
-        .filter(|c| c.kind != RecommendationKind::Education && c.in_plan)
-        .collect();
-    if planned.is_empty() {
-        doc.push(Block::Para(para([fixed!("Nothing in the catalogue was chosen from these answers.")])));
+    if report.recommendations.iter().any(planned) {
+        doc.push(Block::Piece(Piece::Plan { chosen: &report.recommendations, trim }));
     } else {
-        doc.push(Block::Entries(planned.into_iter().map(|chosen| recommendation(chosen, trim)).collect()));
+        doc.push(Block::Para(para([fixed!("Nothing in the catalogue was chosen from these answers.")])));
     }
     let further: Vec<&Chosen> = report.recommendations.iter().filter(|c| !c.in_plan).collect();
     if !further.is_empty() {
@@ -667,13 +678,18 @@ fn notes<'a>(report: &'a Report<'_>, place: NotePlace) -> impl Iterator<Item = B
         .map(|note| Block::Para(para([text(&note.text)])))
 }
 
+/// Whether a recommendation chosen is one of the plan's entries.
+pub(crate) fn planned(chosen: &Chosen<'_>) -> bool {
+    chosen.kind != RecommendationKind::Education && chosen.in_plan
+}
+
 /// A recommendation as the person reads it: what, how much, and for an
 /// exercise, how and how to progress; a habit or a programme is said in its
 /// summary and dose. A referral trimmed away keeps its title alone.
-fn recommendation<'a>(chosen: &'a Chosen<'_>, trim: Trim) -> (Para<'a>, Vec<Block<'a>>) {
+pub(crate) fn recommendation<'a>(chosen: &'a Chosen<'_>, trim: Trim) -> (Para<'a>, Vec<Block<'a>>) {
     let title = para([strong(&chosen.title)]);
     let mut body = Vec::with_capacity(4);
-    if !(trim >= Trim::Referrals && chosen.kind == RecommendationKind::Professional) {
+    if entry_summary(chosen, trim) {
         body.push(Block::Para(para([text(&chosen.summary)])));
     }
     if let Some(dose) = &chosen.dose {
@@ -687,6 +703,12 @@ fn recommendation<'a>(chosen: &'a Chosen<'_>, trim: Trim) -> (Para<'a>, Vec<Bloc
         body.push(Block::Para(para([strong("Next step:"), fixed!(" "), text(progression)])));
     }
     (title, body)
+}
+
+/// Whether a plan entry says its summary: all do, but a referral trimmed
+/// away.
+pub(crate) fn entry_summary(chosen: &Chosen<'_>, trim: Trim) -> bool {
+    !(trim >= Trim::Referrals && chosen.kind == RecommendationKind::Professional)
 }
 
 /// A sentence or two per domain that found something (a score above

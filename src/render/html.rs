@@ -6,7 +6,10 @@
 //! when it is `http` or `https`, so that no `javascript:` or `data:` address
 //! from a questionnaire file can ever be followed.
 
-use super::doc::{recommendation_trace, source_item, trace_why, withheld_item, Block, Inline, Para, Piece};
+use super::doc::{
+    planned, recommendation, recommendation_trace, source_item, trace_why, withheld_item, Block, Inline,
+    Para, Piece,
+};
 use super::prepared::Texts;
 
 /// The report's own stylesheet, the same one `selfcheck serve` links to.
@@ -99,12 +102,7 @@ fn write_block(block: &Block<'_>, out: &mut String, texts: Texts<'_>) {
         }
         Block::Entries(entries) => {
             out.push_str("<ol class=\"entries\">\n");
-            for (title, body) in entries {
-                out.push_str("<li>\n");
-                tagged("h3", title, out, texts);
-                blocks(body, out, texts);
-                out.push_str("</li>\n");
-            }
+            entries.iter().for_each(|(title, body)| entry(title, body, out, texts));
             out.push_str("</ol>\n");
         }
         Block::Piece(piece) => match (piece, texts.0) {
@@ -119,6 +117,19 @@ fn write_block(block: &Block<'_>, out: &mut String, texts: Texts<'_>) {
                     }
                 }
                 out.push_str("</ul>\n");
+            }
+            (Piece::Plan { chosen, trim }, Some(prepared)) => {
+                out.push_str("<ol class=\"entries\">\n");
+                for chosen in chosen.iter().filter(|chosen| planned(chosen)) {
+                    match prepared.plan_entry(chosen, *trim) {
+                        Some((html, _)) => out.push_str(html),
+                        None => {
+                            let (title, body) = recommendation(chosen, *trim);
+                            entry(&title, &body, out, texts);
+                        }
+                    }
+                }
+                out.push_str("</ol>\n");
             }
             (Piece::Recommendations { chosen, withheld, trim }, Some(prepared)) => {
                 out.push_str("<ul>\n");
@@ -142,6 +153,14 @@ fn write_block(block: &Block<'_>, out: &mut String, texts: Texts<'_>) {
             (piece, _) => write_block(&piece.block(), out, texts),
         },
     }
+}
+
+/// One numbered entry, from `<li>` to its end.
+pub(super) fn entry(title: &[Inline<'_>], body: &[Block<'_>], out: &mut String, texts: Texts<'_>) {
+    out.push_str("<li>\n");
+    tagged("h3", title, out, texts);
+    blocks(body, out, texts);
+    out.push_str("</li>\n");
 }
 
 /// One item of a list, from `<li>` to its line's end.

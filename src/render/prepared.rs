@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use serde::ser::{self, Serialize};
 
-use super::doc::{self, Para, Trim, Words};
+use super::doc::{self, Block, Para, Piece, Trim, Words};
 use super::html;
 use crate::model::{Definition, Kind, RecommendationKind};
 use crate::questionnaire::Questionnaire;
@@ -34,21 +34,28 @@ pub struct Prepared {
 }
 
 /// A recommendation as a report names it, with the HTML of its item in
-/// the trace around why it was chosen: `html[in_plan][summary]`, whether it
-/// is in the plan and whether its summary is given (`trace_summary`).
+/// the trace around why it was chosen: `trace[in_plan][summary]`, whether
+/// it is in the plan and whether its summary is given (`trace_summary`);
+/// and with its plan entry.
 #[derive(Debug)]
 struct ReadyRecommendation {
     /// What the trace says of it, to tell it from another at its id's
     /// address.
     id: Box<str>,
     kind: RecommendationKind,
+    title: Box<str>,
     evidence: Box<str>,
     evidence_note: Option<Box<str>>,
     summary: Box<str>,
+    dose: Option<Box<str>>,
+    how_to: Box<[Box<str>]>,
     progression: Option<Box<str>>,
     sources: Box<[Box<str>]>,
     /// From `<li>` to why it was chosen, and from there to the line's end.
-    html: [[(Box<str>, Box<str>); 2]; 2],
+    trace: [[(Box<str>, Box<str>); 2]; 2],
+    /// As a plan entry, `entry[summary]` (`entry_summary`): its HTML and
+    /// its words.
+    entry: [(Box<str>, usize); 2],
 }
 
 /// A source as a report names it, with its list item as HTML writes it.
@@ -109,24 +116,25 @@ impl Prepared {
             });
         }
         for rec in &questionnaire.recommendations {
-            let html = [false, true].map(|in_plan| {
-                // The recommendation as a report gives it; why it was
-                // chosen is left out, to be written on each report.
-                let chosen = Chosen {
-                    id: Cow::Borrowed(&rec.id),
-                    kind: rec.kind,
-                    in_plan,
-                    title: Cow::Borrowed(&rec.title),
-                    evidence: Cow::Borrowed(&rec.evidence),
-                    evidence_note: rec.evidence_note.as_deref().map(Cow::Borrowed),
-                    why: Cow::Borrowed(""),
-                    summary: Cow::Borrowed(&rec.summary),
-                    dose: rec.dose.as_deref().map(Cow::Borrowed),
-                    how_to: Vec::new(),
-                    progression: rec.progression.as_deref().map(Cow::Borrowed),
-                    stop_rule: None,
-                    sources: rec.sources.iter().map(|s| Cow::Borrowed(s.as_str())).collect(),
-                };
+            // The recommendation as a report gives it, in the plan or not;
+            // why it was chosen is left out, to be written on each report.
+            let chosen = |in_plan| Chosen {
+                id: Cow::Borrowed(&rec.id),
+                kind: rec.kind,
+                in_plan,
+                title: Cow::Borrowed(&rec.title),
+                evidence: Cow::Borrowed(&rec.evidence),
+                evidence_note: rec.evidence_note.as_deref().map(Cow::Borrowed),
+                why: Cow::Borrowed(""),
+                summary: Cow::Borrowed(&rec.summary),
+                dose: rec.dose.as_deref().map(Cow::Borrowed),
+                how_to: rec.how_to.iter().map(|s| Cow::Borrowed(s.as_str())).collect(),
+                progression: rec.progression.as_deref().map(Cow::Borrowed),
+                stop_rule: rec.stop_rule.as_deref().map(Cow::Borrowed),
+                sources: rec.sources.iter().map(|s| Cow::Borrowed(s.as_str())).collect(),
+            };
+            let trace = [false, true].map(|in_plan| {
+                let chosen = chosen(in_plan);
                 let mut before = String::from("<li>");
                 html::inline(&doc::trace_before(&chosen), &mut before, Texts::default());
                 // Without a summary, then with one (if the trace ever
@@ -140,37 +148,69 @@ impl Prepared {
                     (before.clone().into_boxed_str(), after.into_boxed_str())
                 })
             });
+            // As a plan entry: a referral trimmed away, then any entry whole.
+            let in_plan = chosen(true);
+            let entry = [Trim::Referrals, Trim::Nothing].map(|trim| {
+                let (title, body) = doc::recommendation(&in_plan, trim);
+                let mut html = String::new();
+                html::entry(&title, &body, &mut html, Texts::default());
+                let words = doc::words(&[Block::Entries(vec![(title, body)])]);
+                (html.into_boxed_str(), words)
+            });
             prepared.recommendations.entry(key(&rec.id)).or_insert_with(|| ReadyRecommendation {
                 id: rec.id.as_str().into(),
                 kind: rec.kind,
+                title: rec.title.as_str().into(),
                 evidence: rec.evidence.as_str().into(),
                 evidence_note: rec.evidence_note.as_deref().map(Into::into),
                 summary: rec.summary.as_str().into(),
+                dose: rec.dose.as_deref().map(Into::into),
+                how_to: rec.how_to.iter().map(|s| s.as_str().into()).collect(),
                 progression: rec.progression.as_deref().map(Into::into),
                 sources: rec.sources.iter().map(|s| s.as_str().into()).collect(),
-                html,
+                trace,
+                entry,
             });
         }
         prepared
+    }
+
+    /// The questionnaire's recommendation that `chosen` is, if it is one
+    /// as the questionnaire gives it.
+    fn chosen(&self, chosen: &Chosen<'_>) -> Option<&ReadyRecommendation> {
+        fn same(kept: &[Box<str>], given: &[Cow<'_, str>]) -> bool {
+            kept.len() == given.len() && kept.iter().zip(given).all(|(a, b)| **a == **b)
+        }
+        self.recommendations.get(&key(&chosen.id)).filter(|ready| {
+            *ready.id == *chosen.id
+                && ready.kind == chosen.kind
+                && *ready.title == *chosen.title
+                && *ready.evidence == *chosen.evidence
+                && ready.evidence_note.as_deref() == chosen.evidence_note.as_deref()
+                && *ready.summary == *chosen.summary
+                && ready.dose.as_deref() == chosen.dose.as_deref()
+                && same(&ready.how_to, &chosen.how_to)
+                && ready.progression.as_deref() == chosen.progression.as_deref()
+                && same(&ready.sources, &chosen.sources)
+        })
     }
 
     /// The HTML of `chosen`'s item in the trace before and after why it
     /// was chosen, if it is one of the questionnaire's recommendations as
     /// the questionnaire gives it.
     pub(crate) fn recommendation(&self, chosen: &Chosen<'_>, trim: Trim) -> Option<(&str, &str)> {
-        let ready = self.recommendations.get(&key(&chosen.id)).filter(|ready| {
-            *ready.id == *chosen.id
-                && ready.kind == chosen.kind
-                && *ready.evidence == *chosen.evidence
-                && ready.evidence_note.as_deref() == chosen.evidence_note.as_deref()
-                && *ready.summary == *chosen.summary
-                && ready.progression.as_deref() == chosen.progression.as_deref()
-                && ready.sources.len() == chosen.sources.len()
-                && ready.sources.iter().zip(&chosen.sources).all(|(a, b)| **a == **b)
-        })?;
+        let ready = self.chosen(chosen)?;
         let (before, after) =
-            &ready.html[usize::from(chosen.in_plan)][usize::from(doc::trace_summary(chosen, trim))];
+            &ready.trace[usize::from(chosen.in_plan)][usize::from(doc::trace_summary(chosen, trim))];
         Some((before, after))
+    }
+
+    /// The HTML of `chosen` as a plan entry and its words, if it is one of
+    /// the questionnaire's recommendations as the questionnaire gives it.
+    pub(crate) fn plan_entry(&self, chosen: &Chosen<'_>, trim: Trim) -> Option<(&str, usize)> {
+        let ready = self.chosen(chosen)?;
+        let (html, words) = &ready.entry[usize::from(doc::entry_summary(chosen, trim))];
+        Some((html, *words))
     }
 
     /// The list item of `source`, if it is one of the questionnaire's
@@ -240,6 +280,18 @@ impl Texts<'_> {
         match self.0.and_then(|prepared| prepared.find(text)) {
             Some(ready) => ready.words,
             None => Words::of(text),
+        }
+    }
+
+    /// The words of a piece, when every entry in it is prepared.
+    pub(crate) fn piece_words(self, piece: &Piece<'_>) -> Option<usize> {
+        match (piece, self.0) {
+            (Piece::Plan { chosen, trim }, Some(prepared)) => chosen
+                .iter()
+                .filter(|chosen| doc::planned(chosen))
+                .map(|chosen| prepared.plan_entry(chosen, *trim).map(|(_, words)| words))
+                .sum(),
+            _ => None,
         }
     }
 

@@ -601,10 +601,11 @@ fn prepared_sources_are_their_list_items_as_written() {
 }
 
 #[test]
-fn prepared_recommendations_are_their_trace_items_as_written() {
+fn prepared_recommendations_are_their_trace_items_and_entries_as_written() {
     // Every recommendation's item in the trace, in the plan or not, at
     // every trim and whatever the reasons it was chosen, is written from
-    // its prepared parts exactly as its piece builds and writes it.
+    // its prepared parts exactly as its piece builds and writes it; so is
+    // its plan entry, whose words are those the built entry has.
     use std::borrow::Cow;
     let mut items = 0;
     for (q, _) in every_report_source() {
@@ -639,6 +640,16 @@ fn prepared_recommendations_are_their_trace_items_as_written() {
                         html::write(&piece, &[], Texts(Some(&prepared))),
                         html::write(&piece, &[], Texts::default())
                     );
+                    // As a plan entry too, with its words.
+                    let plan = doc::Piece::Plan { chosen: std::slice::from_ref(&chosen), trim };
+                    let entries = [doc::Block::Piece(plan)];
+                    assert_eq!(
+                        html::write(&entries, &[], Texts(Some(&prepared))),
+                        html::write(&entries, &[], Texts::default())
+                    );
+                    let built = doc::words(&[plan.block()]);
+                    assert_eq!(Texts(Some(&prepared)).piece_words(&plan), Some(built));
+                    assert_eq!(doc::words(&entries), built);
                     items += 1;
                 }
                 let changed =
