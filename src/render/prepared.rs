@@ -176,40 +176,46 @@ impl Prepared {
     }
 
     /// The questionnaire's recommendation that `chosen` is, if it is one
-    /// as the questionnaire gives it.
-    fn chosen(&self, chosen: &Chosen<'_>) -> Option<&ReadyRecommendation> {
-        fn same(kept: &[Box<str>], given: &[Cow<'_, str>]) -> bool {
-            kept.len() == given.len() && kept.iter().zip(given).all(|(a, b)| **a == **b)
-        }
-        self.recommendations.get(&key(&chosen.id)).filter(|ready| {
-            *ready.id == *chosen.id
-                && ready.kind == chosen.kind
-                && *ready.title == *chosen.title
-                && *ready.evidence == *chosen.evidence
-                && ready.evidence_note.as_deref() == chosen.evidence_note.as_deref()
-                && *ready.summary == *chosen.summary
-                && ready.dose.as_deref() == chosen.dose.as_deref()
-                && same(&ready.how_to, &chosen.how_to)
-                && ready.progression.as_deref() == chosen.progression.as_deref()
-                && same(&ready.sources, &chosen.sources)
-        })
+    /// as the questionnaire gives it: `same` compares what the caller
+    /// writes of it (beyond its id and kind), and only that.
+    fn chosen(
+        &self,
+        chosen: &Chosen<'_>,
+        same: impl Fn(&ReadyRecommendation) -> bool,
+    ) -> Option<&ReadyRecommendation> {
+        self.recommendations
+            .get(&key(&chosen.id))
+            .filter(|ready| *ready.id == *chosen.id && ready.kind == chosen.kind && same(ready))
     }
 
     /// The HTML of `chosen`'s item in the trace before and after why it
     /// was chosen, if it is one of the questionnaire's recommendations as
     /// the questionnaire gives it.
     pub(crate) fn recommendation(&self, chosen: &Chosen<'_>, trim: Trim) -> Option<(&str, &str)> {
-        let ready = self.chosen(chosen)?;
-        let (before, after) =
-            &ready.trace[usize::from(chosen.in_plan)][usize::from(doc::trace_summary(chosen, trim))];
+        let summary = doc::trace_summary(chosen, trim);
+        let ready = self.chosen(chosen, |ready| {
+            *ready.evidence == *chosen.evidence
+                && ready.evidence_note.as_deref() == chosen.evidence_note.as_deref()
+                && (!summary || *ready.summary == *chosen.summary)
+                && ready.progression.as_deref() == chosen.progression.as_deref()
+                && same(&ready.sources, &chosen.sources)
+        })?;
+        let (before, after) = &ready.trace[usize::from(chosen.in_plan)][usize::from(summary)];
         Some((before, after))
     }
 
     /// The HTML of `chosen` as a plan entry and its words, if it is one of
     /// the questionnaire's recommendations as the questionnaire gives it.
     pub(crate) fn plan_entry(&self, chosen: &Chosen<'_>, trim: Trim) -> Option<(&str, usize)> {
-        let ready = self.chosen(chosen)?;
-        let (html, words) = &ready.entry[usize::from(doc::entry_summary(chosen, trim))];
+        let summary = doc::entry_summary(chosen, trim);
+        let ready = self.chosen(chosen, |ready| {
+            *ready.title == *chosen.title
+                && (!summary || *ready.summary == *chosen.summary)
+                && ready.dose.as_deref() == chosen.dose.as_deref()
+                && same(&ready.how_to, &chosen.how_to)
+                && ready.progression.as_deref() == chosen.progression.as_deref()
+        })?;
+        let (html, words) = &ready.entry[usize::from(summary)];
         Some((html, *words))
     }
 
@@ -253,6 +259,11 @@ impl Prepared {
 /// The shortest text whose HTML is looked up rather than escaped on the
 /// spot: below it, the scan costs less than the look-up.
 const LOOKED_UP: usize = 32;
+
+/// Whether texts kept are those given, one by one.
+fn same(kept: &[Box<str>], given: &[Cow<'_, str>]) -> bool {
+    kept.len() == given.len() && kept.iter().zip(given).all(|(a, b)| **a == **b)
+}
 
 fn key(text: &str) -> (usize, usize) {
     (text.as_ptr() as usize, text.len())

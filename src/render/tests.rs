@@ -655,6 +655,12 @@ fn prepared_recommendations_are_their_trace_items_and_entries_as_written() {
                 let changed =
                     crate::report::Chosen { evidence: Cow::Borrowed("Other evidence"), ..chosen.clone() };
                 assert!(prepared.recommendation(&changed, doc::Trim::Nothing).is_none(), "a change is seen");
+                let retitled =
+                    crate::report::Chosen { title: Cow::Borrowed("Another title"), ..chosen.clone() };
+                assert!(prepared.plan_entry(&retitled, doc::Trim::Nothing).is_none(), "in an entry too");
+                let resummed =
+                    crate::report::Chosen { summary: Cow::Borrowed("Another summary"), ..chosen.clone() };
+                assert!(prepared.plan_entry(&resummed, doc::Trim::Nothing).is_none());
                 let fewer = crate::report::Chosen { sources: Vec::new(), ..chosen.clone() };
                 assert!(
                     rec.sources.is_empty() || prepared.recommendation(&fewer, doc::Trim::Nothing).is_none()
