@@ -69,11 +69,16 @@ pub struct Header {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Reader {
     RecordId,
-    /// Each option's id as its length and [`short_key`], in option order
-    /// (an id too long for a key is left to [`parse_cell`]).
+    /// Each option's [`short_key`] and the length of its id, in option
+    /// order, and by the length of a cell, the one option whose id has
+    /// that length, if one has: most cells are then matched by one
+    /// comparison, with no search whose length depends on the answer (ids
+    /// too long for a key are left to [`parse_cell`]).
     Options {
         question: usize,
-        keys: Vec<(usize, Option<u128>)>,
+        keys: Vec<u128>,
+        lengths: Vec<usize>,
+        by_length: [Candidates; KEY_BYTES + 1],
     },
     Integer {
         question: usize,
@@ -91,10 +96,23 @@ impl Reader {
         match &questionnaire.questions[question].kind {
             Kind::Integer { min, max, .. } => Reader::Integer { question, min: *min, max: *max },
             Kind::Number { .. } => Reader::Number { question },
-            kind => Reader::Options {
-                question,
-                keys: kind.option_ids().into_iter().map(|id| (id.len(), short_key(id.as_bytes()))).collect(),
-            },
+            kind => {
+                let ids = kind.option_ids();
+                let mut by_length = [Candidates::None; KEY_BYTES + 1];
+                for (index, id) in ids.iter().enumerate() {
+                    if let Some(slot) = by_length.get_mut(id.len()) {
+                        *slot = match (*slot, u16::try_from(index)) {
+                            (Candidates::None, Ok(index)) => Candidates::One(index),
+                            _ => Candidates::Several,
+                        };
+                    }
+                }
+                // An id too long for a key is never a candidate: its key is
+                // not compared.
+                let keys = ids.iter().map(|id| short_key(id.as_bytes()).unwrap_or(0)).collect();
+                let lengths = ids.iter().map(|id| id.len()).collect();
+                Reader::Options { question, keys, lengths, by_length }
+            }
         }
     }
 
@@ -112,12 +130,23 @@ impl Reader {
     #[inline]
     fn read(&self, questionnaire: &Questionnaire, cell: &[u8]) -> Option<(usize, Value)> {
         match self {
-            Reader::Options { question, keys } => {
-                // One comparison of numbers per option, rather than of
-                // bytes.
+            Reader::Options { question, keys, lengths, by_length } => {
+                // One comparison of numbers, rather than of bytes.
                 let key = short_key(cell)?;
-                let index = keys.iter().position(|&(len, id)| len == cell.len() && id == Some(key))?;
-                Some((*question, Value::Option(u16::try_from(index).ok()?)))
+                let index = match *by_length.get(cell.len())? {
+                    Candidates::None => return None,
+                    Candidates::One(index) => {
+                        (keys.get(usize::from(index)) == Some(&key)).then_some(index)?
+                    }
+                    // Two runs of one length have the same key only if they
+                    // are the same.
+                    Candidates::Several => {
+                        let mut same_length = keys.iter().zip(lengths);
+                        u16::try_from(same_length.position(|(&id, &len)| len == cell.len() && id == key)?)
+                            .ok()?
+                    }
+                };
+                Some((*question, Value::Option(index)))
             }
             Reader::Integer { question, min, max } => {
                 let number =
@@ -134,6 +163,18 @@ impl Reader {
             Reader::RecordId => None,
         }
     }
+}
+
+/// The longest run of bytes a [`short_key`] is made of.
+const KEY_BYTES: usize = 16;
+
+/// Which of a column's options a cell of some length may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Candidates {
+    None,
+    /// The option at this index, alone of its length.
+    One(u16),
+    Several,
 }
 
 /// Up to 16 bytes as one number, such that two runs of bytes of the same
@@ -399,7 +440,12 @@ mod tests {
             .questions
             .iter()
             .flat_map(|q| q.kind.option_ids())
-            .map(String::from)
+            // Each id, and runs one byte longer or shorter, whose keys
+            // may be an id's key.
+            .flat_map(|id| {
+                let last = id.chars().last().map(String::from).unwrap_or_default();
+                [id.to_owned(), format!("{id}{last}"), id[..id.len().saturating_sub(1)].to_owned()]
+            })
             .chain(
                 ["YES", "yes ", "not sure", "-0", "007", "4.0", "1e2", "", "99999999999999999999"]
                     .map(String::from),
