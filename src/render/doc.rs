@@ -171,6 +171,9 @@ pub(crate) enum Piece<'a> {
     /// The recommendations chosen ([`recommendation_trace`]), then those
     /// withheld ([`withheld_item`]), a list item each.
     Recommendations { chosen: &'a [Chosen<'a>], withheld: &'a [Withheld<'a>], trim: Trim },
+    /// Every answer given, `question = answer` each ([`answer`]), in one
+    /// paragraph ([`given`]).
+    Answers(&'a [Shown<'a>]),
 }
 
 impl<'a> Piece<'a> {
@@ -195,6 +198,7 @@ impl<'a> Piece<'a> {
                     .chain(withheld.iter().map(withheld_item))
                     .collect(),
             },
+            Piece::Answers(shown) => Block::Para(given(shown)),
         }
     }
 }
@@ -864,15 +868,7 @@ fn answers<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     if report.answers.is_empty() {
         doc.push(Block::Para(para([fixed!("No question was answered.")])));
     } else {
-        let mut para = growing([fixed!("Given: ")], 1 + 4 * report.answers.len());
-        for (i, shown) in report.answers.iter().enumerate() {
-            if i > 0 {
-                para.push(fixed!(", "));
-            }
-            answer(shown, &mut para);
-        }
-        para.push(fixed!("."));
-        doc.push(Block::Para(para));
+        doc.push(Block::Piece(Piece::Answers(&report.answers)));
     }
     let other_unanswered: Vec<&Cow<'_, str>> =
         report.unanswered.iter().filter(|id| !report.unanswered_red_flags.contains(id)).collect();
@@ -1080,8 +1076,26 @@ fn question_words<'a>(report: &'a Report<'_>, id: &'a str) -> Inline<'a> {
     }
 }
 
+/// "Given: " and the answers, each [`answer`], between [`BETWEEN`]s.
+fn given<'a>(answers: &'a [Shown<'_>]) -> Para<'a> {
+    let mut para = growing([GIVEN], 1 + 4 * answers.len());
+    for (i, shown) in answers.iter().enumerate() {
+        if i > 0 {
+            para.push(BETWEEN);
+        }
+        answer(shown, &mut para);
+    }
+    para.push(GIVEN_END);
+    para
+}
+
+/// The words before the answers given, between two of them, and after.
+pub(crate) const GIVEN: Inline<'static> = fixed!("Given: ");
+pub(crate) const BETWEEN: Inline<'static> = fixed!(", ");
+pub(crate) const GIVEN_END: Inline<'static> = fixed!(".");
+
 /// `question` = `answer`, or that there was none, at the end of `para`.
-fn answer<'a>(shown: &'a Shown<'_>, para: &mut Para<'a>) {
+pub(crate) fn answer<'a>(shown: &'a Shown<'_>, para: &mut Para<'a>) {
     let value = match &shown.answer {
         None | Some(serde_json::Value::Null) => {
             para.extend([code(&shown.question), fixed!(" unanswered")]);

@@ -7,8 +7,8 @@
 //! from a questionnaire file can ever be followed.
 
 use super::doc::{
-    planned, recommendation, recommendation_trace, source_item, trace_why, withheld_item, Block, Inline,
-    Para, Piece,
+    answer, planned, recommendation, recommendation_trace, source_item, trace_why, withheld_item, Block,
+    Inline, Para, Piece, BETWEEN, GIVEN, GIVEN_END,
 };
 use super::prepared::Texts;
 
@@ -149,6 +149,27 @@ fn write_block(block: &Block<'_>, out: &mut String, texts: Texts<'_>) {
                 }
                 withheld.iter().for_each(|withheld| list_item(&withheld_item(withheld), out, texts));
                 out.push_str("</ul>\n");
+            }
+            (Piece::Answers(given), Some(prepared)) => {
+                // The paragraph of `Piece::block`, each answer to a
+                // choice copied from its rendering made once.
+                out.push_str("<p>");
+                inline(&[GIVEN], out, texts);
+                for (i, shown) in given.iter().enumerate() {
+                    if i > 0 {
+                        inline(&[BETWEEN], out, texts);
+                    }
+                    match prepared.answer(shown) {
+                        Some(html) => out.push_str(html),
+                        None => {
+                            let mut para = Para::Many(Vec::with_capacity(3));
+                            answer(shown, &mut para);
+                            inline(&para, out, texts);
+                        }
+                    }
+                }
+                inline(&[GIVEN_END], out, texts);
+                out.push_str("</p>\n");
             }
             (piece, _) => write_block(&piece.block(), out, texts),
         },

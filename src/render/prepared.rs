@@ -21,7 +21,7 @@ use super::doc::{self, Block, Para, Piece, Trim, Words};
 use super::html;
 use crate::model::{Definition, Kind, RecommendationKind};
 use crate::questionnaire::Questionnaire;
-use crate::report::{Chosen, SourceEntry};
+use crate::report::{Chosen, Shown, SourceEntry};
 
 /// Every text of one questionnaire, escaped and counted.
 #[derive(Debug, Default)]
@@ -31,6 +31,19 @@ pub struct Prepared {
     sources: HashMap<(usize, usize), ReadySource, foldhash::fast::RandomState>,
     /// Each recommendation's item in the trace, by where its id lives.
     recommendations: HashMap<(usize, usize), ReadyRecommendation, foldhash::fast::RandomState>,
+    /// Each choice question's answers as the clinician's part gives them,
+    /// by where its id lives.
+    answers: HashMap<(usize, usize), ReadyAnswers, foldhash::fast::RandomState>,
+}
+
+/// A choice question as a report names it, with `question = option` in
+/// HTML for each of its options.
+#[derive(Debug)]
+struct ReadyAnswers {
+    /// The question's id, to tell it from another at its address.
+    id: Box<str>,
+    /// Each option's id and the answer's HTML.
+    options: Box<[(Box<str>, Box<str>)]>,
 }
 
 /// A recommendation as a report names it, with the HTML of its item in
@@ -98,6 +111,27 @@ impl Prepared {
                 _ => None,
             };
             let _ = (&q.id, &q.text, &q.help, options, unit, &q.red_flag).serialize(&mut collect);
+        }
+        for q in &questionnaire.questions {
+            // Each option as the answer a report shows, written as the
+            // list of answers given writes it.
+            let options = (q.kind.option_ids().into_iter())
+                .map(|option| {
+                    let shown = Shown {
+                        question: Cow::Borrowed(&q.id),
+                        answer: Some(serde_json::Value::String(option.to_owned())),
+                    };
+                    let mut para = Para::Many(Vec::new());
+                    doc::answer(&shown, &mut para);
+                    let mut html = String::new();
+                    html::inline(&para, &mut html, Texts::default());
+                    (option.into(), html.into_boxed_str())
+                })
+                .collect();
+            prepared
+                .answers
+                .entry(key(&q.id))
+                .or_insert_with(|| ReadyAnswers { id: q.id.as_str().into(), options });
         }
         for source in &questionnaire.sources {
             // The source as a report cites it, written as its list item is.
@@ -230,6 +264,17 @@ impl Prepared {
                     && ready.url.as_deref() == source.url.as_deref()
             })
             .map(|ready| &*ready.html)
+    }
+
+    /// The HTML of `shown` in the list of answers given, if it is an
+    /// option of one of the questionnaire's questions, named by the
+    /// questionnaire's own id.
+    pub(crate) fn answer(&self, shown: &Shown<'_>) -> Option<&str> {
+        let Some(serde_json::Value::String(given)) = &shown.answer else {
+            return None;
+        };
+        let ready = self.answers.get(&key(&shown.question)).filter(|ready| *ready.id == *shown.question)?;
+        ready.options.iter().find(|(option, _)| **option == **given).map(|(_, html)| &**html)
     }
 
     /// The questionnaire's text that `text` is, if it is one.

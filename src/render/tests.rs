@@ -570,6 +570,44 @@ fn prepared_texts_give_the_same_report_pages() {
 }
 
 #[test]
+fn prepared_answers_are_written_as_the_list_of_answers_writes_them() {
+    // Every option of every question, made once, is the answer its
+    // paragraph builds, written plainly; and it is taken only for the
+    // question's own id and one of its options.
+    let mut answers = 0;
+    for (q, _) in every_report_source() {
+        let prepared = Prepared::new(&q);
+        for question in &q.questions {
+            for option in question.kind.option_ids() {
+                let shown = crate::report::Shown {
+                    question: std::borrow::Cow::Borrowed(&question.id),
+                    answer: Some(Json::String(option.to_owned())),
+                };
+                let mut para = doc::Para::Many(Vec::new());
+                doc::answer(&shown, &mut para);
+                let mut plain = String::new();
+                html::inline(&para, &mut plain, Texts::default());
+                assert_eq!(prepared.answer(&shown), Some(plain.as_str()));
+                answers += 1;
+                let moved = crate::report::Shown {
+                    question: std::borrow::Cow::Owned(question.id.clone()),
+                    ..shown.clone()
+                };
+                assert_eq!(prepared.answer(&moved), None, "only the questionnaire's own id is looked up");
+                let other = crate::report::Shown {
+                    answer: Some(Json::String(format!("{option}x"))),
+                    ..shown.clone()
+                };
+                assert_eq!(prepared.answer(&other), None, "an answer that is no option is written");
+                let number = crate::report::Shown { answer: Some(Json::from(1)), ..shown };
+                assert_eq!(prepared.answer(&number), None, "a number is written");
+            }
+        }
+    }
+    assert!(answers > 50, "the questionnaires have choice questions: {answers}");
+}
+
+#[test]
 fn prepared_sources_are_their_list_items_as_written() {
     // Every source's list item, made once, is the item its piece builds,
     // written plainly; and it is taken only for the source as the
