@@ -254,24 +254,89 @@ pub(crate) fn hidden_fields<'q>(
     skipped: &[usize],
     except: Option<usize>,
 ) -> Vec<(&'q str, Cow<'q, str>)> {
-    let mut fields = Vec::with_capacity(questionnaire.questions.len());
-    for (index, question) in questionnaire.questions.iter().enumerate() {
-        if Some(index) == except {
-            continue;
-        }
-        if let Some(value) = answers.get(index) {
-            let shown = match value {
-                Value::Option(i) => question.kind.option_id(usize::from(i)).map(Cow::Borrowed),
-                Value::Integer(i) => Some(Cow::Owned(i.to_string())),
-                Value::Number(_) => None,
-            };
-            let shown = shown.unwrap_or_else(|| Cow::Owned(field_value(&question.kind, value)));
-            fields.push((question.id.as_str(), shown));
-        } else if skipped.contains(&index) {
-            fields.push((SKIPPED, Cow::Borrowed(question.id.as_str())));
-        }
+    (0..questionnaire.questions.len())
+        .filter(|index| Some(*index) != except)
+        .filter_map(|index| hidden_field(questionnaire, answers, skipped, index))
+        .collect()
+}
+
+/// The hidden field that carries the question at `index`, if any: its
+/// answer, or that it was skipped.
+fn hidden_field<'q>(
+    questionnaire: &'q Questionnaire,
+    answers: &Answers,
+    skipped: &[usize],
+    index: usize,
+) -> Option<(&'q str, Cow<'q, str>)> {
+    let question = questionnaire.questions.get(index)?;
+    if let Some(value) = answers.get(index) {
+        let shown = match value {
+            Value::Option(i) => question.kind.option_id(usize::from(i)).map(Cow::Borrowed),
+            Value::Integer(i) => Some(Cow::Owned(i.to_string())),
+            Value::Number(_) => None,
+        };
+        let shown = shown.unwrap_or_else(|| Cow::Owned(field_value(&question.kind, value)));
+        Some((question.id.as_str(), shown))
+    } else if skipped.contains(&index) {
+        Some((SKIPPED, Cow::Borrowed(question.id.as_str())))
+    } else {
+        None
     }
-    fields
+}
+
+/// Each answer to a choice as the hidden input that carries it,
+/// `[question][option]`, written once per questionnaire: a page carries
+/// every answer given so far, and most are choices.
+#[derive(Debug, Default)]
+pub(crate) struct HiddenChoices(Vec<Vec<Box<str>>>);
+
+impl HiddenChoices {
+    pub(crate) fn new(questionnaire: &Questionnaire) -> HiddenChoices {
+        HiddenChoices(
+            questionnaire
+                .questions
+                .iter()
+                .map(|question| {
+                    let options = question.kind.option_ids();
+                    options
+                        .into_iter()
+                        .map(|option| {
+                            crate::web::pages::hidden_inputs(&[(question.id.as_str(), Cow::Borrowed(option))])
+                                .into_boxed_str()
+                        })
+                        .collect()
+                })
+                .collect(),
+        )
+    }
+
+    /// The hidden inputs of [`hidden_fields`], as
+    /// [`hidden_inputs`](crate::web::pages::hidden_inputs) writes them,
+    /// each answer to a choice copied from its input written once.
+    pub(crate) fn inputs(
+        &self,
+        questionnaire: &Questionnaire,
+        answers: &Answers,
+        skipped: &[usize],
+        except: Option<usize>,
+    ) -> String {
+        let mut out = String::with_capacity(questionnaire.questions.len() * 64);
+        for index in (0..questionnaire.questions.len()).filter(|index| Some(*index) != except) {
+            let ready = match answers.get(index) {
+                Some(Value::Option(i)) => self.0.get(index).and_then(|inputs| inputs.get(usize::from(i))),
+                _ => None,
+            };
+            match ready {
+                Some(input) => out.push_str(input),
+                None => {
+                    if let Some((name, value)) = hidden_field(questionnaire, answers, skipped, index) {
+                        crate::web::pages::hidden_input(name, &value, &mut out);
+                    }
+                }
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -310,6 +375,37 @@ mod tests {
             let index = q.question_index(name).expect("a question");
             let expected = field_value(&q.questions[index].kind, answers.get(index).expect("an answer"));
             assert_eq!(value, expected, "{name}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hidden_choices_are_written_as_hidden_inputs_writes_them(
+            picks in proptest::collection::vec((0..4u8, 0..6u16, -3..200i64), 60),
+            except in proptest::option::of(0..60usize),
+        ) {
+            // Each question answered (a choice, a number, anything out of
+            // range), skipped or left, at random.
+            let q = questionnaire();
+            let mut answers = Answers::empty(&q);
+            let mut skipped = Vec::new();
+            for (index, question) in q.questions.iter().enumerate() {
+                let (what, option, number) = picks[index % picks.len()];
+                let value = match (what, &question.kind) {
+                    (0, _) => None,
+                    (1, _) => {
+                        skipped.push(index);
+                        None
+                    }
+                    (_, Kind::Integer { .. }) => Some(Value::Integer(number)),
+                    (_, Kind::Number { .. }) => Some(Value::Number(number as f64 / 4.0)),
+                    (_, _) => Some(Value::Option(option)),
+                };
+                answers.set(index, value);
+            }
+            let plain = crate::web::pages::hidden_inputs(&hidden_fields(&q, &answers, &skipped, except));
+            let choices = HiddenChoices::new(&q);
+            proptest::prop_assert_eq!(choices.inputs(&q, &answers, &skipped, except), plain);
         }
     }
 

@@ -452,8 +452,7 @@ fn report_page(served: &Served, answers: &Answers, stopped: bool) -> Response {
         layout,
         stopped: stopped.then_some(NoticeView { title: &emergency.title, action: &emergency.action }),
     };
-    let bottom =
-        ReportBottom { id: &q.id, hidden: pages::hidden_inputs(&form::hidden_fields(q, answers, &[], None)) };
+    let bottom = ReportBottom { id: &q.id, hidden: served.hidden.inputs(q, answers, &[], None) };
     pages::report_page(
         &top,
         |out| render::write_html_fragment_prepared(&report, &served.prepared, out),

@@ -43,12 +43,15 @@ pub struct Site {
 pub(crate) struct Served {
     questionnaire: Questionnaire,
     pub prepared: Prepared,
+    /// Each answer to a choice as the hidden input that carries it.
+    hidden: form::HiddenChoices,
 }
 
 impl Served {
     fn new(questionnaire: Questionnaire) -> Served {
         let prepared = Prepared::new(&questionnaire);
-        Served { questionnaire, prepared }
+        let hidden = form::HiddenChoices::new(&questionnaire);
+        Served { questionnaire, prepared, hidden }
     }
 }
 

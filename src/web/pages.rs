@@ -170,13 +170,18 @@ pub(crate) struct ProblemPage<'a> {
 pub(crate) fn hidden_inputs(fields: &[(&str, Cow<'_, str>)]) -> String {
     let mut out = String::with_capacity(fields.len() * 64);
     for (name, value) in fields {
-        out.push_str("<input type=\"hidden\" name=\"");
-        attribute(name, &mut out);
-        out.push_str("\" value=\"");
-        attribute(value, &mut out);
-        out.push_str("\">\n");
+        hidden_input(name, value, &mut out);
     }
     out
+}
+
+/// One of [`hidden_inputs`], at the end of `out`.
+pub(crate) fn hidden_input(name: &str, value: &str, out: &mut String) {
+    out.push_str("<input type=\"hidden\" name=\"");
+    attribute(name, out);
+    out.push_str("\" value=\"");
+    attribute(value, out);
+    out.push_str("\">\n");
 }
 
 /// `text` in a quoted attribute, escaped as a template escapes it.
