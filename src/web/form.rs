@@ -207,7 +207,7 @@ fn all_good(questionnaire: &Questionnaire, posted: &[(Cow<'_, str>, Cow<'_, str>
         let kind = &questionnaire.questions[index].kind;
         let value = match kind {
             Kind::Integer { .. } | Kind::Number { .. } => {
-                let number = text.trim().parse::<serde_json::Number>().ok()?;
+                let number = posted_number(text)?;
                 crate::answers::check(kind, &Json::Number(number)).ok()?
             }
             _ => Value::Option(crate::answers::option_index(kind, text)?),
@@ -215,6 +215,20 @@ fn all_good(questionnaire: &Questionnaire, posted: &[(Cow<'_, str>, Cow<'_, str>
         answers.set(index, Some(value));
     }
     Some(answers)
+}
+
+/// A posted number as JSON reads it. Most are short whole numbers, read
+/// here digit by digit; any other text is read by JSON's own parser.
+fn posted_number(text: &str) -> Option<serde_json::Number> {
+    let digits = text.as_bytes();
+    let plain = (1..=15).contains(&digits.len())
+        && digits.iter().all(u8::is_ascii_digit)
+        && (digits.len() == 1 || digits[0] != b'0');
+    if plain {
+        let whole = digits.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+        return Some(serde_json::Number::from(whole));
+    }
+    text.trim().parse::<serde_json::Number>().ok()
 }
 
 /// Checks one answer; the error is `assess`'s message without the
@@ -254,14 +268,21 @@ pub(crate) fn hidden_fields<'q>(
     skipped: &[usize],
     except: Option<usize>,
 ) -> Vec<(&'q str, Cow<'q, str>)> {
-    (0..questionnaire.questions.len())
-        .filter(|index| Some(*index) != except)
-        .filter_map(|index| hidden_field(questionnaire, answers, skipped, index))
-        .collect()
+    let mut fields = Vec::with_capacity(questionnaire.questions.len());
+    for index in 0..questionnaire.questions.len() {
+        if Some(index) == except {
+            continue;
+        }
+        if let Some(field) = hidden_field(questionnaire, answers, skipped, index) {
+            fields.push(field);
+        }
+    }
+    fields
 }
 
 /// The hidden field that carries the question at `index`, if any: its
 /// answer, or that it was skipped.
+#[inline]
 fn hidden_field<'q>(
     questionnaire: &'q Questionnaire,
     answers: &Answers,
@@ -406,6 +427,14 @@ mod tests {
             let plain = crate::web::pages::hidden_inputs(&hidden_fields(&q, &answers, &skipped, except));
             let choices = HiddenChoices::new(&q);
             proptest::prop_assert_eq!(choices.inputs(&q, &answers, &skipped, except), plain);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn posted_numbers_are_read_as_json_reads_them(text in "[0-9]{0,18}|[0-9 .+eE-]{0,18}") {
+            let json = text.trim().parse::<serde_json::Number>().ok();
+            proptest::prop_assert_eq!(posted_number(&text), json);
         }
     }
 
