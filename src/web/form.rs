@@ -258,10 +258,12 @@ pub(crate) fn field_value(kind: &Kind, value: Value) -> String {
     }
 }
 
-/// The hidden fields that carry `answers` and `skipped` to the next page,
+/// The hidden fields that carry `answers` and `skipped` to the next page
+/// (the plain way of [`HiddenChoices::inputs`], which pages use),
 /// in questionnaire order, leaving out the question `except` (the one the
 /// page asks). Names and option ids are the questionnaire's own strings;
 /// only numbers are written out.
+#[cfg(test)]
 pub(crate) fn hidden_fields<'q>(
     questionnaire: &'q Questionnaire,
     answers: &Answers,

@@ -264,7 +264,7 @@ struct QuestionState {
 /// The question at `index` again, with the answer typed and why it was
 /// refused.
 fn ask_again(
-    q: &Questionnaire,
+    q: &Served,
     answers: &Answers,
     skipped: &[usize],
     index: usize,
@@ -287,7 +287,7 @@ fn ask_again(
 
 /// The page that shows question `index` again, its answer chosen, to
 /// change it.
-fn revisit(q: &Questionnaire, answers: &Answers, skipped: &[usize], index: usize) -> Response {
+fn revisit(q: &Served, answers: &Answers, skipped: &[usize], index: usize) -> Response {
     let replay = flow::revisit(q, answers, skipped, index);
     match flow::current(&replay) {
         Some(step) => {
@@ -312,7 +312,7 @@ fn notice(q: &Questionnaire, level: Level) -> Option<NoticeView<'_>> {
 /// given except its own question's, later ones included: after a change,
 /// the questions already answered are not asked again.
 fn question_page(
-    q: &Questionnaire,
+    q: &Served,
     answers: &Answers,
     skipped: &[usize],
     step: Step<'_>,
@@ -370,7 +370,7 @@ fn question_page(
         errors,
         notice: notice(q, crate::triage_level(q, &carried)),
         id: &q.id,
-        hidden: pages::hidden_inputs(&form::hidden_fields(q, &carried, skipped, Some(step.index))),
+        hidden: q.hidden.inputs(q, &carried, skipped, Some(step.index)),
         question,
         progress: format!("Question {} of about {}", step.number, step.total),
         section,
@@ -386,19 +386,19 @@ fn unit_words(unit: &Option<String>) -> String {
     unit.as_ref().map(|u| format!(", in {u}")).unwrap_or_default()
 }
 
-fn urgent_page(q: &Questionnaire, answers: &Answers, skipped: &[usize]) -> Response {
+fn urgent_page(q: &Served, answers: &Answers, skipped: &[usize]) -> Response {
     let text = q.levels.get(Level::Urgent);
     let page = UrgentPage {
         layout: layout(q, text.title.clone()),
         id: &q.id,
-        hidden: pages::hidden_inputs(&form::hidden_fields(q, answers, skipped, None)),
+        hidden: q.hidden.inputs(q, answers, skipped, None),
         title: &text.title,
         action: &text.action,
     };
     pages::page(StatusCode::OK, &page)
 }
 
-fn check_page(q: &Questionnaire, replay: &Replay<'_>) -> Response {
+fn check_page(q: &Served, replay: &Replay<'_>) -> Response {
     let answers = replay.session.answers();
     let rows = replay
         .asked
@@ -416,7 +416,7 @@ fn check_page(q: &Questionnaire, replay: &Replay<'_>) -> Response {
         layout: layout(q, "Check your answers"),
         notice: notice(q, replay.level()),
         id: &q.id,
-        hidden: pages::hidden_inputs(&form::hidden_fields(q, answers, &replay.skipped(), None)),
+        hidden: q.hidden.inputs(q, answers, &replay.skipped(), None),
         rows,
         more: matches!(replay.next, Next::Ask(_)),
     };
