@@ -675,7 +675,11 @@ impl<'q> State<'q> {
                 if let Some((_, level)) = level_before.filter(|(at, _)| *at == ready) {
                     return level;
                 }
-                let (scores, bands, answered) = scores(q, in_force);
+                // Scores only where triage reads them; then they are kept,
+                // and only those an answer cleared since may change.
+                let reads_scores = q.compiled.triage_reads_scores;
+                let (scores, bands, answered) =
+                    if reads_scores { scores(q, in_force) } else { (Vec::new(), Vec::new(), Vec::new()) };
                 let partial =
                     State { q, applies: take(applies), in_force: take(in_force), scores, bands, answered };
                 // With every rule and red flag ready, this is the triage of
@@ -692,7 +696,9 @@ impl<'q> State<'q> {
                     partial.triage(i, None)
                 };
                 (*applies, *in_force) = (partial.applies, partial.in_force);
-                scored = Some((i, (partial.scores, partial.bands, partial.answered)));
+                if reads_scores {
+                    scored = Some((i, (partial.scores, partial.bands, partial.answered)));
+                }
                 level_before = Some((ready, level));
                 level
             };
@@ -1232,6 +1238,45 @@ mod tests {
         assert!(runs.len() >= 2);
         assert!(runs.iter().any(|run| run.level_before.is_some()));
         assert_eq!(runs.iter().map(|run| run.asks.len()).sum::<usize>(), q.compiled.asks.len());
+    }
+
+    /// The shipped questionnaire with a triage rule that reads a band,
+    /// so that the level before a question is worked out with scores.
+    fn triage_reading_scores() -> &'static Questionnaire {
+        static Q: std::sync::OnceLock<Questionnaire> = std::sync::OnceLock::new();
+        Q.get_or_init(|| {
+            let text = crate::shipped("low-back-glutes").expect("shipped");
+            let mut def: serde_json::Value = serde_json::from_str(text).expect("json");
+            let rule = serde_json::json!({
+                "id": "nerve_irritation_high",
+                "when": {"band_in": ["nerve_irritation", ["high"]]},
+                "level": "soon",
+                "because": "Signs of an irritated nerve are worth a check.",
+                "sources": ["nice-cks-lbp"]
+            });
+            def["triage_rules"].as_array_mut().expect("rules").push(rule);
+            Questionnaire::from_json(&def.to_string(), "test").expect("loads")
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// Where a triage rule reads scores, the level before a question
+        /// is worked out with them: what settles is what settling one
+        /// question at a time gives, and the level what triage of the
+        /// settled answers gives.
+        #[test]
+        fn triage_reading_scores_settles_as_plainly(answers in answers(triage_reading_scores())) {
+            let q = triage_reading_scores();
+            prop_assert!(q.compiled.triage_reads_scores);
+            let (state, _) = State::new(q, &answers);
+            let (applies, in_force) = plain_in_force(q, &answers);
+            prop_assert_eq!(&state.applies, &applies);
+            prop_assert_eq!(&state.in_force, &in_force);
+            let flags = state.red_flags(usize::MAX, None);
+            prop_assert_eq!(outcome(q, &answers).level(), state.rules_in_order(usize::MAX, flags, None));
+        }
     }
 
     proptest! {

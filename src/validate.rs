@@ -62,6 +62,9 @@ pub(crate) struct Compiled {
     /// The triage rules' conditions, to be run together: `None` when one
     /// of them reads the level, which the rules before it raise.
     pub triage_when: Option<Checks>,
+    /// Whether a triage rule reads a domain's score or band: if none
+    /// does, the level before a question is worked out without scores.
+    pub triage_reads_scores: bool,
     pub domains: Vec<CompiledDomain>,
     /// `(recommendation index, why)` per selection rule.
     pub selection: Vec<(usize, Template)>,
@@ -395,6 +398,11 @@ impl Lint<'_> {
         let limits = limits?;
         let limits_when =
             Checks::new(limits.iter().map(|limit: &CompiledLimit| limit.when.clone()).collect());
+        let triage_reads_scores = triage.iter().any(|rule| {
+            let mut domains = Vec::new();
+            rule.when.expr.domains(&mut domains);
+            !domains.is_empty()
+        });
         let asks: Vec<Ask> = (0..ask_if.len())
             .filter(|&i| ask_if[i].is_some())
             .map(|question| match same_ask_if[question] {
@@ -411,6 +419,7 @@ impl Lint<'_> {
             level_dependent,
             triage,
             triage_when,
+            triage_reads_scores,
             domains,
             selection,
             selection_when,
