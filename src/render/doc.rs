@@ -31,7 +31,7 @@ use std::borrow::Cow;
 
 use super::prepared::Texts;
 use crate::model::{Level, NotePlace, RecommendationKind};
-use crate::report::{Chosen, Reason, Report, Shown};
+use crate::report::{Chosen, Reason, Report, Shown, SourceEntry, Withheld};
 
 /// A run of inline content. Each writer decides how to show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -152,6 +152,51 @@ pub(crate) enum Block<'a> {
     /// Numbered entries with a title and a body: list items in text,
     /// small sections in Markdown.
     Entries(Vec<(Para<'a>, Vec<Block<'a>>)>),
+    /// A block made of the questionnaire's own entries, built by
+    /// [`Piece::block`] when it is written. Its entries' HTML depends on
+    /// the questionnaire alone, so HTML with prepared texts copies the
+    /// rendering of each, made once (see `prepared`), instead of building
+    /// and writing it again on every page.
+    Piece(Piece<'a>),
+}
+
+/// A block built from entries of the questionnaire chosen for a report.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Piece<'a> {
+    /// The sources cited, a list item each ([`source_item`]).
+    Sources(&'a [SourceEntry<'a>]),
+    /// The plan's entries ([`recommendation`]) among the recommendations
+    /// chosen ([`planned`]).
+    Plan { chosen: &'a [Chosen<'a>], trim: Trim },
+    /// The recommendations chosen ([`recommendation_trace`]), then those
+    /// withheld ([`withheld_item`]), a list item each.
+    Recommendations { chosen: &'a [Chosen<'a>], withheld: &'a [Withheld<'a>], trim: Trim },
+}
+
+impl<'a> Piece<'a> {
+    /// The block the piece stands for: what every renderer writes.
+    pub(crate) fn block(self) -> Block<'a> {
+        match self {
+            Piece::Sources(sources) => {
+                Block::List { numbered: false, items: sources.iter().map(source_item).collect() }
+            }
+            Piece::Plan { chosen, trim } => Block::Entries(
+                chosen
+                    .iter()
+                    .filter(|chosen| planned(chosen))
+                    .map(|chosen| recommendation(chosen, trim))
+                    .collect(),
+            ),
+            Piece::Recommendations { chosen, withheld, trim } => Block::List {
+                numbered: false,
+                items: chosen
+                    .iter()
+                    .map(|chosen| recommendation_trace(chosen, trim))
+                    .chain(withheld.iter().map(withheld_item))
+                    .collect(),
+            },
+        }
+    }
 }
 
 /// The two parts of a report.
@@ -257,7 +302,7 @@ pub(crate) fn words(blocks: &[Block<'_>]) -> usize {
 }
 
 fn words_with(blocks: &[Block<'_>], texts: Texts<'_>) -> usize {
-    count(blocks, &|para: &Para<'_>| para_words(para, texts))
+    count(blocks, &|para: &Para<'_>| para_words(para, texts), &|piece| texts.piece_words(piece))
 }
 
 /// Whether the blocks hold at most `budget` words. Most reports are well
@@ -265,23 +310,30 @@ fn words_with(blocks: &[Block<'_>], texts: Texts<'_>) -> usize {
 /// report near it or over it has its words counted one by one. Prepared
 /// texts are counted already, so with them the count is exact at once.
 fn fits(blocks: &[Block<'_>], budget: usize, texts: Texts<'_>) -> bool {
-    (!texts.prepared() && count(blocks, &para_words_at_most) <= budget) || words_with(blocks, texts) <= budget
+    (!texts.prepared() && count(blocks, &para_words_at_most, &|_| None) <= budget)
+        || words_with(blocks, texts) <= budget
 }
 
 /// The sum over the blocks of what `para` counts in each paragraph, plus
-/// the number of each numbered list item or entry.
-fn count(blocks: &[Block<'_>], para: &impl Fn(&Para<'_>) -> usize) -> usize {
+/// the number of each numbered list item or entry; a piece counted by
+/// `piece` where it knows it (counted once already), built otherwise.
+fn count(
+    blocks: &[Block<'_>],
+    para: &impl Fn(&Para<'_>) -> usize,
+    piece: &impl Fn(&Piece<'_>) -> Option<usize>,
+) -> usize {
     blocks
         .iter()
         .map(|block| match block {
             Block::Title(p) | Block::Heading(p) | Block::Para(p) => para(p),
-            Block::Alert { heading, body } => para(heading) + count(body, para),
+            Block::Alert { heading, body } => para(heading) + count(body, para, piece),
             Block::List { numbered, items } => {
-                items.iter().map(|item| count(item, para) + usize::from(*numbered)).sum()
+                items.iter().map(|item| count(item, para, piece) + usize::from(*numbered)).sum()
             }
             Block::Entries(entries) => {
-                entries.iter().map(|(title, body)| 1 + para(title) + count(body, para)).sum()
+                entries.iter().map(|(title, body)| 1 + para(title) + count(body, para, piece)).sum()
             }
+            Block::Piece(built) => piece(built).unwrap_or_else(|| count(&[built.block()], para, piece)),
         })
         .sum()
 }
@@ -597,15 +649,10 @@ fn plan<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
         doc.push(Block::Para(para([text(note)])));
     }
     doc.extend(report.notices.iter().map(|notice| Block::Para(para([text(&notice.text)]))));
-    let planned: Vec<&Chosen> = report
-        .recommendations
-        .iter()
-        .filter(|c| c.kind != RecommendationKind::Education && c.in_plan)
-        .collect();
-    if planned.is_empty() {
-        doc.push(Block::Para(para([fixed!("Nothing in the catalogue was chosen from these answers.")])));
+    if report.recommendations.iter().any(planned) {
+        doc.push(Block::Piece(Piece::Plan { chosen: &report.recommendations, trim }));
     } else {
-        doc.push(Block::Entries(planned.into_iter().map(|chosen| recommendation(chosen, trim)).collect()));
+        doc.push(Block::Para(para([fixed!("Nothing in the catalogue was chosen from these answers.")])));
     }
     let further: Vec<&Chosen> = report.recommendations.iter().filter(|c| !c.in_plan).collect();
     if !further.is_empty() {
@@ -631,13 +678,18 @@ fn notes<'a>(report: &'a Report<'_>, place: NotePlace) -> impl Iterator<Item = B
         .map(|note| Block::Para(para([text(&note.text)])))
 }
 
+/// Whether a recommendation chosen is one of the plan's entries.
+pub(crate) fn planned(chosen: &Chosen<'_>) -> bool {
+    chosen.kind != RecommendationKind::Education && chosen.in_plan
+}
+
 /// A recommendation as the person reads it: what, how much, and for an
 /// exercise, how and how to progress; a habit or a programme is said in its
 /// summary and dose. A referral trimmed away keeps its title alone.
-fn recommendation<'a>(chosen: &'a Chosen<'_>, trim: Trim) -> (Para<'a>, Vec<Block<'a>>) {
+pub(crate) fn recommendation<'a>(chosen: &'a Chosen<'_>, trim: Trim) -> (Para<'a>, Vec<Block<'a>>) {
     let title = para([strong(&chosen.title)]);
     let mut body = Vec::with_capacity(4);
-    if !(trim >= Trim::Referrals && chosen.kind == RecommendationKind::Professional) {
+    if entry_summary(chosen, trim) {
         body.push(Block::Para(para([text(&chosen.summary)])));
     }
     if let Some(dose) = &chosen.dose {
@@ -651,6 +703,12 @@ fn recommendation<'a>(chosen: &'a Chosen<'_>, trim: Trim) -> (Para<'a>, Vec<Bloc
         body.push(Block::Para(para([strong("Next step:"), fixed!(" "), text(progression)])));
     }
     (title, body)
+}
+
+/// Whether a plan entry says its summary: all do, but a referral trimmed
+/// away.
+pub(crate) fn entry_summary(chosen: &Chosen<'_>, trim: Trim) -> bool {
+    !(trim >= Trim::Referrals && chosen.kind == RecommendationKind::Professional)
 }
 
 /// A sentence or two per domain that found something (a score above
@@ -882,47 +940,11 @@ fn chosen<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
         return;
     }
     doc.push(Block::Heading(para([fixed!("Recommendations")])));
-    let mut items: Vec<Vec<Block<'a>>> = report
-        .recommendations
-        .iter()
-        .map(|chosen| {
-            let shown = chosen.in_plan;
-            let mut para = growing(
-                [
-                    code(&chosen.id),
-                    lit(format!(" ({}, evidence ", chosen.kind.as_str())),
-                    text(&chosen.evidence),
-                    if shown { fixed!(")") } else { fixed!(", named as a further option)") },
-                    fixed!(": "),
-                ],
-                12 + 2 * chosen.sources.len(),
-            );
-            sentence(&mut para, &chosen.why);
-            if trim >= Trim::Referrals && chosen.kind == RecommendationKind::Professional && chosen.in_plan {
-                para.push(fixed!(" Summary: "));
-                sentence(&mut para, &chosen.summary);
-            }
-            if let Some(note) = &chosen.evidence_note {
-                para.push(fixed!(" Evidence: "));
-                sentence(&mut para, note);
-            }
-            if let Some(progression) = &chosen.progression {
-                para.push(fixed!(" Progression: "));
-                sentence(&mut para, progression);
-            }
-            cite(&chosen.sources, &mut para);
-            vec![Block::Para(para)]
-        })
-        .collect();
-    items.extend(report.withheld.iter().map(|withheld| {
-        vec![Block::Para(para([
-            code(&withheld.id),
-            fixed!(" (withheld by "),
-            code(&withheld.by),
-            lit(format!(": a {} entry).", withheld.kind.as_str())),
-        ]))]
+    doc.push(Block::Piece(Piece::Recommendations {
+        chosen: &report.recommendations,
+        withheld: &report.withheld,
+        trim,
     }));
-    doc.push(Block::List { numbered: false, items });
     if !report.notes.is_empty() {
         let mut para = growing([fixed!("Notes chosen: ")], 1 + 3 * report.notes.len());
         for (i, note) in report.notes.iter().enumerate() {
@@ -944,6 +966,69 @@ fn chosen<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
         para.push(fixed!("."));
         doc.push(Block::Para(para));
     }
+}
+
+/// A recommendation chosen, as the trace lists it: [`trace_before`],
+/// [`trace_why`], then [`trace_after`].
+pub(crate) fn recommendation_trace<'a>(chosen: &'a Chosen<'_>, trim: Trim) -> Vec<Block<'a>> {
+    let mut para = growing(trace_before(chosen), 12 + 2 * chosen.sources.len());
+    trace_why(chosen, &mut para);
+    trace_after(chosen, trim, &mut para);
+    vec![Block::Para(para)]
+}
+
+/// What the trace says of a recommendation before why it was chosen: its
+/// id, kind and evidence, and whether it is in the plan. The
+/// questionnaire's words alone.
+pub(crate) fn trace_before<'a>(chosen: &'a Chosen<'_>) -> [Inline<'a>; 5] {
+    [
+        code(&chosen.id),
+        lit(format!(" ({}, evidence ", chosen.kind.as_str())),
+        text(&chosen.evidence),
+        if chosen.in_plan { fixed!(")") } else { fixed!(", named as a further option)") },
+        fixed!(": "),
+    ]
+}
+
+/// Why it was chosen: the words of the rules the answers met.
+pub(crate) fn trace_why<'a>(chosen: &'a Chosen<'_>, para: &mut Para<'a>) {
+    sentence(para, &chosen.why);
+}
+
+/// What the trace says of a recommendation after why it was chosen: the
+/// summary of a referral the person's part trimmed, the evidence, the
+/// progression and the sources. The questionnaire's words alone, given
+/// whether [`trace_summary`] says the summary is there.
+pub(crate) fn trace_after<'a>(chosen: &'a Chosen<'_>, trim: Trim, para: &mut Para<'a>) {
+    if trace_summary(chosen, trim) {
+        para.push(fixed!(" Summary: "));
+        sentence(para, &chosen.summary);
+    }
+    if let Some(note) = &chosen.evidence_note {
+        para.push(fixed!(" Evidence: "));
+        sentence(para, note);
+    }
+    if let Some(progression) = &chosen.progression {
+        para.push(fixed!(" Progression: "));
+        sentence(para, progression);
+    }
+    cite(&chosen.sources, para);
+}
+
+/// Whether the trace gives a recommendation's summary: a referral in the
+/// plan whose summary the person's part left out.
+pub(crate) fn trace_summary(chosen: &Chosen<'_>, trim: Trim) -> bool {
+    trim >= Trim::Referrals && chosen.kind == RecommendationKind::Professional && chosen.in_plan
+}
+
+/// A recommendation a plan limit withheld, as the trace lists it.
+pub(crate) fn withheld_item<'a>(withheld: &'a Withheld<'_>) -> Vec<Block<'a>> {
+    vec![Block::Para(para([
+        code(&withheld.id),
+        fixed!(" (withheld by "),
+        code(&withheld.by),
+        lit(format!(": a {} entry).", withheld.kind.as_str())),
+    ]))]
 }
 
 /// The contested approaches the person's part names, with the evidence in
@@ -974,18 +1059,16 @@ fn sources<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
         return;
     }
     doc.push(Block::Heading(para([fixed!("Sources")])));
-    let items = report
-        .sources
-        .iter()
-        .map(|source| {
-            let mut para = growing([code(&source.id), fixed!(": "), text(&source.citation)], 2);
-            if let Some(url) = &source.url {
-                para.extend([fixed!(" "), Inline::Link(Cow::Borrowed(url))]);
-            }
-            vec![Block::Para(para)]
-        })
-        .collect();
-    doc.push(Block::List { numbered: false, items });
+    doc.push(Block::Piece(Piece::Sources(&report.sources)));
+}
+
+/// A source as its list item: its id, its citation and its address.
+pub(crate) fn source_item<'a>(source: &'a SourceEntry<'_>) -> Vec<Block<'a>> {
+    let mut para = growing([code(&source.id), fixed!(": "), text(&source.citation)], 2);
+    if let Some(url) = &source.url {
+        para.extend([fixed!(" "), Inline::Link(Cow::Borrowed(url))]);
+    }
+    vec![Block::Para(para)]
 }
 
 /// A question by the plain name of its sign, or its wording, for the

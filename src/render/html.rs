@@ -6,18 +6,29 @@
 //! when it is `http` or `https`, so that no `javascript:` or `data:` address
 //! from a questionnaire file can ever be followed.
 
-use super::doc::{Block, Inline};
+use super::doc::{
+    planned, recommendation, recommendation_trace, source_item, trace_why, withheld_item, Block, Inline,
+    Para, Piece,
+};
 use super::prepared::Texts;
 
 /// The report's own stylesheet, the same one `selfcheck serve` links to.
 pub(super) const STYLE: &str = include_str!("html.css");
 
-/// The person's part, then the part for a clinician folded under a
-/// `<details>` (left out when there is none), as a fragment of HTML.
+/// [`write_into`] a new string.
+#[cfg(test)]
 pub(super) fn write(person: &[Block<'_>], clinician: &[Block<'_>], texts: Texts<'_>) -> String {
-    let mut out = String::with_capacity(32 * 1024);
+    let mut out = String::new();
+    write_into(person, clinician, texts, &mut out);
+    out
+}
+
+/// The person's part, then the part for a clinician folded under a
+/// `<details>` (left out when there is none), as a fragment of HTML at the
+/// end of `out`.
+pub(super) fn write_into(person: &[Block<'_>], clinician: &[Block<'_>], texts: Texts<'_>, out: &mut String) {
     out.push_str("<div class=\"report\">\n<section class=\"person\">\n");
-    blocks(person, &mut out, texts);
+    blocks(person, out, texts);
     out.push_str("</section>\n");
     if !clinician.is_empty() {
         // The part's own title, when it starts with one, is what the
@@ -28,15 +39,14 @@ pub(super) fn write(person: &[Block<'_>], clinician: &[Block<'_>], texts: Texts<
         };
         out.push_str("<details class=\"clinician\">\n<summary><h2 class=\"clinician-heading\">");
         match title {
-            Some(title) => inline(title, &mut out, texts),
+            Some(title) => inline(title, out, texts),
             None => out.push_str("For your clinician"),
         }
         out.push_str("</h2></summary>\n");
-        blocks(rest, &mut out, texts);
+        blocks(rest, out, texts);
         out.push_str("</details>\n");
     }
     out.push_str("</div>\n");
-    out
 }
 
 /// A whole page around a fragment: for a file or a terminal's pipe, with
@@ -80,38 +90,91 @@ fn write_block(block: &Block<'_>, out: &mut String, texts: Texts<'_>) {
             blocks(body, out, texts);
             out.push_str("</div>\n");
         }
-        Block::List { numbered, items } => {
-            let tag = if *numbered { "ol" } else { "ul" };
-            out.push('<');
-            out.push_str(tag);
-            out.push_str(">\n");
-            for item in items {
-                out.push_str("<li>");
-                match item.as_slice() {
-                    // A lone paragraph needs no <p> of its own.
-                    [Block::Para(para)] => inline(para, out, texts),
-                    many => {
-                        out.push('\n');
-                        blocks(many, out, texts);
-                    }
-                }
-                out.push_str("</li>\n");
-            }
-            out.push_str("</");
-            out.push_str(tag);
-            out.push_str(">\n");
+        Block::List { numbered: true, items } => {
+            out.push_str("<ol>\n");
+            items.iter().for_each(|item| list_item(item, out, texts));
+            out.push_str("</ol>\n");
+        }
+        Block::List { numbered: false, items } => {
+            out.push_str("<ul>\n");
+            items.iter().for_each(|item| list_item(item, out, texts));
+            out.push_str("</ul>\n");
         }
         Block::Entries(entries) => {
             out.push_str("<ol class=\"entries\">\n");
-            for (title, body) in entries {
-                out.push_str("<li>\n");
-                tagged("h3", title, out, texts);
-                blocks(body, out, texts);
-                out.push_str("</li>\n");
-            }
+            entries.iter().for_each(|(title, body)| entry(title, body, out, texts));
             out.push_str("</ol>\n");
         }
+        Block::Piece(piece) => match (piece, texts.0) {
+            // The list of `Piece::block`, each item copied from its
+            // rendering made once where there is one.
+            (Piece::Sources(sources), Some(prepared)) => {
+                out.push_str("<ul>\n");
+                for source in *sources {
+                    match prepared.source(source) {
+                        Some(html) => out.push_str(html),
+                        None => list_item(&source_item(source), out, texts),
+                    }
+                }
+                out.push_str("</ul>\n");
+            }
+            (Piece::Plan { chosen, trim }, Some(prepared)) => {
+                out.push_str("<ol class=\"entries\">\n");
+                for chosen in chosen.iter().filter(|chosen| planned(chosen)) {
+                    match prepared.plan_entry(chosen, *trim) {
+                        Some((html, _)) => out.push_str(html),
+                        None => {
+                            let (title, body) = recommendation(chosen, *trim);
+                            entry(&title, &body, out, texts);
+                        }
+                    }
+                }
+                out.push_str("</ol>\n");
+            }
+            (Piece::Recommendations { chosen, withheld, trim }, Some(prepared)) => {
+                out.push_str("<ul>\n");
+                for chosen in *chosen {
+                    match prepared.recommendation(chosen, *trim) {
+                        // The questionnaire's words around why it was
+                        // chosen, which the answers decide.
+                        Some((before, after)) => {
+                            out.push_str(before);
+                            let mut why = Para::Many(Vec::new());
+                            trace_why(chosen, &mut why);
+                            inline(&why, out, texts);
+                            out.push_str(after);
+                        }
+                        None => list_item(&recommendation_trace(chosen, *trim), out, texts),
+                    }
+                }
+                withheld.iter().for_each(|withheld| list_item(&withheld_item(withheld), out, texts));
+                out.push_str("</ul>\n");
+            }
+            (piece, _) => write_block(&piece.block(), out, texts),
+        },
     }
+}
+
+/// One numbered entry, from `<li>` to its end.
+pub(super) fn entry(title: &[Inline<'_>], body: &[Block<'_>], out: &mut String, texts: Texts<'_>) {
+    out.push_str("<li>\n");
+    tagged("h3", title, out, texts);
+    blocks(body, out, texts);
+    out.push_str("</li>\n");
+}
+
+/// One item of a list, from `<li>` to its line's end.
+pub(super) fn list_item(item: &[Block<'_>], out: &mut String, texts: Texts<'_>) {
+    out.push_str("<li>");
+    match item {
+        // A lone paragraph needs no <p> of its own.
+        [Block::Para(para)] => inline(para, out, texts),
+        many => {
+            out.push('\n');
+            blocks(many, out, texts);
+        }
+    }
+    out.push_str("</li>\n");
 }
 
 fn tagged(tag: &str, para: &[Inline<'_>], out: &mut String, texts: Texts<'_>) {
@@ -124,7 +187,7 @@ fn tagged(tag: &str, para: &[Inline<'_>], out: &mut String, texts: Texts<'_>) {
     out.push_str(">\n");
 }
 
-fn inline(para: &[Inline<'_>], out: &mut String, texts: Texts<'_>) {
+pub(super) fn inline(para: &[Inline<'_>], out: &mut String, texts: Texts<'_>) {
     for inline in para {
         match inline {
             // Known to need no escaping when the program was compiled.
@@ -153,19 +216,27 @@ fn inline(para: &[Inline<'_>], out: &mut String, texts: Texts<'_>) {
 }
 
 /// Whether an address may be a link: `http` or `https`, with a host, and
-/// nothing a browser would read differently from what is shown.
+/// nothing a browser would read differently from what is shown. Read
+/// without copying: a report page has a dozen addresses, all ASCII, whose
+/// bytes are tested without decoding them.
 fn is_web_address(address: &str) -> bool {
-    let lower = address.get(..8).unwrap_or(address).to_ascii_lowercase();
-    let rest = if lower.starts_with("https://") {
-        &address[8..]
-    } else if lower.starts_with("http://") {
-        &address[7..]
+    let bytes = address.as_bytes();
+    let scheme = |name: &[u8]| bytes.get(..name.len()).is_some_and(|start| start.eq_ignore_ascii_case(name));
+    let rest = if scheme(b"https://") {
+        &bytes[8..]
+    } else if scheme(b"http://") {
+        &bytes[7..]
     } else {
         return false;
     };
-    !rest.is_empty()
-        && !rest.starts_with('/')
-        && !address.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    let unclear = if address.is_ascii() {
+        // The ASCII characters that are whitespace or control: up to the
+        // space, and delete.
+        bytes.iter().fold(false, |unclear, &b| unclear | (b <= b' ') | (b == 0x7F) | (b == b'\\'))
+    } else {
+        address.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    };
+    rest.first().is_some_and(|&b| b != b'/') && !unclear
 }
 
 /// Escapes text for HTML content and quoted attribute values alike.
@@ -191,7 +262,7 @@ pub(crate) fn escape(text: &str, out: &mut String) {
         }
     };
     if bytes.len() < CHUNK {
-        if bytes.iter().any(|&byte| entity(byte).is_some()) {
+        if bytes.iter().fold(false, |any, &byte| any | SPECIAL[usize::from(byte)]) {
             replace(0, bytes, out);
         }
     } else {
@@ -249,6 +320,18 @@ fn any_special(chunk: &[u8; CHUNK]) -> bool {
     }
     any != 0
 }
+
+/// The bytes [`escape`] replaces, by value: a short text is tested a byte
+/// at a time, each byte a look-up without a branch.
+const SPECIAL: [bool; 256] = {
+    let mut special = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        special[byte] = matches!(byte as u8, b'&' | b'<' | b'>' | b'"' | b'\'');
+        byte += 1;
+    }
+    special
+};
 
 /// The entity that stands for a byte, when it needs one. Each such byte is
 /// ASCII, so it never falls inside a character of several bytes.
@@ -329,6 +412,39 @@ mod tests {
                 escape(&text, &mut out);
                 assert_eq!(out, escape_char_by_char(&text), "{text:?}");
             }
+        }
+    }
+
+    /// Whether an address may be a link, as plainly as it can be written,
+    /// to hold the quick test to.
+    fn is_web_address_plainly(address: &str) -> bool {
+        let lower = address.to_ascii_lowercase();
+        let rest = if let Some(rest) = lower.strip_prefix("https://") {
+            rest
+        } else if let Some(rest) = lower.strip_prefix("http://") {
+            rest
+        } else {
+            return false;
+        };
+        !rest.is_empty()
+            && !rest.starts_with('/')
+            && !address.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn tells_web_addresses_as_the_plain_test_does(
+            scheme in proptest::sample::select(&["https://", "HtTp://", "http:/", "ftp://", "https:", ""][..]),
+            // Printable ASCII, as addresses mostly are, ASCII with
+            // controls, or any characters.
+            rest in proptest::prop_oneof![
+                "[a-z0-9./: ]{0,30}",
+                "[a-z0-9./:\\\\ \t\u{0}\u{7f}]{0,30}",
+                "(?s)(.|[/\\\\ \t\u{7f}\u{a0}\u{2028}a.]){0,30}",
+            ],
+        ) {
+            let address = scheme.to_owned() + &rest;
+            proptest::prop_assert_eq!(is_web_address(&address), is_web_address_plainly(&address), "{:?}", address);
         }
     }
 

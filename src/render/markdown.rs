@@ -68,6 +68,7 @@ fn lines(block: &Block<'_>) -> Vec<String> {
             }
             out
         }
+        Block::Piece(piece) => lines(&piece.block()),
     }
 }
 

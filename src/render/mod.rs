@@ -115,9 +115,18 @@ pub fn html_fragment_prepared(report: &Report<'_>, prepared: &Prepared) -> Strin
     fragment(report, Texts(Some(prepared)))
 }
 
+/// [`html_fragment_prepared`], written at the end of `out`: a page that
+/// holds the report has it written in place rather than copied in.
+pub fn write_html_fragment_prepared(report: &Report<'_>, prepared: &Prepared, out: &mut String) {
+    let doc::Outline { person, clinician } = doc::outline_with(report, Texts(Some(prepared)));
+    html::write_into(&person, &clinician, Texts(Some(prepared)), out);
+}
+
 fn fragment(report: &Report<'_>, texts: Texts<'_>) -> String {
     let doc::Outline { person, clinician } = doc::outline_with(report, texts);
-    html::write(&person, &clinician, texts)
+    let mut out = String::with_capacity(32 * 1024);
+    html::write_into(&person, &clinician, texts, &mut out);
+    out
 }
 
 /// The report as plain text wrapped at `width` columns (at least 24, at

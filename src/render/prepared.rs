@@ -12,19 +12,60 @@
 //! Only the questionnaire's own texts are kept: nothing derived from
 //! answers outlives the report it was made for.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::ser::{self, Serialize};
 
-use super::doc::Words;
+use super::doc::{self, Block, Para, Piece, Trim, Words};
 use super::html;
-use crate::model::{Definition, Kind};
+use crate::model::{Definition, Kind, RecommendationKind};
 use crate::questionnaire::Questionnaire;
+use crate::report::{Chosen, SourceEntry};
 
 /// Every text of one questionnaire, escaped and counted.
 #[derive(Debug, Default)]
 pub struct Prepared {
     texts: HashMap<(usize, usize), Ready, foldhash::fast::RandomState>,
+    /// Each source's list item in HTML, by where its id lives.
+    sources: HashMap<(usize, usize), ReadySource, foldhash::fast::RandomState>,
+    /// Each recommendation's item in the trace, by where its id lives.
+    recommendations: HashMap<(usize, usize), ReadyRecommendation, foldhash::fast::RandomState>,
+}
+
+/// A recommendation as a report names it, with the HTML of its item in
+/// the trace around why it was chosen: `trace[in_plan][summary]`, whether
+/// it is in the plan and whether its summary is given (`trace_summary`);
+/// and with its plan entry.
+#[derive(Debug)]
+struct ReadyRecommendation {
+    /// What the trace says of it, to tell it from another at its id's
+    /// address.
+    id: Box<str>,
+    kind: RecommendationKind,
+    title: Box<str>,
+    evidence: Box<str>,
+    evidence_note: Option<Box<str>>,
+    summary: Box<str>,
+    dose: Option<Box<str>>,
+    how_to: Box<[Box<str>]>,
+    progression: Option<Box<str>>,
+    sources: Box<[Box<str>]>,
+    /// From `<li>` to why it was chosen, and from there to the line's end.
+    trace: [[(Box<str>, Box<str>); 2]; 2],
+    /// As a plan entry, `entry[summary]` (`entry_summary`): its HTML and
+    /// its words.
+    entry: [(Box<str>, usize); 2],
+}
+
+/// A source as a report names it, with its list item as HTML writes it.
+#[derive(Debug)]
+struct ReadySource {
+    /// The source, to tell it from another at its id's address.
+    id: Box<str>,
+    citation: Box<str>,
+    url: Option<Box<str>>,
+    html: Box<str>,
 }
 
 /// One text as a report shows it.
@@ -58,7 +99,137 @@ impl Prepared {
             };
             let _ = (&q.id, &q.text, &q.help, options, unit, &q.red_flag).serialize(&mut collect);
         }
+        for source in &questionnaire.sources {
+            // The source as a report cites it, written as its list item is.
+            let entry = SourceEntry {
+                id: Cow::Borrowed(&source.id),
+                citation: Cow::Borrowed(&source.citation),
+                url: source.url.as_deref().map(Cow::Borrowed),
+            };
+            let mut html = String::new();
+            html::list_item(&doc::source_item(&entry), &mut html, Texts::default());
+            prepared.sources.entry(key(&source.id)).or_insert_with(|| ReadySource {
+                id: source.id.as_str().into(),
+                citation: source.citation.as_str().into(),
+                url: source.url.as_deref().map(Into::into),
+                html: html.into_boxed_str(),
+            });
+        }
+        for rec in &questionnaire.recommendations {
+            // The recommendation as a report gives it, in the plan or not;
+            // why it was chosen is left out, to be written on each report.
+            let chosen = |in_plan| Chosen {
+                id: Cow::Borrowed(&rec.id),
+                kind: rec.kind,
+                in_plan,
+                title: Cow::Borrowed(&rec.title),
+                evidence: Cow::Borrowed(&rec.evidence),
+                evidence_note: rec.evidence_note.as_deref().map(Cow::Borrowed),
+                why: Cow::Borrowed(""),
+                summary: Cow::Borrowed(&rec.summary),
+                dose: rec.dose.as_deref().map(Cow::Borrowed),
+                how_to: rec.how_to.iter().map(|s| Cow::Borrowed(s.as_str())).collect(),
+                progression: rec.progression.as_deref().map(Cow::Borrowed),
+                stop_rule: rec.stop_rule.as_deref().map(Cow::Borrowed),
+                sources: rec.sources.iter().map(|s| Cow::Borrowed(s.as_str())).collect(),
+            };
+            let trace = [false, true].map(|in_plan| {
+                let chosen = chosen(in_plan);
+                let mut before = String::from("<li>");
+                html::inline(&doc::trace_before(&chosen), &mut before, Texts::default());
+                // Without a summary, then with one (if the trace ever
+                // gives it).
+                [Trim::Nothing, Trim::Referrals].map(|trim| {
+                    let mut runs = Para::Many(Vec::new());
+                    doc::trace_after(&chosen, trim, &mut runs);
+                    let mut after = String::new();
+                    html::inline(&runs, &mut after, Texts::default());
+                    after.push_str("</li>\n");
+                    (before.clone().into_boxed_str(), after.into_boxed_str())
+                })
+            });
+            // As a plan entry: a referral trimmed away, then any entry whole.
+            let in_plan = chosen(true);
+            let entry = [Trim::Referrals, Trim::Nothing].map(|trim| {
+                let (title, body) = doc::recommendation(&in_plan, trim);
+                let mut html = String::new();
+                html::entry(&title, &body, &mut html, Texts::default());
+                let words = doc::words(&[Block::Entries(vec![(title, body)])]);
+                (html.into_boxed_str(), words)
+            });
+            prepared.recommendations.entry(key(&rec.id)).or_insert_with(|| ReadyRecommendation {
+                id: rec.id.as_str().into(),
+                kind: rec.kind,
+                title: rec.title.as_str().into(),
+                evidence: rec.evidence.as_str().into(),
+                evidence_note: rec.evidence_note.as_deref().map(Into::into),
+                summary: rec.summary.as_str().into(),
+                dose: rec.dose.as_deref().map(Into::into),
+                how_to: rec.how_to.iter().map(|s| s.as_str().into()).collect(),
+                progression: rec.progression.as_deref().map(Into::into),
+                sources: rec.sources.iter().map(|s| s.as_str().into()).collect(),
+                trace,
+                entry,
+            });
+        }
         prepared
+    }
+
+    /// The questionnaire's recommendation that `chosen` is, if it is one
+    /// as the questionnaire gives it: `same` compares what the caller
+    /// writes of it (beyond its id and kind), and only that.
+    fn chosen(
+        &self,
+        chosen: &Chosen<'_>,
+        same: impl Fn(&ReadyRecommendation) -> bool,
+    ) -> Option<&ReadyRecommendation> {
+        self.recommendations
+            .get(&key(&chosen.id))
+            .filter(|ready| *ready.id == *chosen.id && ready.kind == chosen.kind && same(ready))
+    }
+
+    /// The HTML of `chosen`'s item in the trace before and after why it
+    /// was chosen, if it is one of the questionnaire's recommendations as
+    /// the questionnaire gives it.
+    pub(crate) fn recommendation(&self, chosen: &Chosen<'_>, trim: Trim) -> Option<(&str, &str)> {
+        let summary = doc::trace_summary(chosen, trim);
+        let ready = self.chosen(chosen, |ready| {
+            *ready.evidence == *chosen.evidence
+                && ready.evidence_note.as_deref() == chosen.evidence_note.as_deref()
+                && (!summary || *ready.summary == *chosen.summary)
+                && ready.progression.as_deref() == chosen.progression.as_deref()
+                && same(&ready.sources, &chosen.sources)
+        })?;
+        let (before, after) = &ready.trace[usize::from(chosen.in_plan)][usize::from(summary)];
+        Some((before, after))
+    }
+
+    /// The HTML of `chosen` as a plan entry and its words, if it is one of
+    /// the questionnaire's recommendations as the questionnaire gives it.
+    pub(crate) fn plan_entry(&self, chosen: &Chosen<'_>, trim: Trim) -> Option<(&str, usize)> {
+        let summary = doc::entry_summary(chosen, trim);
+        let ready = self.chosen(chosen, |ready| {
+            *ready.title == *chosen.title
+                && (!summary || *ready.summary == *chosen.summary)
+                && ready.dose.as_deref() == chosen.dose.as_deref()
+                && same(&ready.how_to, &chosen.how_to)
+                && ready.progression.as_deref() == chosen.progression.as_deref()
+        })?;
+        let (html, words) = &ready.entry[usize::from(summary)];
+        Some((html, *words))
+    }
+
+    /// The list item of `source`, if it is one of the questionnaire's
+    /// sources as the questionnaire gives it.
+    pub(crate) fn source(&self, source: &SourceEntry<'_>) -> Option<&str> {
+        self.sources
+            .get(&key(&source.id))
+            .filter(|ready| {
+                *ready.id == *source.id
+                    && *ready.citation == *source.citation
+                    && ready.url.as_deref() == source.url.as_deref()
+            })
+            .map(|ready| &*ready.html)
     }
 
     /// The questionnaire's text that `text` is, if it is one.
@@ -89,6 +260,11 @@ impl Prepared {
 /// spot: below it, the scan costs less than the look-up.
 const LOOKED_UP: usize = 32;
 
+/// Whether texts kept are those given, one by one.
+fn same(kept: &[Box<str>], given: &[Cow<'_, str>]) -> bool {
+    kept.len() == given.len() && kept.iter().zip(given).all(|(a, b)| **a == **b)
+}
+
 fn key(text: &str) -> (usize, usize) {
     (text.as_ptr() as usize, text.len())
 }
@@ -115,6 +291,18 @@ impl Texts<'_> {
         match self.0.and_then(|prepared| prepared.find(text)) {
             Some(ready) => ready.words,
             None => Words::of(text),
+        }
+    }
+
+    /// The words of a piece, when every entry in it is prepared.
+    pub(crate) fn piece_words(self, piece: &Piece<'_>) -> Option<usize> {
+        match (piece, self.0) {
+            (Piece::Plan { chosen, trim }, Some(prepared)) => chosen
+                .iter()
+                .filter(|chosen| doc::planned(chosen))
+                .map(|chosen| prepared.plan_entry(chosen, *trim).map(|(_, words)| words))
+                .sum(),
+            _ => None,
         }
     }
 

@@ -125,21 +125,25 @@ fn parts(out: &str) -> (&str, &str) {
     out.split_at(at)
 }
 
-fn blocks_inlines<'d, 'a>(blocks: &'d [doc::Block<'a>], out: &mut Vec<&'d doc::Inline<'a>>) {
+/// Every run of the blocks, pieces built, in order.
+fn blocks_inlines<'a>(blocks: &[doc::Block<'a>], out: &mut Vec<doc::Inline<'a>>) {
     for block in blocks {
         match block {
-            doc::Block::Title(para) | doc::Block::Heading(para) | doc::Block::Para(para) => out.extend(para),
+            doc::Block::Title(para) | doc::Block::Heading(para) | doc::Block::Para(para) => {
+                out.extend(para.iter().cloned())
+            }
             doc::Block::Alert { heading, body } => {
-                out.extend(heading);
+                out.extend(heading.iter().cloned());
                 blocks_inlines(body, out);
             }
             doc::Block::List { items, .. } => items.iter().for_each(|item| blocks_inlines(item, out)),
             doc::Block::Entries(entries) => {
                 for (title, body) in entries {
-                    out.extend(title);
+                    out.extend(title.iter().cloned());
                     blocks_inlines(body, out);
                 }
             }
+            doc::Block::Piece(piece) => blocks_inlines(&[piece.block()], out),
         }
     }
 }
@@ -566,6 +570,108 @@ fn prepared_texts_give_the_same_report_pages() {
 }
 
 #[test]
+fn prepared_sources_are_their_list_items_as_written() {
+    // Every source's list item, made once, is the item its piece builds,
+    // written plainly; and it is taken only for the source as the
+    // questionnaire gives it.
+    let mut items = 0;
+    for (q, _) in every_report_source() {
+        let prepared = Prepared::new(&q);
+        for source in &q.sources {
+            let entry = crate::report::SourceEntry {
+                id: std::borrow::Cow::Borrowed(&source.id),
+                citation: std::borrow::Cow::Borrowed(&source.citation),
+                url: source.url.as_deref().map(std::borrow::Cow::Borrowed),
+            };
+            let mut plain = String::new();
+            html::list_item(&doc::source_item(&entry), &mut plain, Texts::default());
+            assert_eq!(prepared.source(&entry), Some(plain.as_str()));
+            items += 1;
+            let changed = crate::report::SourceEntry {
+                citation: std::borrow::Cow::Borrowed("Another citation."),
+                ..entry.clone()
+            };
+            assert_eq!(prepared.source(&changed), None, "a source changed is written, not copied");
+            let moved =
+                crate::report::SourceEntry { id: std::borrow::Cow::Owned(source.id.clone()), ..entry };
+            assert_eq!(prepared.source(&moved), None, "only the questionnaire's own id is looked up");
+        }
+    }
+    assert!(items > 10, "the questionnaires have sources: {items}");
+}
+
+#[test]
+fn prepared_recommendations_are_their_trace_items_and_entries_as_written() {
+    // Every recommendation's item in the trace, in the plan or not, at
+    // every trim and whatever the reasons it was chosen, is written from
+    // its prepared parts exactly as its piece builds and writes it; so is
+    // its plan entry, whose words are those the built entry has.
+    use std::borrow::Cow;
+    let mut items = 0;
+    for (q, _) in every_report_source() {
+        let prepared = Prepared::new(&q);
+        for rec in &q.recommendations {
+            for (in_plan, why) in [(true, ""), (false, "It helps."), (true, "Said <b>twice</b> & more")] {
+                let chosen = crate::report::Chosen {
+                    id: Cow::Borrowed(&rec.id),
+                    kind: rec.kind,
+                    in_plan,
+                    title: Cow::Borrowed(&rec.title),
+                    evidence: Cow::Borrowed(&rec.evidence),
+                    evidence_note: rec.evidence_note.as_deref().map(Cow::Borrowed),
+                    why: Cow::Owned(why.to_owned()),
+                    summary: Cow::Borrowed(&rec.summary),
+                    dose: rec.dose.as_deref().map(Cow::Borrowed),
+                    how_to: rec.how_to.iter().map(|s| Cow::Borrowed(s.as_str())).collect(),
+                    progression: rec.progression.as_deref().map(Cow::Borrowed),
+                    stop_rule: rec.stop_rule.as_deref().map(Cow::Borrowed),
+                    sources: rec.sources.iter().map(|s| Cow::Borrowed(s.as_str())).collect(),
+                };
+                for trim in
+                    [doc::Trim::Nothing, doc::Trim::Reassurance, doc::Trim::Referrals, doc::Trim::Notices]
+                {
+                    assert!(prepared.recommendation(&chosen, trim).is_some(), "{} is prepared", rec.id);
+                    let piece = [doc::Block::Piece(doc::Piece::Recommendations {
+                        chosen: std::slice::from_ref(&chosen),
+                        withheld: &[],
+                        trim,
+                    })];
+                    assert_eq!(
+                        html::write(&piece, &[], Texts(Some(&prepared))),
+                        html::write(&piece, &[], Texts::default())
+                    );
+                    // As a plan entry too, with its words.
+                    let plan = doc::Piece::Plan { chosen: std::slice::from_ref(&chosen), trim };
+                    let entries = [doc::Block::Piece(plan)];
+                    assert_eq!(
+                        html::write(&entries, &[], Texts(Some(&prepared))),
+                        html::write(&entries, &[], Texts::default())
+                    );
+                    let built = doc::words(&[plan.block()]);
+                    assert_eq!(Texts(Some(&prepared)).piece_words(&plan), Some(built));
+                    assert_eq!(doc::words(&entries), built);
+                    items += 1;
+                }
+                let changed =
+                    crate::report::Chosen { evidence: Cow::Borrowed("Other evidence"), ..chosen.clone() };
+                assert!(prepared.recommendation(&changed, doc::Trim::Nothing).is_none(), "a change is seen");
+                let retitled =
+                    crate::report::Chosen { title: Cow::Borrowed("Another title"), ..chosen.clone() };
+                assert!(prepared.plan_entry(&retitled, doc::Trim::Nothing).is_none(), "in an entry too");
+                let resummed =
+                    crate::report::Chosen { summary: Cow::Borrowed("Another summary"), ..chosen.clone() };
+                assert!(prepared.plan_entry(&resummed, doc::Trim::Nothing).is_none());
+                let fewer = crate::report::Chosen { sources: Vec::new(), ..chosen.clone() };
+                assert!(
+                    rec.sources.is_empty() || prepared.recommendation(&fewer, doc::Trim::Nothing).is_none()
+                );
+            }
+        }
+    }
+    assert!(items > 40, "the questionnaires have recommendations: {items}");
+}
+
+#[test]
 fn prepared_texts_are_the_reports_own() {
     // The cache is used: the texts a report borrows are found in it, escaped
     // and counted as the plain path does, and a copy at another address is
@@ -627,6 +733,8 @@ fn fixed_as_text<'a>(blocks: &[doc::Block<'a>]) -> Vec<doc::Block<'a>> {
             Block::Entries(entries) => Block::Entries(
                 entries.iter().map(|(title, body)| (para(title), fixed_as_text(body))).collect(),
             ),
+            // Built, so that its HTML is written plainly, not copied.
+            Block::Piece(piece) => fixed_as_text(&[piece.block()]).remove(0),
         })
         .collect()
 }

@@ -42,6 +42,7 @@ fn lines(block: &Block<'_>, width: usize) -> Vec<String> {
             });
             list(true, true, items.collect(), width)
         }
+        Block::Piece(piece) => lines(&piece.block(), width),
     }
 }
 

@@ -19,7 +19,7 @@ use super::form::{self, Action, Form};
 use super::limits;
 use super::pages::{
     self, CheckPage, ChoiceView, ErrorItem, IndexPage, Layout, NoticeView, NumberView, QuestionPage,
-    ReportPage, Row, SectionView, StartPage, UrgentPage,
+    ReportBottom, ReportTop, Row, SectionView, StartPage, UrgentPage,
 };
 use super::{Served, Site};
 use crate::answers::{Answers, AnswersDocument};
@@ -448,15 +448,17 @@ fn report_page(served: &Served, answers: &Answers, stopped: bool) -> Response {
     let mut layout = layout(q, format!("Your report: {}", report.triage.title));
     layout.level = Some(report.triage.level.as_str());
     let emergency = q.levels.get(Level::Emergency);
-    let page = ReportPage {
+    let top = ReportTop {
         layout,
-        id: &q.id,
-        hidden: pages::hidden_inputs(&form::hidden_fields(q, answers, &[], None)),
         stopped: stopped.then_some(NoticeView { title: &emergency.title, action: &emergency.action }),
-        report: render::html_fragment_prepared(&report, &served.prepared),
     };
-    let room = page.report.len();
-    pages::page_with_room(StatusCode::OK, &page, room)
+    let bottom =
+        ReportBottom { id: &q.id, hidden: pages::hidden_inputs(&form::hidden_fields(q, answers, &[], None)) };
+    pages::report_page(
+        &top,
+        |out| render::write_html_fragment_prepared(&report, &served.prepared, out),
+        &bottom,
+    )
 }
 
 /// `POST /<id>/report`: the report of the answers posted.

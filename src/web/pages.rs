@@ -129,17 +129,26 @@ pub(crate) struct CheckPage<'a> {
     pub more: bool,
 }
 
+/// The report page is written in three steps into one string: the page
+/// up to the report, the report itself (written there by the renderer, so
+/// that its twenty-odd kilobytes are not copied into the page after), and
+/// the rest of the page. Its two templates share the site's frame with
+/// every other page (`top.html`, `bottom.html`).
 #[derive(Template)]
-#[template(path = "report.html")]
-pub(crate) struct ReportPage<'a> {
+#[template(path = "report_top.html")]
+pub(crate) struct ReportTop<'a> {
     pub layout: Layout<'a>,
+    /// The emergency that stopped the questions early, if it did.
+    pub stopped: Option<NoticeView<'a>>,
+}
+
+/// What follows the report: the buttons to keep it, with the answers.
+#[derive(Template)]
+#[template(path = "report_bottom.html")]
+pub(crate) struct ReportBottom<'a> {
     pub id: &'a str,
     /// The answers carried, as hidden inputs ([`hidden_inputs`]).
     pub hidden: String,
-    /// The emergency that stopped the questions early, if it did.
-    pub stopped: Option<NoticeView<'a>>,
-    /// The report as HTML, every string in it escaped by the renderer.
-    pub report: String,
 }
 
 #[derive(Template)]
@@ -195,7 +204,31 @@ pub(crate) fn page(status: StatusCode, template: &impl Template) -> Response {
 /// that it is not copied as it grows.
 pub(crate) fn page_with_room<T: Template>(status: StatusCode, template: &T, room: usize) -> Response {
     let mut html = String::with_capacity(PAGE_BYTES + room);
-    match template.render_into(&mut html) {
+    let written = template.render_into(&mut html);
+    written_page(status, html, written)
+}
+
+/// The report page: [`ReportTop`], then the report as `report` writes it
+/// at the end of the page, then [`ReportBottom`].
+pub(crate) fn report_page(
+    top: &ReportTop<'_>,
+    report: impl FnOnce(&mut String),
+    bottom: &ReportBottom<'_>,
+) -> Response {
+    let mut html = String::with_capacity(PAGE_BYTES + bottom.hidden.len() + REPORT_BYTES);
+    let written = top.render_into(&mut html).and_then(|()| {
+        report(&mut html);
+        bottom.render_into(&mut html)
+    });
+    written_page(StatusCode::OK, html, written)
+}
+
+/// Room for most reports written as HTML, so that the page is seldom
+/// copied as it grows.
+const REPORT_BYTES: usize = 32 * 1024;
+
+fn written_page(status: StatusCode, html: String, written: askama::Result<()>) -> Response {
+    match written {
         Ok(()) => (status, Html(html)).into_response(),
         Err(_) => {
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error: a page could not be written").into_response()
