@@ -19,7 +19,7 @@ use crate::suggest::{hint, list};
 
 mod check;
 
-pub use check::{Check, Checks};
+pub use check::{Check, Checks, SLOTS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cmp {

@@ -21,7 +21,7 @@ use std::fmt;
 use std::mem::take;
 
 use crate::answers::{to_json, Answers, Value};
-use crate::condition::{Checks, Facts};
+use crate::condition::{Checks, Facts, SLOTS};
 use crate::model::{Band, Level, RecommendationKind, RedFlag};
 use crate::questionnaire::{Ask, CompiledDomain, Piece, Questionnaire, Template};
 use crate::report::{
@@ -668,6 +668,69 @@ impl<'q> State<'q> {
         // question.
         let mut scored = None;
         let everything = q.compiled.triage.len() + q.red_flags().len();
+        // The level before question `i`, once `ready` rules and red flags
+        // count toward it.
+        let mut level_at =
+            |i: usize, ready: usize, applies: &mut Vec<bool>, in_force: &mut Vec<Option<Value>>| {
+                if let Some((_, level)) = level_before.filter(|(at, _)| *at == ready) {
+                    return level;
+                }
+                // Scores only where triage reads them; then they are kept,
+                // and only those an answer cleared since may change.
+                let reads_scores = q.compiled.triage_reads_scores;
+                let (scores, bands, answered) =
+                    if reads_scores { scores(q, in_force) } else { (Vec::new(), Vec::new(), Vec::new()) };
+                let partial =
+                    State { q, applies: take(applies), in_force: take(in_force), scores, bands, answered };
+                // With every rule and red flag ready, this is the triage of
+                // all the answers: each reads only questions settled by now,
+                // and triage reads no question asked depending on the level
+                // (the linter sees to it). So it is kept, with what raised
+                // the level, rather than worked out again.
+                let level = if ready == everything {
+                    let mut raised = spare::raised(q);
+                    let level = partial.triage(i, Some(&mut raised));
+                    settled = Some(Settled { level, raised });
+                    level
+                } else {
+                    partial.triage(i, None)
+                };
+                (*applies, *in_force) = (partial.applies, partial.in_force);
+                if reads_scores {
+                    scored = Some((i, (partial.scores, partial.bands, partial.answered)));
+                }
+                level_before = Some((ready, level));
+                level
+            };
+        // Run by run where the questionnaire allows: each run's conditions
+        // at once, then its questions asked or cleared. (For the level
+        // alone, which leaves questions asked by level as they are, one
+        // by one.)
+        if let Some(runs) = q.compiled.ask_runs.as_ref().filter(|_| full) {
+            for run in runs {
+                let before = match run.level_before {
+                    None => Level::SelfCare,
+                    Some((i, ready)) => level_at(i, ready, &mut applies, &mut in_force),
+                };
+                let mut held = [false; SLOTS];
+                run.when.holds_on_answers(&in_force, before, &mut held);
+                let mut own = 0;
+                for &ask in &run.asks {
+                    let (question, asked) = match ask {
+                        Ask::Own { question } => {
+                            own += 1;
+                            (question, held[own - 1])
+                        }
+                        Ask::Same { question, same } => (question, applies[same]),
+                    };
+                    applies[question] = asked;
+                    if !asked {
+                        in_force[question] = None;
+                    }
+                }
+            }
+            return InForce { applies, in_force, settled, scored };
+        }
         for &ask in &q.compiled.asks {
             let i = match ask {
                 Ask::Same { question, .. } | Ask::Own { question, .. }
@@ -685,31 +748,9 @@ impl<'q> State<'q> {
                 Ask::Own { question } => question,
             };
             let Some(ask_if) = &q.compiled.ask_if[i] else { continue };
-            let before = match (q.compiled.level_before[i], level_before) {
-                (None, _) => Level::SelfCare,
-                (Some(ready), Some((at, level))) if at == ready => level,
-                (Some(ready), _) => {
-                    let (scores, bands, answered) = scores(q, &in_force);
-                    let partial = State { q, applies, in_force, scores, bands, answered };
-                    // With every rule and red flag ready, this is the
-                    // triage of all the answers: each reads only questions
-                    // settled by now, and triage reads no question asked
-                    // depending on the level (the linter sees to it). So
-                    // it is kept, with what raised the level, rather than
-                    // worked out again.
-                    let level = if ready == everything {
-                        let mut raised = spare::raised(q);
-                        let level = partial.triage(i, Some(&mut raised));
-                        settled = Some(Settled { level, raised });
-                        level
-                    } else {
-                        partial.triage(i, None)
-                    };
-                    (applies, in_force) = (partial.applies, partial.in_force);
-                    scored = Some((i, (partial.scores, partial.bands, partial.answered)));
-                    level_before = Some((ready, level));
-                    level
-                }
+            let before = match q.compiled.level_before[i] {
+                None => Level::SelfCare,
+                Some(ready) => level_at(i, ready, &mut applies, &mut in_force),
             };
             applies[i] = ask_if.holds_on_answers(&in_force, before);
             if !applies[i] {
@@ -1185,6 +1226,57 @@ mod tests {
     fn questions_share_conditions() {
         let shared = questionnaire().compiled.asks.iter().filter(|ask| matches!(ask, Ask::Same { .. }));
         assert!(shared.count() >= 5);
+    }
+
+    /// The shipped questionnaire's asks are settled run by run, one run
+    /// reading the level before its questions, and some reading answers
+    /// settled earlier in the same run: the test below sees them.
+    #[test]
+    fn asks_are_settled_run_by_run() {
+        let q = questionnaire();
+        let runs = q.compiled.ask_runs.as_ref().expect("settled run by run");
+        assert!(runs.len() >= 2);
+        assert!(runs.iter().any(|run| run.level_before.is_some()));
+        assert_eq!(runs.iter().map(|run| run.asks.len()).sum::<usize>(), q.compiled.asks.len());
+    }
+
+    /// The shipped questionnaire with a triage rule that reads a band,
+    /// so that the level before a question is worked out with scores.
+    fn triage_reading_scores() -> &'static Questionnaire {
+        static Q: std::sync::OnceLock<Questionnaire> = std::sync::OnceLock::new();
+        Q.get_or_init(|| {
+            let text = crate::shipped("low-back-glutes").expect("shipped");
+            let mut def: serde_json::Value = serde_json::from_str(text).expect("json");
+            let rule = serde_json::json!({
+                "id": "nerve_irritation_high",
+                "when": {"band_in": ["nerve_irritation", ["high"]]},
+                "level": "soon",
+                "because": "Signs of an irritated nerve are worth a check.",
+                "sources": ["nice-cks-lbp"]
+            });
+            def["triage_rules"].as_array_mut().expect("rules").push(rule);
+            Questionnaire::from_json(&def.to_string(), "test").expect("loads")
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// Where a triage rule reads scores, the level before a question
+        /// is worked out with them: what settles is what settling one
+        /// question at a time gives, and the level what triage of the
+        /// settled answers gives.
+        #[test]
+        fn triage_reading_scores_settles_as_plainly(answers in answers(triage_reading_scores())) {
+            let q = triage_reading_scores();
+            prop_assert!(q.compiled.triage_reads_scores);
+            let (state, _) = State::new(q, &answers);
+            let (applies, in_force) = plain_in_force(q, &answers);
+            prop_assert_eq!(&state.applies, &applies);
+            prop_assert_eq!(&state.in_force, &in_force);
+            let flags = state.red_flags(usize::MAX, None);
+            prop_assert_eq!(outcome(q, &answers).level(), state.rules_in_order(usize::MAX, flags, None));
+        }
     }
 
     proptest! {

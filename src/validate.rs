@@ -6,6 +6,7 @@
 //! nothing.
 
 use std::collections::{HashMap, HashSet};
+use std::mem::take;
 
 use crate::condition::{Check, Checks, Resolver, Scope};
 pub use crate::error::Problem;
@@ -41,6 +42,9 @@ pub(crate) struct Compiled {
     /// The questions that have an `ask_if`, in order, each with how its
     /// being asked is settled (most questions have none).
     pub asks: Vec<Ask>,
+    /// The same asks, settled run by run (see [`AskRun`]); `None` where
+    /// they cannot be, and [`Compiled::asks`] are settled one by one.
+    pub ask_runs: Option<Vec<AskRun>>,
     /// Indices of the red-flag questions, in order.
     pub red_flags: Vec<usize>,
     /// Per question whose `ask_if` reads the level raised by the questions
@@ -58,6 +62,9 @@ pub(crate) struct Compiled {
     /// The triage rules' conditions, to be run together: `None` when one
     /// of them reads the level, which the rules before it raise.
     pub triage_when: Option<Checks>,
+    /// Whether a triage rule reads a domain's score or band: if none
+    /// does, the level before a question is worked out without scores.
+    pub triage_reads_scores: bool,
     pub domains: Vec<CompiledDomain>,
     /// `(recommendation index, why)` per selection rule.
     pub selection: Vec<(usize, Template)>,
@@ -91,6 +98,67 @@ pub(crate) enum Ask {
     Same { question: usize, same: usize },
     /// Asked when its own `ask_if` holds.
     Own { question: usize },
+}
+
+/// Questions with an `ask_if`, in order, settled in one run of their
+/// conditions: those read at one level before them. Each condition reads
+/// an answer settled earlier in the same run through the result of the
+/// condition that settled it (see [`Checks::gated`]), so that clearing
+/// answers between questions needs no stop.
+#[derive(Debug, Clone)]
+pub(crate) struct AskRun {
+    /// For a run whose conditions read the level before them: its first
+    /// question, and how many red flags and triage rules count toward
+    /// that level (see [`Compiled::level_before`]).
+    pub level_before: Option<(usize, usize)>,
+    /// The asks, in order; the conditions of the `Own` ones are
+    /// `when`'s, in the same order.
+    pub asks: Vec<Ask>,
+    pub when: Checks,
+}
+
+/// The asks, settled run by run: a run ends where the level before the
+/// next question must be worked out afresh. `None` if a run would take
+/// more conditions than fit, or shares a condition with a question of an
+/// earlier run.
+fn ask_runs(asks: &[Ask], ask_if: &[Option<Check>], level_before: &[Option<usize>]) -> Option<Vec<AskRun>> {
+    let mut runs = Vec::new();
+    // The run being laid out, its conditions, and each question's gate.
+    let mut run: Option<AskRun> = None;
+    let mut each: Vec<Check> = Vec::new();
+    let mut gates: Vec<Option<u8>> = vec![None; ask_if.len()];
+    for &ask in asks {
+        let (Ask::Same { question, .. } | Ask::Own { question }) = ask;
+        let reads = match ask {
+            Ask::Own { question } => level_before[question].map(|ready| (question, ready)),
+            Ask::Same { .. } => None,
+        };
+        let starts = match (&run, reads) {
+            (None, _) => true,
+            (Some(current), Some((_, ready))) => current.level_before.map(|(_, r)| r) != Some(ready),
+            (Some(_), None) => false,
+        };
+        if starts {
+            if let Some(done) = run.take() {
+                runs.push(AskRun { when: Checks::gated(take(&mut each), &gates)?, ..done });
+                gates.fill(None);
+            }
+            run = Some(AskRun { level_before: reads, asks: Vec::new(), when: Checks::new(Vec::new()) });
+        }
+        let current = run.as_mut()?;
+        current.asks.push(ask);
+        gates[question] = match ask {
+            Ask::Own { question } => {
+                each.push(ask_if[question].clone()?);
+                Some(u8::try_from(each.len() - 1).ok()?)
+            }
+            Ask::Same { same, .. } => Some(gates[same]?),
+        };
+    }
+    if let Some(done) = run {
+        runs.push(AskRun { when: Checks::gated(each, &gates)?, ..done });
+    }
+    Some(runs)
 }
 
 /// A triage rule, resolved.
@@ -330,20 +398,28 @@ impl Lint<'_> {
         let limits = limits?;
         let limits_when =
             Checks::new(limits.iter().map(|limit: &CompiledLimit| limit.when.clone()).collect());
+        let triage_reads_scores = triage.iter().any(|rule| {
+            let mut domains = Vec::new();
+            rule.when.expr.domains(&mut domains);
+            !domains.is_empty()
+        });
+        let asks: Vec<Ask> = (0..ask_if.len())
+            .filter(|&i| ask_if[i].is_some())
+            .map(|question| match same_ask_if[question] {
+                Some(same) => Ask::Same { question, same },
+                None => Ask::Own { question },
+            })
+            .collect();
         Some(Compiled {
-            asks: (0..ask_if.len())
-                .filter(|&i| ask_if[i].is_some())
-                .map(|question| match same_ask_if[question] {
-                    Some(same) => Ask::Same { question, same },
-                    None => Ask::Own { question },
-                })
-                .collect(),
+            ask_runs: ask_runs(&asks, &ask_if, &level_before),
+            asks,
             ask_if,
             red_flags,
             level_before,
             level_dependent,
             triage,
             triage_when,
+            triage_reads_scores,
             domains,
             selection,
             selection_when,

@@ -101,6 +101,10 @@ enum Test {
     /// The result so far: a `not` of a part of several steps, or the exit
     /// after one, as a part of `all` or `any`.
     Result,
+    /// The result of the condition at this slot, run earlier in the same
+    /// [`Checks`]: whether a question settled there applies (see
+    /// [`Checks::gated`]).
+    Held(u8),
     /// Before the parts of `at_least` and `exactly`: none counted yet.
     /// (The result is kept.)
     CountFrom {
@@ -124,7 +128,7 @@ impl Check {
     /// Lays out `expr` as steps.
     pub fn new(expr: Expr) -> Check {
         let mut check = Check { expr: Expr::All(Vec::new()), steps: Vec::new(), lists: Vec::new() };
-        if check.lay_out(&expr, 0, 0).is_none() || check.finish().is_none() {
+        if check.lay_out(&expr, 0, &[]).is_none() || check.finish().is_none() {
             check.steps.clear();
         }
         check.expr = expr;
@@ -138,10 +142,11 @@ impl Check {
         Some(())
     }
 
-    /// Lays out `expr` as the condition at `slot`.
-    fn lay_out(&mut self, expr: &Expr, slot: u8, depth: usize) -> Option<()> {
+    /// Lays out `expr` as the condition at `slot`; a question with a gate
+    /// is read as unanswered unless the condition at its gate's slot held.
+    fn lay_out(&mut self, expr: &Expr, slot: u8, gates: &[Option<u8>]) -> Option<()> {
         let start = self.steps.len();
-        self.lay_out_part(expr, depth)?;
+        self.lay_out_part(expr, 0, gates)?;
         for step in &mut self.steps[start..] {
             step.slot = slot;
         }
@@ -150,7 +155,7 @@ impl Check {
 
     /// Lays out `expr`, inside `depth` counted parts; `None` when they
     /// nest too deep.
-    fn lay_out_part(&mut self, expr: &Expr, depth: usize) -> Option<()> {
+    fn lay_out_part(&mut self, expr: &Expr, depth: usize, gates: &[Option<u8>]) -> Option<()> {
         match expr {
             Expr::All(parts) if parts.is_empty() => self.push(Test::Const(true))?,
             Expr::Any(parts) if parts.is_empty() => self.push(Test::Const(false))?,
@@ -158,7 +163,7 @@ impl Check {
                 let all = matches!(expr, Expr::All(_));
                 let mut exits = Vec::new();
                 for (i, part) in parts.iter().enumerate() {
-                    let test = self.lay_out_test(part, depth)?;
+                    let test = self.lay_out_test(part, depth, gates)?;
                     if i + 1 < parts.len() {
                         // The exit rides on the part's own step if it is
                         // one; otherwise it takes a step of its own.
@@ -179,7 +184,7 @@ impl Check {
                 }
             }
             Expr::Not(inner) => {
-                let at = match self.lay_out_test(inner, depth)? {
+                let at = match self.lay_out_test(inner, depth, gates)? {
                     // The `not` rides on the test.
                     Some(at) => at,
                     None => {
@@ -202,7 +207,7 @@ impl Check {
                 self.push(Test::CountFrom { depth: depth_u8 })?;
                 let mut counts = Vec::new();
                 for part in parts {
-                    self.lay_out_part(part, depth + 1)?;
+                    self.lay_out_part(part, depth + 1, gates)?;
                     counts.push(self.steps.len());
                     self.push(Test::Count { depth: depth_u8, n })?;
                 }
@@ -216,6 +221,7 @@ impl Check {
                 }
             }
             Expr::OptionIn { question, options } => {
+                let end = self.gate(gates, *question)?;
                 let question = index(*question)?;
                 let test = match set_of(options.iter().map(|&o| usize::from(o))) {
                     Some(set) => Test::Options { question, set },
@@ -225,6 +231,7 @@ impl Check {
                     }
                 };
                 self.push(test)?;
+                self.gated(end)?;
             }
             Expr::BandIn { domain, bands } => {
                 let domain = index(*domain)?;
@@ -243,9 +250,15 @@ impl Check {
                 self.push(Test::Fired { start, rules: middle, end })?;
             }
             Expr::Compare { question, cmp, value } => {
-                self.push(Test::Compare { question: index(*question)?, cmp: *cmp, value: *value })?
+                let end = self.gate(gates, *question)?;
+                self.push(Test::Compare { question: index(*question)?, cmp: *cmp, value: *value })?;
+                self.gated(end)?;
             }
-            Expr::Answered(question) => self.push(Test::Answered(index(*question)?))?,
+            Expr::Answered(question) => {
+                let end = self.gate(gates, *question)?;
+                self.push(Test::Answered(index(*question)?))?;
+                self.gated(end)?;
+            }
             Expr::Score { domain, cmp, value } => {
                 self.push(Test::Score { domain: index(*domain)?, cmp: *cmp, value: *value })?
             }
@@ -257,13 +270,31 @@ impl Check {
         Some(())
     }
 
+    /// Before a test of `question`'s answer: if it has a gate, a step
+    /// that reads it and, where it did not hold, leaves the test false
+    /// (as for no answer), jumping to its end; that step's index.
+    fn gate(&mut self, gates: &[Option<u8>], question: usize) -> Option<Option<usize>> {
+        let Some(&Some(slot)) = gates.get(question) else { return Some(None) };
+        self.push(Test::Held(slot))?;
+        Some(Some(self.steps.len() - 1))
+    }
+
+    /// After the test a [`Check::gate`] step at `gate` guards: its jump
+    /// lands past it.
+    fn gated(&mut self, gate: Option<usize>) -> Option<()> {
+        if let Some(at) = gate {
+            self.steps[at].to = u32::try_from(self.steps.len()).ok()?;
+        }
+        Some(())
+    }
+
     /// Lays out `expr`; if that took one step that does not jump (a test
     /// of its own, with no `not` or exit riding on it that would change
     /// what it decides), that step, as one a `not` and an exit may ride
     /// on.
-    fn lay_out_test(&mut self, expr: &Expr, depth: usize) -> Option<Option<usize>> {
+    fn lay_out_test(&mut self, expr: &Expr, depth: usize, gates: &[Option<u8>]) -> Option<Option<usize>> {
         let start = self.steps.len();
-        self.lay_out_part(expr, depth)?;
+        self.lay_out_part(expr, depth, gates)?;
         let single = self.steps.len() == start + 1 && !self.jumps(start);
         Some(single.then_some(start))
     }
@@ -354,7 +385,7 @@ impl Check {
         if self.steps.is_empty() {
             return self.expr.holds(facts);
         }
-        self.run(facts, |_, _| {})
+        self.run(facts, &mut NoSlots)
     }
 
     /// [`Check::holds`] on answers alone, read at the level raised before
@@ -375,13 +406,13 @@ impl Check {
         if self.steps.is_empty() {
             return self.expr.holds(&facts());
         }
-        self.run(&facts(), |_, _| {})
+        self.run(&facts(), &mut NoSlots)
     }
 
     /// Runs the steps: the result of the last; each step's result is
-    /// handed to `emit` with its slot.
+    /// written to `slots` at its slot.
     #[inline(always)]
-    fn run(&self, facts: &Facts<'_>, mut emit: impl FnMut(u8, bool)) -> bool {
+    fn run(&self, facts: &Facts<'_>, slots: &mut impl Slots) -> bool {
         let mut counters = [0u32; COUNTERS];
         let mut at = 0;
         let mut result = false;
@@ -427,6 +458,7 @@ impl Check {
                     fired(start, rules, facts.fired_red_flags) || fired(rules, end, facts.fired_rules)
                 }
                 Test::Result => result,
+                Test::Held(slot) => slots.read(slot),
                 Test::CountFrom { depth } => {
                     counters[usize::from(depth)] = 0;
                     result
@@ -446,7 +478,7 @@ impl Check {
                 }
             };
             result = held != step.negate;
-            emit(step.slot, result);
+            slots.write(step.slot, result);
             at = if result == step.exit_on { step.to as usize } else { at + 1 };
         }
         result
@@ -469,19 +501,87 @@ pub struct Checks {
 /// The most conditions run together. Their results are written on the
 /// stack, one per slot, where a slot of 8 bits always falls: no step
 /// checks where it writes.
-const SLOTS: usize = 256;
+pub const SLOTS: usize = 256;
+
+/// Where a run writes each step's result at its condition's slot, and
+/// reads an earlier condition's result.
+trait Slots {
+    fn write(&mut self, slot: u8, result: bool);
+    fn read(&self, slot: u8) -> bool;
+}
+
+/// A condition run alone: it has no slots, and no gates to read.
+struct NoSlots;
+
+impl Slots for NoSlots {
+    #[inline(always)]
+    fn write(&mut self, _: u8, _: bool) {}
+    #[inline(always)]
+    fn read(&self, _: u8) -> bool {
+        false
+    }
+}
+
+impl Slots for [bool; SLOTS] {
+    #[inline(always)]
+    fn write(&mut self, slot: u8, result: bool) {
+        self[usize::from(slot)] = result;
+    }
+    #[inline(always)]
+    fn read(&self, slot: u8) -> bool {
+        self[usize::from(slot)]
+    }
+}
 
 impl Checks {
     pub fn new(each: Vec<Check>) -> Checks {
+        Checks::laid_out(each, &[])
+    }
+
+    fn laid_out(each: Vec<Check>, gates: &[Option<u8>]) -> Checks {
         let mut joined = Check { expr: Expr::All(Vec::new()), steps: Vec::new(), lists: Vec::new() };
         let mut whole = true;
         for (k, check) in each.iter().enumerate() {
             whole = whole
                 && !check.steps.is_empty()
-                && u8::try_from(k).is_ok_and(|slot| joined.lay_out(&check.expr, slot, 0).is_some());
+                && u8::try_from(k).is_ok_and(|slot| joined.lay_out(&check.expr, slot, gates).is_some());
         }
         whole = whole && joined.finish().is_some();
         Checks { each, joined: whole.then_some(joined) }
+    }
+
+    /// `each`, where a question with a gate (the slot of an earlier
+    /// condition here) is read as unanswered unless that condition held:
+    /// questions settled in turn, each asked if its condition holds and
+    /// its answer cleared if not, settled in one run. `None` unless run
+    /// together, as read one by one they would miss the gates.
+    pub fn gated(each: Vec<Check>, gates: &[Option<u8>]) -> Option<Checks> {
+        let checks = Checks::laid_out(each, gates);
+        checks.joined.is_some().then_some(checks)
+    }
+
+    /// [`Checks::holds_each`] on answers alone, read at the level raised
+    /// before (see [`Check::holds_on_answers`]), into `held` by slot.
+    pub fn holds_on_answers(&self, answers: &[Option<Value>], level_before: Level, held: &mut [bool; SLOTS]) {
+        let facts = Facts {
+            answers,
+            scores: &[],
+            bands: &[],
+            level: Level::SelfCare,
+            level_before,
+            fired_red_flags: &[],
+            fired_rules: &[],
+        };
+        match &self.joined {
+            Some(joined) => {
+                joined.run(&facts, held);
+            }
+            None => {
+                for (slot, check) in held.iter_mut().zip(&self.each) {
+                    *slot = check.holds(&facts);
+                }
+            }
+        }
     }
 
     /// Whether each condition holds, in order, into `out` (one per
@@ -490,7 +590,7 @@ impl Checks {
         match &self.joined {
             Some(joined) => {
                 let mut held = [false; SLOTS];
-                joined.run(facts, |slot, result| held[usize::from(slot)] = result);
+                joined.run(facts, &mut held);
                 let n = out.len().min(self.each.len());
                 out[..n].copy_from_slice(&held[..n]);
             }
@@ -507,7 +607,7 @@ impl Checks {
         match &self.joined {
             Some(joined) => {
                 let mut held = [false; SLOTS];
-                joined.run(facts, |slot, result| held[usize::from(slot)] = result);
+                joined.run(facts, &mut held);
                 out.extend((0..self.each.len()).filter(|&k| held[k]));
             }
             None => out.extend((0..self.each.len()).filter(|&k| self.each[k].holds(facts))),
@@ -687,6 +787,37 @@ mod tests {
             prop_assert_eq!(check.holds_on_answers(&known.answers, known.levels.1), expr.holds(&facts), "{:?}", expr);
         }
 
+        /// Questions settled in turn in one gated run (condition `k`
+        /// settles question `k + 1` and reads only the questions before
+        /// it) are asked and cleared as settling them one at a time, each
+        /// condition read on the answers cleared so far, asks and clears
+        /// them.
+        #[test]
+        fn gated_runs_settle_as_one_question_at_a_time(
+            exprs in prop::collection::vec(tree(answer_leaf().boxed()), 0..QUESTIONS),
+            known in known(),
+        ) {
+            let exprs: Vec<Expr> =
+                exprs.into_iter().enumerate().map(|(k, e)| before(e, k + 1)).collect();
+            let mut gates = vec![None; QUESTIONS];
+            for k in 0..exprs.len() {
+                gates[k + 1] = u8::try_from(k).ok();
+            }
+            let checks = Checks::gated(exprs.iter().cloned().map(Check::new).collect(), &gates)
+                .expect("run together");
+            let mut held = [false; SLOTS];
+            checks.holds_on_answers(&known.answers, known.levels.1, &mut held);
+            let mut answers = known.answers.clone();
+            for (k, expr) in exprs.iter().enumerate() {
+                let facts = Facts { answers: &answers, level_before: known.levels.1, ..answers_only(&[]) };
+                let asked = expr.holds(&facts);
+                prop_assert_eq!(held[k], asked, "{:?}", expr);
+                if !asked {
+                    answers[k + 1] = None;
+                }
+            }
+        }
+
         #[test]
         fn checks_run_together_agree_with_each_tree(
             exprs in prop::collection::vec(expr(), 0..6),
@@ -707,6 +838,22 @@ mod tests {
     }
 
     /// Facts of answers alone, at the lowest level, nothing fired.
+    /// `expr` with every question it reads moved before question `end`.
+    fn before(expr: Expr, end: usize) -> Expr {
+        let each = |parts: Vec<Expr>| parts.into_iter().map(|p| before(p, end)).collect();
+        match expr {
+            Expr::All(parts) => Expr::All(each(parts)),
+            Expr::Any(parts) => Expr::Any(each(parts)),
+            Expr::Not(inner) => Expr::Not(Box::new(before(*inner, end))),
+            Expr::AtLeast(n, parts) => Expr::AtLeast(n, each(parts)),
+            Expr::Exactly(n, parts) => Expr::Exactly(n, each(parts)),
+            Expr::OptionIn { question, options } => Expr::OptionIn { question: question % end, options },
+            Expr::Compare { question, cmp, value } => Expr::Compare { question: question % end, cmp, value },
+            Expr::Answered(question) => Expr::Answered(question % end),
+            leaf => leaf,
+        }
+    }
+
     fn answers_only(answers: &[Option<Value>]) -> Facts<'_> {
         Facts {
             answers,
