@@ -99,6 +99,22 @@ pub struct Facts<'a> {
     pub fired_rules: &'a [bool],
 }
 
+impl<'a> Facts<'a> {
+    /// The facts an `ask_if` reads: the answers settled so far and the
+    /// level raised before its question; nothing else is known yet.
+    pub fn on_answers(answers: &'a [Option<Value>], level_before: Level) -> Facts<'a> {
+        Facts {
+            answers,
+            scores: &[],
+            bands: &[],
+            level: Level::SelfCare,
+            level_before,
+            fired_red_flags: &[],
+            fired_rules: &[],
+        }
+    }
+}
+
 impl Expr {
     /// Whether the condition holds, the tree walked as written: the plain
     /// reading, which [`Check`] gives faster.

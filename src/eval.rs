@@ -1178,15 +1178,7 @@ mod tests {
                     partial.triage(i, None)
                 }
             };
-            let facts = Facts {
-                answers: &in_force,
-                scores: &[],
-                bands: &[],
-                level: Level::SelfCare,
-                level_before,
-                fired_red_flags: &[],
-                fired_rules: &[],
-            };
+            let facts = Facts::on_answers(&in_force, level_before);
             applies[i] = ask_if.expr.holds(&facts);
             if !applies[i] {
                 in_force[i] = None;

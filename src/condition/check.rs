@@ -394,15 +394,7 @@ impl Check {
     /// are run, which then need not load them: a question's `ask_if` is a
     /// small condition, and loading every fact cost as much as its steps.
     pub fn holds_on_answers(&self, answers: &[Option<Value>], level_before: Level) -> bool {
-        let facts = || Facts {
-            answers,
-            scores: &[],
-            bands: &[],
-            level: Level::SelfCare,
-            level_before,
-            fired_red_flags: &[],
-            fired_rules: &[],
-        };
+        let facts = || Facts::on_answers(answers, level_before);
         if self.steps.is_empty() {
             return self.expr.holds(&facts());
         }
@@ -563,15 +555,7 @@ impl Checks {
     /// [`Checks::holds_each`] on answers alone, read at the level raised
     /// before (see [`Check::holds_on_answers`]), into `held` by slot.
     pub fn holds_on_answers(&self, answers: &[Option<Value>], level_before: Level, held: &mut [bool; SLOTS]) {
-        let facts = Facts {
-            answers,
-            scores: &[],
-            bands: &[],
-            level: Level::SelfCare,
-            level_before,
-            fired_red_flags: &[],
-            fired_rules: &[],
-        };
+        let facts = Facts::on_answers(answers, level_before);
         match &self.joined {
             Some(joined) => {
                 joined.run(&facts, held);
@@ -782,7 +766,7 @@ mod tests {
         /// no other facts holds as the tree says on the same answers.
         #[test]
         fn steps_on_answers_agree_with_the_tree(expr in tree(answer_leaf().boxed()), known in known()) {
-            let facts = Facts { scores: &[], bands: &[], level: Level::SelfCare, fired_red_flags: &[], fired_rules: &[], ..known.facts() };
+            let facts = Facts::on_answers(&known.answers, known.levels.1);
             let check = Check::new(expr.clone());
             prop_assert_eq!(check.holds_on_answers(&known.answers, known.levels.1), expr.holds(&facts), "{:?}", expr);
         }
@@ -855,15 +839,7 @@ mod tests {
     }
 
     fn answers_only(answers: &[Option<Value>]) -> Facts<'_> {
-        Facts {
-            answers,
-            scores: &[],
-            bands: &[],
-            level: Level::SelfCare,
-            level_before: Level::SelfCare,
-            fired_red_flags: &[],
-            fired_rules: &[],
-        }
+        Facts::on_answers(answers, Level::SelfCare)
     }
 
     /// A `not` and the exit after a part ride on its step when it is one,
