@@ -16,7 +16,6 @@
 //! outcome, the two cannot disagree.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::fmt;
 use std::mem::take;
 
@@ -883,7 +882,7 @@ impl<'q> State<'q> {
                 let mut looked_at = Vec::new();
                 compiled.when.expr.questions(&mut looked_at);
                 // Each once, in order of first mention.
-                let mut seen = HashSet::new();
+                let mut seen = foldhash::HashSet::default();
                 looked_at.retain(|question| seen.insert(*question));
                 let facts = self.facts(level);
                 let case = compiled.cases.iter().position(|case| case.holds(&facts));
@@ -993,7 +992,7 @@ fn cited_sources<'q>(
     contested: &[ContestedEntry<'q>],
     domains: &[DomainResult<'q>],
 ) -> Vec<SourceEntry<'q>> {
-    let mut cited: HashSet<&str> = q.cite_always.iter().map(String::as_str).collect();
+    let mut cited: foldhash::HashSet<&str> = q.cite_always.iter().map(String::as_str).collect();
     cited.extend(reasons.iter().flat_map(|r| r.sources.iter().map(|s| s.as_ref())));
     cited.extend(recommendations.iter().flat_map(|r| r.sources.iter().map(|s| s.as_ref())));
     cited.extend(contested.iter().flat_map(|c| c.sources.iter().map(|s| s.as_ref())));
