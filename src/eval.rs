@@ -210,21 +210,7 @@ impl<'q> Outcome<'q> {
             .iter()
             .map(|&(index, in_plan)| {
                 let rec = &q.recommendations[index];
-                Chosen {
-                    id: Cow::Borrowed(&rec.id),
-                    kind: rec.kind,
-                    in_plan,
-                    title: Cow::Borrowed(&rec.title),
-                    evidence: Cow::Borrowed(&rec.evidence),
-                    evidence_note: rec.evidence_note.as_deref().map(Cow::Borrowed),
-                    why: Cow::Owned(whys[index].take().unwrap_or_default()),
-                    summary: Cow::Borrowed(&rec.summary),
-                    dose: rec.dose.as_deref().map(Cow::Borrowed),
-                    how_to: rec.how_to.iter().map(|s| Cow::Borrowed(s.as_str())).collect(),
-                    progression: rec.progression.as_deref().map(Cow::Borrowed),
-                    stop_rule: rec.stop_rule.as_deref().map(Cow::Borrowed),
-                    sources: borrowed(&rec.sources),
-                }
+                Chosen::of(rec, in_plan, Cow::Owned(whys[index].take().unwrap_or_default()))
             })
             .collect();
         let withheld = withheld

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::model::{Level, NotePlace, RecommendationKind};
+use crate::model::{Level, NotePlace, Recommendation, RecommendationKind};
 
 type Text<'q> = Cow<'q, str>;
 
@@ -156,6 +156,29 @@ pub struct Chosen<'q> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_rule: Option<Text<'q>>,
     pub sources: Vec<Text<'q>>,
+}
+
+impl<'q> Chosen<'q> {
+    /// Recommendation `rec` as chosen, its texts borrowed, with why it was
+    /// chosen.
+    pub fn of(rec: &'q Recommendation, in_plan: bool, why: Text<'q>) -> Chosen<'q> {
+        let borrowed = |texts: &'q [String]| texts.iter().map(|s| Cow::Borrowed(s.as_str())).collect();
+        Chosen {
+            id: Cow::Borrowed(&rec.id),
+            kind: rec.kind,
+            in_plan,
+            title: Cow::Borrowed(&rec.title),
+            evidence: Cow::Borrowed(&rec.evidence),
+            evidence_note: rec.evidence_note.as_deref().map(Cow::Borrowed),
+            why,
+            summary: Cow::Borrowed(&rec.summary),
+            dose: rec.dose.as_deref().map(Cow::Borrowed),
+            how_to: borrowed(&rec.how_to),
+            progression: rec.progression.as_deref().map(Cow::Borrowed),
+            stop_rule: rec.stop_rule.as_deref().map(Cow::Borrowed),
+            sources: borrowed(&rec.sources),
+        }
+    }
 }
 
 /// A note chosen by rule.

@@ -152,21 +152,7 @@ impl Prepared {
         for rec in &questionnaire.recommendations {
             // The recommendation as a report gives it, in the plan or not;
             // why it was chosen is left out, to be written on each report.
-            let chosen = |in_plan| Chosen {
-                id: Cow::Borrowed(&rec.id),
-                kind: rec.kind,
-                in_plan,
-                title: Cow::Borrowed(&rec.title),
-                evidence: Cow::Borrowed(&rec.evidence),
-                evidence_note: rec.evidence_note.as_deref().map(Cow::Borrowed),
-                why: Cow::Borrowed(""),
-                summary: Cow::Borrowed(&rec.summary),
-                dose: rec.dose.as_deref().map(Cow::Borrowed),
-                how_to: rec.how_to.iter().map(|s| Cow::Borrowed(s.as_str())).collect(),
-                progression: rec.progression.as_deref().map(Cow::Borrowed),
-                stop_rule: rec.stop_rule.as_deref().map(Cow::Borrowed),
-                sources: rec.sources.iter().map(|s| Cow::Borrowed(s.as_str())).collect(),
-            };
+            let chosen = |in_plan| Chosen::of(rec, in_plan, Cow::Borrowed(""));
             let trace = [false, true].map(|in_plan| {
                 let chosen = chosen(in_plan);
                 let mut before = String::from("<li>");

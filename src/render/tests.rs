@@ -650,21 +650,7 @@ fn prepared_recommendations_are_their_trace_items_and_entries_as_written() {
         let prepared = Prepared::new(&q);
         for rec in &q.recommendations {
             for (in_plan, why) in [(true, ""), (false, "It helps."), (true, "Said <b>twice</b> & more")] {
-                let chosen = crate::report::Chosen {
-                    id: Cow::Borrowed(&rec.id),
-                    kind: rec.kind,
-                    in_plan,
-                    title: Cow::Borrowed(&rec.title),
-                    evidence: Cow::Borrowed(&rec.evidence),
-                    evidence_note: rec.evidence_note.as_deref().map(Cow::Borrowed),
-                    why: Cow::Owned(why.to_owned()),
-                    summary: Cow::Borrowed(&rec.summary),
-                    dose: rec.dose.as_deref().map(Cow::Borrowed),
-                    how_to: rec.how_to.iter().map(|s| Cow::Borrowed(s.as_str())).collect(),
-                    progression: rec.progression.as_deref().map(Cow::Borrowed),
-                    stop_rule: rec.stop_rule.as_deref().map(Cow::Borrowed),
-                    sources: rec.sources.iter().map(|s| Cow::Borrowed(s.as_str())).collect(),
-                };
+                let chosen = crate::report::Chosen::of(rec, in_plan, Cow::Owned(why.to_owned()));
                 for trim in
                     [doc::Trim::Nothing, doc::Trim::Reassurance, doc::Trim::Referrals, doc::Trim::Notices]
                 {
