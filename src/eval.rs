@@ -699,6 +699,7 @@ impl<'q> State<'q> {
                 };
                 let mut held = [false; SLOTS];
                 run.when.holds_on_answers(&in_force, before, &mut held);
+                // The run's own conditions hold their results in order.
                 let mut own = 0;
                 for &ask in &run.asks {
                     let (question, asked) = match ask {
@@ -708,10 +709,7 @@ impl<'q> State<'q> {
                         }
                         Ask::Same { question, same } => (question, applies[same]),
                     };
-                    applies[question] = asked;
-                    if !asked {
-                        in_force[question] = None;
-                    }
+                    settle(question, asked, &mut applies, &mut in_force);
                 }
             }
             return InForce { applies, in_force, settled, scored };
@@ -724,10 +722,7 @@ impl<'q> State<'q> {
                     continue;
                 }
                 Ask::Same { question, same } => {
-                    applies[question] = applies[same];
-                    if !applies[question] {
-                        in_force[question] = None;
-                    }
+                    settle(question, applies[same], &mut applies, &mut in_force);
                     continue;
                 }
                 Ask::Own { question } => question,
@@ -737,10 +732,8 @@ impl<'q> State<'q> {
                 None => Level::SelfCare,
                 Some(ready) => level_at(i, ready, &mut applies, &mut in_force),
             };
-            applies[i] = ask_if.holds_on_answers(&in_force, before);
-            if !applies[i] {
-                in_force[i] = None;
-            }
+            let asked = ask_if.holds_on_answers(&in_force, before);
+            settle(i, asked, &mut applies, &mut in_force);
         }
         InForce { applies, in_force, settled, scored }
     }
@@ -968,6 +961,15 @@ impl<'q> State<'q> {
 
 fn borrowed(texts: &[String]) -> Vec<Cow<'_, str>> {
     texts.iter().map(|s| Cow::Borrowed(s.as_str())).collect()
+}
+
+/// Question `question` asked or not, as its `ask_if` says: the answer to a
+/// question not asked is not in force.
+fn settle(question: usize, asked: bool, applies: &mut [bool], in_force: &mut [Option<Value>]) {
+    applies[question] = asked;
+    if !asked {
+        in_force[question] = None;
+    }
 }
 
 /// The sources this report cites, in the questionnaire's order.

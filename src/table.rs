@@ -177,7 +177,7 @@ enum Candidates {
     Several,
 }
 
-/// Up to 16 bytes as one number, such that two runs of bytes of the same
+/// Up to [`KEY_BYTES`] bytes as one number, such that two runs of bytes of the same
 /// length are equal exactly when their keys are: read as at most two
 /// overlapping words, which between them cover every byte. `None` for a
 /// longer run.
@@ -195,7 +195,7 @@ fn short_key(bytes: &[u8]) -> Option<u128> {
         // Bytes 0, n/2 and n-1 are every byte of a run this short.
         1..=3 => u128::from(bytes[0]) | u128::from(bytes[n / 2]) << 8 | u128::from(bytes[n - 1]) << 16,
         4..=7 => u128::from(word32(0)) | u128::from(word32(n - 4)) << 32,
-        8..=16 => u128::from(word64(0)) | u128::from(word64(n - 8)) << 64,
+        8..=KEY_BYTES => u128::from(word64(0)) | u128::from(word64(n - 8)) << 64,
         _ => return None,
     })
 }
