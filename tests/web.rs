@@ -707,3 +707,44 @@ fn assess_format_html_prints_the_report_page_without_its_buttons() {
     assert!(page.contains(&render::html_fragment(&report)));
     assert!(!page.contains("<form") && !page.contains("<button") && !page.contains("<script"));
 }
+
+/// While the server runs, each request's log line comes out within
+/// moments (lines are written in batches, but never held back until the
+/// server stops), whole, in order, and saying no more than method, path,
+/// status and time.
+#[test]
+fn log_lines_come_out_while_serving() {
+    use std::io::{BufRead, Read, Write};
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_selfcheck"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("selfcheck serve starts");
+    let stderr = server.stderr.take().expect("stderr");
+    let (lines_tx, lines) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    let first = lines.recv_timeout(Duration::from_secs(20)).expect("the server says where it listens");
+    let addr = first
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+        .to_owned();
+    for (path, status) in [("/healthz", 200), ("/nowhere?rf_saddle_numbness=yes", 404), ("/healthz", 200)] {
+        let mut stream = std::net::TcpStream::connect(&addr).expect("connect");
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").expect("write");
+        stream.read_to_end(&mut Vec::new()).expect("read");
+        let line = lines.recv_timeout(Duration::from_secs(2)).expect("a log line while serving");
+        let shown = path.split('?').next().unwrap_or(path);
+        let rest = line.strip_prefix(&format!("GET {shown} {status} ")).unwrap_or_else(|| panic!("{line}"));
+        assert!(rest.ends_with("ms") && rest.trim_end_matches("ms").parse::<f64>().is_ok(), "{line}");
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+}

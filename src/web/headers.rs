@@ -5,11 +5,8 @@
 //! posted to this site only, no framing), no MIME sniffing, no referrer
 //! sent to other sites, and no caching of pages, which may hold answers.
 //!
-//! The log line says method, path, status and time, and nothing else: no
-//! query, no body, no address, so that no answer is ever logged.
+//! The log line is written by the `log` module.
 
-use std::fmt::Write as _;
-use std::io::Write as _;
 use std::time::Instant;
 
 use axum::extract::Request;
@@ -17,7 +14,7 @@ use axum::http::header::{self, HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::limits;
+use super::{limits, log};
 
 pub const CONTENT_SECURITY_POLICY: &str =
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -44,28 +41,6 @@ pub(crate) async fn guard(request: Request, next: Next) -> Response {
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    log(&method, uri.path(), response.status().as_u16(), started.elapsed().as_secs_f64() * 1000.0);
+    log::request(&method, uri.path(), response.status().as_u16(), started.elapsed());
     response
-}
-
-/// Writes the log line in one piece: standard error is unbuffered, and a
-/// line written in parts costs a system call a part, and can be broken by
-/// another thread's. A log line that cannot be written is not worth
-/// failing a request for.
-fn log(method: &axum::http::Method, path: &str, status: u16, milliseconds: f64) {
-    let mut line = String::with_capacity(path.len() + 32);
-    line.push_str(method.as_str());
-    line.push(' ');
-    printable(path, &mut line);
-    let _ = writeln!(line, " {status} {milliseconds:.1}ms");
-    let _ = std::io::stderr().lock().write_all(line.as_bytes());
-}
-
-/// A path fit for a log line: control characters cannot forge lines.
-fn printable(path: &str, line: &mut String) {
-    if path.chars().any(char::is_control) {
-        line.extend(path.chars().map(|c| if c.is_control() { '?' } else { c }));
-    } else {
-        line.push_str(path);
-    }
 }

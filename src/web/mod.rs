@@ -22,6 +22,7 @@ mod form;
 mod handlers;
 pub mod headers;
 pub mod limits;
+mod log;
 mod pages;
 pub mod server;
 

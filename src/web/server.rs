@@ -15,7 +15,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 
-use super::limits;
+use super::{limits, log};
 
 /// How long requests under way may take to finish once asked to stop.
 const DRAIN: Duration = Duration::from_secs(10);
@@ -29,6 +29,15 @@ pub async fn serve(
     stop: impl Future<Output = ()>,
 ) -> io::Result<()> {
     let graceful = GracefulShutdown::new();
+    // Log lines are written in batches while serving (see `log`).
+    let batching = log::Batching::start();
+    let flusher = tokio::spawn(async {
+        let mut every = tokio::time::interval(log::FLUSH_EVERY);
+        loop {
+            every.tick().await;
+            log::flush();
+        }
+    });
     let mut stop = std::pin::pin!(stop);
     loop {
         let (stream, _) = tokio::select! {
@@ -61,6 +70,8 @@ pub async fn serve(
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(DRAIN) => {}
     }
+    flusher.abort();
+    drop(batching);
     Ok(())
 }
 
