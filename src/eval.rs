@@ -19,13 +19,13 @@ use std::borrow::Cow;
 use std::fmt;
 use std::mem::take;
 
-use crate::answers::{to_json, Answers, Value};
+use crate::answers::{Answers, Value};
 use crate::condition::{Checks, Facts, SLOTS};
 use crate::model::{Band, Level, RecommendationKind, RedFlag};
 use crate::questionnaire::{Ask, CompiledDomain, Piece, Questionnaire, Template};
 use crate::report::{
-    Chosen, ContestedEntry, DomainResult, NoteEntry, Notice, QuestionText, QuestionnaireInfo, Reason, Report,
-    SafetyNetTier, Shown, SourceEntry, Triage, Withheld,
+    Chosen, ContestedEntry, DomainResult, Given, NoteEntry, Notice, QuestionText, QuestionnaireInfo, Reason,
+    Report, SafetyNetTier, Shown, SourceEntry, Triage, Withheld,
 };
 
 /// Evaluates answers against a questionnaire.
@@ -291,7 +291,7 @@ impl<'q> Outcome<'q> {
                 let question = &q.questions[i];
                 Some(Shown {
                     question: Cow::Borrowed(&question.id),
-                    answer: Some(to_json(&question.kind, value)),
+                    answer: Given::of(&question.kind, value),
                 })
             })
             .collect();
@@ -885,7 +885,10 @@ impl<'q> State<'q> {
 
     fn shown(&self, question: usize) -> Shown<'q> {
         let q = &self.q.questions[question];
-        Shown { question: Cow::Borrowed(&q.id), answer: self.in_force[question].map(|v| to_json(&q.kind, v)) }
+        Shown {
+            question: Cow::Borrowed(&q.id),
+            answer: self.in_force[question].and_then(|v| Given::of(&q.kind, v)),
+        }
     }
 
     fn domain_results(&self) -> Vec<DomainResult<'q>> {

@@ -8,7 +8,7 @@ use std::ops::Deref;
 use std::path::Path;
 
 use crate::error::{Error, ErrorKind};
-use crate::model::Definition;
+use crate::model::{Definition, Question};
 use crate::validate;
 pub(crate) use crate::validate::{Ask, Compiled, CompiledDomain, Piece, Template};
 
@@ -31,6 +31,17 @@ impl Deref for Questionnaire {
 }
 
 impl Questionnaire {
+    /// The index of the question `id`, if there is one: looked up, where
+    /// [`Definition::question_index`] reads every id in turn.
+    pub fn question_index(&self, id: &str) -> Option<usize> {
+        self.compiled.index.questions.get(id)
+    }
+
+    /// The question `id`, if there is one (see [`Questionnaire::question_index`]).
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.question_index(id).map(|i| &self.definition.questions[i])
+    }
+
     /// Checks a definition and resolves it; fails with every problem found.
     pub fn new(definition: Definition) -> Result<Questionnaire, Error> {
         match validate::compile(&definition) {

@@ -31,7 +31,7 @@ use std::borrow::Cow;
 
 use super::prepared::Texts;
 use crate::model::{Level, NotePlace, RecommendationKind};
-use crate::report::{Chosen, Reason, Report, Shown, SourceEntry, Withheld};
+use crate::report::{Chosen, Given, Reason, Report, Shown, SourceEntry, Withheld};
 
 /// A run of inline content. Each writer decides how to show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -1097,12 +1097,12 @@ pub(crate) const GIVEN_END: Inline<'static> = fixed!(".");
 /// `question` = `answer`, or that there was none, at the end of `para`.
 pub(crate) fn answer<'a>(shown: &'a Shown<'_>, para: &mut Para<'a>) {
     let value = match &shown.answer {
-        None | Some(serde_json::Value::Null) => {
+        None => {
             para.extend([code(&shown.question), fixed!(" unanswered")]);
             return;
         }
-        Some(serde_json::Value::String(s)) => Inline::Code(Cow::Borrowed(s.as_str())),
-        Some(other) => Inline::Code(Cow::Owned(other.to_string())),
+        Some(Given::Option(id)) => Inline::Code(Cow::Borrowed(id)),
+        Some(Given::Number(number)) => Inline::Code(Cow::Owned(number.to_string())),
     };
     para.extend([code(&shown.question), fixed!(" = "), value]);
 }

@@ -21,7 +21,7 @@ use super::doc::{self, Block, Para, Piece, Trim, Words};
 use super::html;
 use crate::model::{Definition, Kind, RecommendationKind};
 use crate::questionnaire::Questionnaire;
-use crate::report::{Chosen, Shown, SourceEntry};
+use crate::report::{Chosen, Given, Shown, SourceEntry};
 
 /// Every text of one questionnaire, escaped and counted.
 #[derive(Debug, Default)]
@@ -119,7 +119,7 @@ impl Prepared {
                 .map(|option| {
                     let shown = Shown {
                         question: Cow::Borrowed(&q.id),
-                        answer: Some(serde_json::Value::String(option.to_owned())),
+                        answer: Some(Given::Option(Cow::Borrowed(option))),
                     };
                     let mut para = Para::Many(Vec::new());
                     doc::answer(&shown, &mut para);
@@ -256,7 +256,7 @@ impl Prepared {
     /// option of one of the questionnaire's questions, named by the
     /// questionnaire's own id.
     pub(crate) fn answer(&self, shown: &Shown<'_>) -> Option<&str> {
-        let Some(serde_json::Value::String(given)) = &shown.answer else {
+        let Some(Given::Option(given)) = &shown.answer else {
             return None;
         };
         let ready = self.answers.get(&key(&shown.question)).filter(|ready| *ready.id == *shown.question)?;

@@ -581,7 +581,7 @@ fn prepared_answers_are_written_as_the_list_of_answers_writes_them() {
             for option in question.kind.option_ids() {
                 let shown = crate::report::Shown {
                     question: std::borrow::Cow::Borrowed(&question.id),
-                    answer: Some(Json::String(option.to_owned())),
+                    answer: Some(crate::report::Given::Option(std::borrow::Cow::Owned(option.to_owned()))),
                 };
                 let mut para = doc::Para::Many(Vec::new());
                 doc::answer(&shown, &mut para);
@@ -595,11 +595,12 @@ fn prepared_answers_are_written_as_the_list_of_answers_writes_them() {
                 };
                 assert_eq!(prepared.answer(&moved), None, "only the questionnaire's own id is looked up");
                 let other = crate::report::Shown {
-                    answer: Some(Json::String(format!("{option}x"))),
+                    answer: Some(crate::report::Given::Option(std::borrow::Cow::Owned(format!("{option}x")))),
                     ..shown.clone()
                 };
                 assert_eq!(prepared.answer(&other), None, "an answer that is no option is written");
-                let number = crate::report::Shown { answer: Some(Json::from(1)), ..shown };
+                let number =
+                    crate::report::Shown { answer: Some(crate::report::Given::Number(1.into())), ..shown };
                 assert_eq!(prepared.answer(&number), None, "a number is written");
             }
         }
