@@ -5,15 +5,23 @@
 //! not change once loaded, so each text's HTML (escaped) and its count of
 //! words can be worked out once instead of on every page. A report names a
 //! text by borrowing it, so a text is found by where it lives (its address
-//! and length, a cheap key), and then compared with the copy kept here, so
-//! that a string that only happens to sit at a remembered address is never
-//! mistaken for it: whatever is not found is escaped and counted as usual.
+//! and length, a cheap key): whatever is not found is escaped and counted
+//! as usual.
+//!
+//! A [`Prepared`] keeps its questionnaire alive and unchanged, so a string
+//! at the address and of the length of one of the questionnaire's own
+//! strings is that string: the recommendations, sources and answers a
+//! report names are checked by where their parts live, without reading
+//! them. The free-standing texts are collected by a walk that also meets
+//! temporary copies, whose addresses may be given to other strings later,
+//! so each of those is compared with a copy kept here before it is used.
 //!
 //! Only the questionnaire's own texts are kept: nothing derived from
 //! answers outlives the report it was made for.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::ser::{self, Serialize};
 
@@ -23,9 +31,11 @@ use crate::model::{Definition, Kind, RecommendationKind};
 use crate::questionnaire::Questionnaire;
 use crate::report::{Chosen, Given, Shown, SourceEntry};
 
-/// Every text of one questionnaire, escaped and counted.
-#[derive(Debug, Default)]
+/// Every text of one questionnaire, escaped and counted, and the
+/// questionnaire itself.
+#[derive(Debug)]
 pub struct Prepared {
+    questionnaire: Arc<Questionnaire>,
     texts: HashMap<(usize, usize), Ready, foldhash::fast::RandomState>,
     /// Each source's list item in HTML, by where its id lives.
     sources: HashMap<(usize, usize), ReadySource, foldhash::fast::RandomState>,
@@ -36,12 +46,13 @@ pub struct Prepared {
     answers: HashMap<(usize, usize), ReadyAnswers, foldhash::fast::RandomState>,
 }
 
+/// Where one of the questionnaire's strings lives: its address and length.
+type At = (usize, usize);
+
 /// A choice question as a report names it, with `question = option` in
 /// HTML for each of its options.
 #[derive(Debug)]
 struct ReadyAnswers {
-    /// The question's id, to tell it from another at its address.
-    id: Box<str>,
     /// Each option's id and the answer's HTML.
     options: Box<[(Box<str>, Box<str>)]>,
 }
@@ -52,18 +63,17 @@ struct ReadyAnswers {
 /// and with its plan entry.
 #[derive(Debug)]
 struct ReadyRecommendation {
-    /// What the trace says of it, to tell it from another at its id's
-    /// address.
-    id: Box<str>,
+    /// Where what the trace says of it lives, to tell it from a report's
+    /// changed copy.
     kind: RecommendationKind,
-    title: Box<str>,
-    evidence: Box<str>,
-    evidence_note: Option<Box<str>>,
-    summary: Box<str>,
-    dose: Option<Box<str>>,
-    how_to: Box<[Box<str>]>,
-    progression: Option<Box<str>>,
-    sources: Box<[Box<str>]>,
+    title: At,
+    evidence: At,
+    evidence_note: Option<At>,
+    summary: At,
+    dose: Option<At>,
+    how_to: Box<[At]>,
+    progression: Option<At>,
+    sources: Box<[At]>,
     /// From `<li>` to why it was chosen, and from there to the line's end.
     trace: [[(Box<str>, Box<str>); 2]; 2],
     /// As a plan entry, `entry[summary]` (`entry_summary`): its HTML and
@@ -74,10 +84,10 @@ struct ReadyRecommendation {
 /// A source as a report names it, with its list item as HTML writes it.
 #[derive(Debug)]
 struct ReadySource {
-    /// The source, to tell it from another at its id's address.
-    id: Box<str>,
-    citation: Box<str>,
-    url: Option<Box<str>>,
+    /// Where the source's parts live, to tell it from a report's changed
+    /// copy.
+    citation: At,
+    url: Option<At>,
     html: Box<str>,
 }
 
@@ -92,9 +102,16 @@ struct Ready {
 }
 
 impl Prepared {
-    /// Escapes and counts every text of `questionnaire`.
-    pub fn new(questionnaire: &Questionnaire) -> Prepared {
-        let mut prepared = Prepared::default();
+    /// Escapes and counts every text of `questionnaire`, which it keeps.
+    pub fn new(questionnaire: Arc<Questionnaire>) -> Prepared {
+        let mut prepared = Prepared {
+            questionnaire: Arc::clone(&questionnaire),
+            texts: HashMap::default(),
+            sources: HashMap::default(),
+            recommendations: HashMap::default(),
+            answers: HashMap::default(),
+        };
+        let questionnaire: &Questionnaire = &questionnaire;
         let mut collect = Collect(&mut prepared);
         // Questions are written through a copy of their fields (the file's
         // flat form), so their texts are taken from the questions
@@ -128,10 +145,7 @@ impl Prepared {
                     (option.into(), html.into_boxed_str())
                 })
                 .collect();
-            prepared
-                .answers
-                .entry(key(&q.id))
-                .or_insert_with(|| ReadyAnswers { id: q.id.as_str().into(), options });
+            prepared.answers.entry(key(&q.id)).or_insert_with(|| ReadyAnswers { options });
         }
         for source in &questionnaire.sources {
             // The source as a report cites it, written as its list item is.
@@ -143,9 +157,8 @@ impl Prepared {
             let mut html = String::new();
             html::list_item(&doc::source_item(&entry), &mut html, Texts::default());
             prepared.sources.entry(key(&source.id)).or_insert_with(|| ReadySource {
-                id: source.id.as_str().into(),
-                citation: source.citation.as_str().into(),
-                url: source.url.as_deref().map(Into::into),
+                citation: key(&source.citation),
+                url: source.url.as_deref().map(key),
                 html: html.into_boxed_str(),
             });
         }
@@ -178,16 +191,15 @@ impl Prepared {
                 (html.into_boxed_str(), words)
             });
             prepared.recommendations.entry(key(&rec.id)).or_insert_with(|| ReadyRecommendation {
-                id: rec.id.as_str().into(),
                 kind: rec.kind,
-                title: rec.title.as_str().into(),
-                evidence: rec.evidence.as_str().into(),
-                evidence_note: rec.evidence_note.as_deref().map(Into::into),
-                summary: rec.summary.as_str().into(),
-                dose: rec.dose.as_deref().map(Into::into),
-                how_to: rec.how_to.iter().map(|s| s.as_str().into()).collect(),
-                progression: rec.progression.as_deref().map(Into::into),
-                sources: rec.sources.iter().map(|s| s.as_str().into()).collect(),
+                title: key(&rec.title),
+                evidence: key(&rec.evidence),
+                evidence_note: rec.evidence_note.as_deref().map(key),
+                summary: key(&rec.summary),
+                dose: rec.dose.as_deref().map(key),
+                how_to: rec.how_to.iter().map(|s| key(s)).collect(),
+                progression: rec.progression.as_deref().map(key),
+                sources: rec.sources.iter().map(|s| key(s)).collect(),
                 trace,
                 entry,
             });
@@ -203,9 +215,7 @@ impl Prepared {
         chosen: &Chosen<'_>,
         same: impl Fn(&ReadyRecommendation) -> bool,
     ) -> Option<&ReadyRecommendation> {
-        self.recommendations
-            .get(&key(&chosen.id))
-            .filter(|ready| *ready.id == *chosen.id && ready.kind == chosen.kind && same(ready))
+        self.recommendations.get(&key(&chosen.id)).filter(|ready| ready.kind == chosen.kind && same(ready))
     }
 
     /// The HTML of `chosen`'s item in the trace before and after why it
@@ -214,10 +224,10 @@ impl Prepared {
     pub(crate) fn recommendation(&self, chosen: &Chosen<'_>, trim: Trim) -> Option<(&str, &str)> {
         let summary = doc::trace_summary(chosen, trim);
         let ready = self.chosen(chosen, |ready| {
-            *ready.evidence == *chosen.evidence
-                && ready.evidence_note.as_deref() == chosen.evidence_note.as_deref()
-                && (!summary || *ready.summary == *chosen.summary)
-                && ready.progression.as_deref() == chosen.progression.as_deref()
+            ready.evidence == key(&chosen.evidence)
+                && ready.evidence_note == chosen.evidence_note.as_deref().map(key)
+                && (!summary || ready.summary == key(&chosen.summary))
+                && ready.progression == chosen.progression.as_deref().map(key)
                 && same(&ready.sources, &chosen.sources)
         })?;
         let (before, after) = &ready.trace[usize::from(chosen.in_plan)][usize::from(summary)];
@@ -229,11 +239,11 @@ impl Prepared {
     pub(crate) fn plan_entry(&self, chosen: &Chosen<'_>, trim: Trim) -> Option<(&str, usize)> {
         let summary = doc::entry_summary(chosen, trim);
         let ready = self.chosen(chosen, |ready| {
-            *ready.title == *chosen.title
-                && (!summary || *ready.summary == *chosen.summary)
-                && ready.dose.as_deref() == chosen.dose.as_deref()
+            ready.title == key(&chosen.title)
+                && (!summary || ready.summary == key(&chosen.summary))
+                && ready.dose == chosen.dose.as_deref().map(key)
                 && same(&ready.how_to, &chosen.how_to)
-                && ready.progression.as_deref() == chosen.progression.as_deref()
+                && ready.progression == chosen.progression.as_deref().map(key)
         })?;
         let (html, words) = &ready.entry[usize::from(summary)];
         Some((html, *words))
@@ -245,9 +255,7 @@ impl Prepared {
         self.sources
             .get(&key(&source.id))
             .filter(|ready| {
-                *ready.id == *source.id
-                    && *ready.citation == *source.citation
-                    && ready.url.as_deref() == source.url.as_deref()
+                ready.citation == key(&source.citation) && ready.url == source.url.as_deref().map(key)
             })
             .map(|ready| &*ready.html)
     }
@@ -259,8 +267,13 @@ impl Prepared {
         let Some(Given::Option(given)) = &shown.answer else {
             return None;
         };
-        let ready = self.answers.get(&key(&shown.question)).filter(|ready| *ready.id == *shown.question)?;
+        let ready = self.answers.get(&key(&shown.question))?;
         ready.options.iter().find(|(option, _)| **option == **given).map(|(_, html)| &**html)
+    }
+
+    /// The questionnaire whose texts these are.
+    pub fn questionnaire(&self) -> &Questionnaire {
+        &self.questionnaire
     }
 
     /// The questionnaire's text that `text` is, if it is one.
@@ -291,12 +304,13 @@ impl Prepared {
 /// spot: below it, the scan costs less than the look-up.
 const LOOKED_UP: usize = 32;
 
-/// Whether texts kept are those given, one by one.
-fn same(kept: &[Box<str>], given: &[Cow<'_, str>]) -> bool {
-    kept.len() == given.len() && kept.iter().zip(given).all(|(a, b)| **a == **b)
+/// Whether the texts given are the questionnaire's texts at `kept`, one by
+/// one.
+fn same(kept: &[At], given: &[Cow<'_, str>]) -> bool {
+    kept.len() == given.len() && kept.iter().zip(given).all(|(at, text)| *at == key(text))
 }
 
-fn key(text: &str) -> (usize, usize) {
+fn key(text: &str) -> At {
     (text.as_ptr() as usize, text.len())
 }
 

@@ -42,7 +42,7 @@ pub struct Site {
 /// A questionnaire served, with its texts made ready for report pages
 /// once (see [`Prepared`]): they do not change while it is served.
 pub(crate) struct Served {
-    questionnaire: Questionnaire,
+    /// The questionnaire, with its texts.
     pub prepared: Prepared,
     /// Each answer to a choice as the hidden input that carries it.
     hidden: form::HiddenChoices,
@@ -50,9 +50,8 @@ pub(crate) struct Served {
 
 impl Served {
     fn new(questionnaire: Questionnaire) -> Served {
-        let prepared = Prepared::new(&questionnaire);
         let hidden = form::HiddenChoices::new(&questionnaire);
-        Served { questionnaire, prepared, hidden }
+        Served { prepared: Prepared::new(Arc::new(questionnaire)), hidden }
     }
 }
 
@@ -60,7 +59,7 @@ impl std::ops::Deref for Served {
     type Target = Questionnaire;
 
     fn deref(&self) -> &Questionnaire {
-        &self.questionnaire
+        self.prepared.questionnaire()
     }
 }
 
