@@ -45,6 +45,7 @@
 #![forbid(unsafe_code)]
 
 pub mod answers;
+pub mod bytes;
 pub mod condition;
 pub mod entry;
 pub mod error;

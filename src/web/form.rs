@@ -16,6 +16,7 @@ use std::borrow::Cow;
 use serde_json::Value as Json;
 
 use crate::answers::{to_json, Answers, RawAnswers};
+use crate::bytes::{bytes_equal, word_at};
 use crate::model::Kind;
 use crate::questionnaire::Questionnaire;
 use crate::Value;
@@ -125,19 +126,43 @@ fn pairs(body: &[u8]) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
 
 /// The pairs of a body with no escape in it: each `&`-separated field that
 /// is not empty, cut at its first `=` (a field without one has an empty
-/// value). The separators are found in one pass over the body, rather than
-/// by a search per separator, which costs more on fields of a few bytes.
+/// value). The separators are found eight bytes at a time, in one pass
+/// over the body: a search per separator costs more on fields of a few
+/// bytes.
 struct Plain<'b> {
     text: &'b str,
     /// Where the next field starts; past the end once the last was read.
     at: usize,
-    separators: memchr::Memchr2<'b>,
+    /// Where the word of `marks` starts...
+    word: usize,
+    /// ...and its separators not yet taken, as [`bytes_equal`] marks them.
+    marks: u64,
 }
 
 impl<'b> Plain<'b> {
     fn new(text: &'b str) -> Plain<'b> {
-        Plain { text, at: 0, separators: memchr::memchr2_iter(b'&', b'=', text.as_bytes()) }
+        Plain { text, at: 0, word: 0, marks: separators(text.as_bytes(), 0) }
     }
+
+    /// Where the next `&` or `=` is, if there is one.
+    fn next_separator(&mut self) -> Option<usize> {
+        while self.marks == 0 {
+            self.word += 8;
+            if self.word >= self.text.len() {
+                return None;
+            }
+            self.marks = separators(self.text.as_bytes(), self.word);
+        }
+        let at = self.word + self.marks.trailing_zeros() as usize / 8;
+        self.marks &= self.marks - 1;
+        Some(at)
+    }
+}
+
+/// The `&` and `=` of the eight bytes from `at`.
+fn separators(bytes: &[u8], at: usize) -> u64 {
+    let word = word_at(bytes, at);
+    bytes_equal(word, b'&') | bytes_equal(word, b'=')
 }
 
 impl<'b> Iterator for Plain<'b> {
@@ -147,7 +172,7 @@ impl<'b> Iterator for Plain<'b> {
         let bytes = self.text.as_bytes();
         while self.at <= bytes.len() {
             let (mut end, mut equals) = (bytes.len(), None);
-            for at in self.separators.by_ref() {
+            while let Some(at) = self.next_separator() {
                 if bytes[at] == b'&' {
                     end = at;
                     break;
