@@ -10,7 +10,6 @@
 //! more than a moment late. Without a server to flush them (a router
 //! used on its own), each line is written as it comes.
 
-use std::fmt::Write as _;
 use std::io::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -30,20 +29,17 @@ static FLUSHERS: AtomicUsize = AtomicUsize::new(0);
 
 /// Logs one request that took `elapsed`.
 pub(crate) fn request(method: &Method, path: &str, status: u16, elapsed: Duration) {
-    let mut line = String::with_capacity(path.len() + 32);
-    line.push_str(method.as_str());
-    line.push(' ');
-    printable(path, &mut line);
     // Milliseconds to a tenth, rounded, without formatting a float.
     let tenths = (elapsed.as_micros() + 50) / 100;
-    let _ = writeln!(line, " {status} {}.{}ms", tenths / 10, tenths % 10);
-    if FLUSHERS.load(Ordering::Acquire) == 0 {
-        write(line.as_bytes());
-        return;
-    }
     let mut pending = PENDING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    pending.extend_from_slice(line.as_bytes());
-    if pending.len() >= BATCH_BYTES {
+    pending.extend_from_slice(method.as_str().as_bytes());
+    pending.push(b' ');
+    printable(path, &mut pending);
+    let _ = writeln!(pending, " {status} {}.{}ms", tenths / 10, tenths % 10);
+    // With no server to flush in time, the line is written now. Asked
+    // under the lock, so that a line added as the last server stops is
+    // never left behind: its last flush takes the lock after it says so.
+    if pending.len() >= BATCH_BYTES || FLUSHERS.load(Ordering::Acquire) == 0 {
         // Written under the lock, so that batches keep their order.
         write(&pending);
         pending.clear();
@@ -83,11 +79,12 @@ fn write(bytes: &[u8]) {
 }
 
 /// A path fit for a log line: control characters cannot forge lines.
-fn printable(path: &str, line: &mut String) {
+fn printable(path: &str, line: &mut Vec<u8>) {
     if path.chars().any(char::is_control) {
-        line.extend(path.chars().map(|c| if c.is_control() { '?' } else { c }));
+        let shown: String = path.chars().map(|c| if c.is_control() { '?' } else { c }).collect();
+        line.extend_from_slice(shown.as_bytes());
     } else {
-        line.push_str(path);
+        line.extend_from_slice(path.as_bytes());
     }
 }
 
@@ -97,8 +94,8 @@ mod tests {
 
     #[test]
     fn a_path_cannot_forge_a_line() {
-        let mut line = String::new();
+        let mut line = Vec::new();
         printable("/a\nGET /b 200", &mut line);
-        assert_eq!(line, "/a?GET /b 200");
+        assert_eq!(line, b"/a?GET /b 200");
     }
 }
