@@ -555,7 +555,7 @@ fn prepared_texts_give_the_same_report_pages() {
         let prepared = Prepared::new(std::sync::Arc::new(q));
         let q = prepared.questionnaire();
         for answers in answer_sets {
-            let report = report_for(&q, answers);
+            let report = report_for(q, answers);
             assert_eq!(html_fragment_prepared(&report, &prepared), html_fragment(&report));
             // At every budget, down to none: the words are counted alike.
             let words = doc::words(&doc::outline(&report).person);
@@ -709,7 +709,7 @@ fn prepared_texts_are_the_reports_own() {
     let prepared = Prepared::new(std::sync::Arc::new(q));
     let q = prepared.questionnaire();
     let report =
-        report_for(&q, json!({"rf_numb": "no", "age": 40, "leg": "yes", "leg_weeks": 6, "hours": 10}));
+        report_for(q, json!({"rf_numb": "no", "age": 40, "leg": "yes", "leg_weeks": 6, "hours": 10}));
     let texts = Texts(Some(&prepared));
     let borrowed: Vec<&str> = [&report.disclaimer, &report.questionnaire.title, &report.triage.action]
         .into_iter()
@@ -776,7 +776,7 @@ fn fixed_words_are_written_and_counted_as_plain_text_is() {
         let prepared = Prepared::new(std::sync::Arc::new(q));
         let q = prepared.questionnaire();
         for answers in answer_sets {
-            let report = report_for(&q, answers);
+            let report = report_for(q, answers);
             let outline = doc::outline(&report);
             let mut inlines = Vec::new();
             blocks_inlines(&outline.person, &mut inlines);
