@@ -985,7 +985,7 @@ fn cited_sources<'q>(
 ) -> Vec<SourceEntry<'q>> {
     let mut cited: foldhash::HashSet<&str> = q.cite_always.iter().map(String::as_str).collect();
     cited.extend(reasons.iter().flat_map(|r| r.sources.iter().map(|s| s.as_ref())));
-    cited.extend(recommendations.iter().flat_map(|r| r.sources.iter().map(|s| s.as_ref())));
+    cited.extend(recommendations.iter().flat_map(|r| r.sources.iter().map(String::as_str)));
     cited.extend(contested.iter().flat_map(|c| c.sources.iter().map(|s| s.as_ref())));
     // One result per domain, in the questionnaire's order.
     for domain in q.domains.iter().take(domains.len()) {

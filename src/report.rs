@@ -175,20 +175,26 @@ pub struct Chosen<'q> {
     pub summary: Text<'q>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dose: Option<Text<'q>>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub how_to: Vec<Text<'q>>,
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub how_to: Texts<'q>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progression: Option<Text<'q>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_rule: Option<Text<'q>>,
-    pub sources: Vec<Text<'q>>,
+    pub sources: Texts<'q>,
+}
+
+/// A list of texts as the questionnaire keeps it, borrowed whole.
+pub type Texts<'q> = Cow<'q, [String]>;
+
+fn is_empty(texts: &Texts<'_>) -> bool {
+    texts.is_empty()
 }
 
 impl<'q> Chosen<'q> {
     /// Recommendation `rec` as chosen, its texts borrowed, with why it was
     /// chosen.
     pub fn of(rec: &'q Recommendation, in_plan: bool, why: Text<'q>) -> Chosen<'q> {
-        let borrowed = |texts: &'q [String]| texts.iter().map(|s| Cow::Borrowed(s.as_str())).collect();
         Chosen {
             id: Cow::Borrowed(&rec.id),
             kind: rec.kind,
@@ -199,10 +205,10 @@ impl<'q> Chosen<'q> {
             why,
             summary: Cow::Borrowed(&rec.summary),
             dose: rec.dose.as_deref().map(Cow::Borrowed),
-            how_to: borrowed(&rec.how_to),
+            how_to: Cow::Borrowed(&rec.how_to),
             progression: rec.progression.as_deref().map(Cow::Borrowed),
             stop_rule: rec.stop_rule.as_deref().map(Cow::Borrowed),
-            sources: borrowed(&rec.sources),
+            sources: Cow::Borrowed(&rec.sources),
         }
     }
 }

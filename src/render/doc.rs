@@ -1116,7 +1116,7 @@ fn sentence<'a>(para: &mut Para<'a>, words: &'a str) {
 }
 
 /// " Sources: a, b." after a paragraph, when there are any.
-fn cite<'a>(sources: &'a [Cow<'_, str>], para: &mut Para<'a>) {
+fn cite<'a>(sources: &'a [impl AsRef<str>], para: &mut Para<'a>) {
     if sources.is_empty() {
         return;
     }
@@ -1125,7 +1125,7 @@ fn cite<'a>(sources: &'a [Cow<'_, str>], para: &mut Para<'a>) {
         if i > 0 {
             para.push(fixed!(", "));
         }
-        para.push(code(source));
+        para.push(code(source.as_ref()));
     }
     para.push(fixed!("."));
 }

@@ -455,7 +455,7 @@ mod tests {
         for chosen in &mut report.recommendations {
             chosen.evidence_note = Some(awkward("note"));
             chosen.dose = Some(awkward("dose"));
-            chosen.how_to = vec![awkward("one"), awkward("two")];
+            chosen.how_to = Cow::Owned(vec![awkward("one").into_owned(), awkward("two").into_owned()]);
             chosen.progression = Some(awkward("progression"));
             chosen.stop_rule = Some(awkward("stop"));
             chosen.why = awkward(&chosen.why);

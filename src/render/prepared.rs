@@ -71,9 +71,9 @@ struct ReadyRecommendation {
     evidence_note: Option<At>,
     summary: At,
     dose: Option<At>,
-    how_to: Box<[At]>,
+    how_to: At,
     progression: Option<At>,
-    sources: Box<[At]>,
+    sources: At,
     /// From `<li>` to why it was chosen, and from there to the line's end.
     trace: [[(Box<str>, Box<str>); 2]; 2],
     /// As a plan entry, `entry[summary]` (`entry_summary`): its HTML and
@@ -197,9 +197,9 @@ impl Prepared {
                 evidence_note: rec.evidence_note.as_deref().map(key),
                 summary: key(&rec.summary),
                 dose: rec.dose.as_deref().map(key),
-                how_to: rec.how_to.iter().map(|s| key(s)).collect(),
+                how_to: list_key(&rec.how_to),
                 progression: rec.progression.as_deref().map(key),
-                sources: rec.sources.iter().map(|s| key(s)).collect(),
+                sources: list_key(&rec.sources),
                 trace,
                 entry,
             });
@@ -228,7 +228,7 @@ impl Prepared {
                 && ready.evidence_note == chosen.evidence_note.as_deref().map(key)
                 && (!summary || ready.summary == key(&chosen.summary))
                 && ready.progression == chosen.progression.as_deref().map(key)
-                && same(&ready.sources, &chosen.sources)
+                && ready.sources == list_key(&chosen.sources)
         })?;
         let (before, after) = &ready.trace[usize::from(chosen.in_plan)][usize::from(summary)];
         Some((before, after))
@@ -242,7 +242,7 @@ impl Prepared {
             ready.title == key(&chosen.title)
                 && (!summary || ready.summary == key(&chosen.summary))
                 && ready.dose == chosen.dose.as_deref().map(key)
-                && same(&ready.how_to, &chosen.how_to)
+                && ready.how_to == list_key(&chosen.how_to)
                 && ready.progression == chosen.progression.as_deref().map(key)
         })?;
         let (html, words) = &ready.entry[usize::from(summary)];
@@ -304,10 +304,15 @@ impl Prepared {
 /// spot: below it, the scan costs less than the look-up.
 const LOOKED_UP: usize = 32;
 
-/// Whether the texts given are the questionnaire's texts at `kept`, one by
-/// one.
-fn same(kept: &[At], given: &[Cow<'_, str>]) -> bool {
-    kept.len() == given.len() && kept.iter().zip(given).all(|(at, text)| *at == key(text))
+/// Where a list of the questionnaire's texts lives: two lists at the same
+/// place and of the same length are the same list (empty ones included,
+/// whatever their place).
+fn list_key(texts: &[String]) -> At {
+    if texts.is_empty() {
+        (0, 0)
+    } else {
+        (texts.as_ptr() as usize, texts.len())
+    }
 }
 
 fn key(text: &str) -> At {

@@ -690,7 +690,7 @@ fn prepared_recommendations_are_their_trace_items_and_entries_as_written() {
                 let resummed =
                     crate::report::Chosen { summary: Cow::Borrowed("Another summary"), ..chosen.clone() };
                 assert!(prepared.plan_entry(&resummed, doc::Trim::Nothing).is_none());
-                let fewer = crate::report::Chosen { sources: Vec::new(), ..chosen.clone() };
+                let fewer = crate::report::Chosen { sources: Cow::Borrowed(&[]), ..chosen.clone() };
                 assert!(
                     rec.sources.is_empty() || prepared.recommendation(&fewer, doc::Trim::Nothing).is_none()
                 );
