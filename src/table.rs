@@ -127,7 +127,7 @@ impl Reader {
     }
 
     /// The question and the value of `cell`, for a common cell.
-    #[inline]
+    #[inline(always)]
     fn read(&self, questionnaire: &Questionnaire, cell: &[u8]) -> Option<(usize, Value)> {
         match self {
             Reader::Options { question, keys, lengths, by_length } => {
@@ -273,6 +273,20 @@ impl Header {
         cells: impl IntoIterator<Item = &'a C>,
     ) -> Result<Answers, Error> {
         let mut answers = Answers::empty(questionnaire);
+        self.read(questionnaire, cells, &mut answers)?;
+        Ok(answers)
+    }
+
+    /// [`Header::answers`], into `answers`, which are emptied first and
+    /// keep their room: for a caller that reads many rows, each then costs
+    /// no allocation. On failure `answers` hold what was read.
+    pub fn read<'a, C: AsRef<[u8]> + ?Sized + 'a>(
+        &self,
+        questionnaire: &Questionnaire,
+        cells: impl IntoIterator<Item = &'a C>,
+        answers: &mut Answers,
+    ) -> Result<(), Error> {
+        answers.clear(questionnaire);
         let mut problems = Vec::new();
         for (reader, cell) in self.readers.iter().zip(cells) {
             let cell = cell.as_ref();
@@ -284,7 +298,7 @@ impl Header {
                 answers.set(index, Some(value));
             } else if let Some(index) = reader.question() {
                 match std::str::from_utf8(cell) {
-                    Ok(text) => read_cell(questionnaire, index, text, &mut answers, &mut problems),
+                    Ok(text) => read_cell(questionnaire, index, text, answers, &mut problems),
                     Err(_) => problems.push((
                         ErrorKind::InvalidAnswer,
                         format!("answer `{}`: not UTF-8 text", questionnaire.questions[index].id),
@@ -292,7 +306,10 @@ impl Header {
                 }
             }
         }
-        finish(answers, &problems)
+        match problems.first() {
+            None => Ok(()),
+            Some((kind, _)) => Err(joined(*kind, &problems, MESSAGE_SEPARATOR)),
+        }
     }
 }
 
@@ -523,7 +540,22 @@ mod tests {
             let read = header.answers(q, row.iter().copied()).map_err(|e| e.message().to_owned());
             let pairs = answers_from_pairs(q, names.iter().copied().zip(row.iter().copied()))
                 .map_err(|e| e.message().to_owned());
-            prop_assert_eq!(read, pairs);
+            prop_assert_eq!(&read, &pairs);
+            // Read again into the answers of a row that answered every
+            // column: nothing of that row is left.
+            let full: Vec<String> = names
+                .iter()
+                .map(|name| match q.questions.iter().find(|question| question.id == *name).map(|question| &question.kind) {
+                    Some(Kind::Integer { min, .. }) => min.to_string(),
+                    Some(Kind::Number { min, .. }) => min.to_string(),
+                    Some(kind) => kind.option_ids()[0].to_owned(),
+                    None => String::from("r1"),
+                })
+                .collect();
+            let mut kept = Answers::empty(q);
+            header.read(q, full.iter().map(String::as_str), &mut kept).expect("good cells");
+            let again = header.read(q, row.iter().copied(), &mut kept).map(|()| kept).map_err(|e| e.message().to_owned());
+            prop_assert_eq!(again, read);
         }
     }
 

@@ -24,7 +24,7 @@ use std::path::Path;
 use csv_core::ReadRecordResult;
 use selfcheck::eval::{self, Outcome};
 use selfcheck::table::{Column, Header, RECORD_ID};
-use selfcheck::{Error, ErrorKind, Questionnaire};
+use selfcheck::{Answers, Error, ErrorKind, Questionnaire};
 
 use super::catalog::Catalog;
 use super::stream::{self, Assess, Source};
@@ -337,6 +337,11 @@ fn bytes_equal(word: u64, byte: u8) -> u64 {
     !(((zero_where_equal & LOW_BITS) + LOW_BITS) | zero_where_equal | LOW_BITS)
 }
 
+thread_local! {
+    /// The answers of this thread's last row, kept for their room.
+    static ANSWERS: RefCell<Option<Answers>> = const { RefCell::new(None) };
+}
+
 /// The rows of a table and the questionnaire they answer.
 struct Table<'q> {
     questionnaire: &'q Questionnaire,
@@ -448,9 +453,13 @@ impl Table<'_> {
             None => Cow::Owned(number.to_string()),
         };
         // Only what a row shows is worked out: the outcome, not the report.
+        let q = self.questionnaire;
         let assessed = self.check(too_long, row).and_then(|()| {
-            let answers = self.header.answers(self.questionnaire, row.cells())?;
-            Ok(eval::outcome(self.questionnaire, &answers))
+            ANSWERS.with_borrow_mut(|answers| {
+                let answers = answers.get_or_insert_with(|| Answers::empty(q));
+                self.header.read(q, row.cells(), answers)?;
+                Ok(eval::outcome(q, answers))
+            })
         });
         let written = match assessed {
             Ok(outcome) if self.long => self.write_long(&record_id, row, &outcome, out),
