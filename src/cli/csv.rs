@@ -303,14 +303,23 @@ fn has_line_break(bytes: &[u8]) -> bool {
 /// there are. `ends` must have room for one more than `line`'s length.
 fn cut_at_commas(line: &[u8], ends: &mut [usize]) -> usize {
     let mut count = 0;
-    for at in (0..line.len()).step_by(8) {
-        let mut commas = bytes_equal(word_at(line, at), b',');
+    let mut mark = |at: usize, mut commas: u64| {
         while commas != 0 {
             ends[count] = at + commas.trailing_zeros() as usize / 8;
             count += 1;
             commas &= commas - 1;
         }
+    };
+    // Whole words without a check of where each ends, then the rest.
+    let words = line.chunks_exact(8);
+    let rest = words.remainder();
+    let mut at = 0;
+    for word in words {
+        let word = u64::from_le_bytes(<[u8; 8]>::try_from(word).unwrap_or_default());
+        mark(at, bytes_equal(word, b','));
+        at += 8;
     }
+    mark(at, bytes_equal(word_at(rest, 0), b','));
     ends[count] = line.len();
     count + 1
 }
@@ -453,22 +462,26 @@ impl Table<'_> {
             None => Cow::Owned(number.to_string()),
         };
         // Only what a row shows is worked out: the outcome, not the report.
+        // It is written where it is worked out (moving an outcome, some
+        // forty words, cost more than writing most of its cells).
         let q = self.questionnaire;
-        let assessed = self.check(too_long, row).and_then(|()| {
+        let written = self.check(too_long, row).and_then(|()| {
             ANSWERS.with_borrow_mut(|answers| {
                 let answers = answers.get_or_insert_with(|| Answers::empty(q));
                 self.header.read(q, row.cells(), answers)?;
-                Ok(eval::outcome(q, answers))
+                let outcome = eval::outcome(q, answers);
+                Ok(if self.long {
+                    self.write_long(&record_id, row, &outcome, out)
+                } else {
+                    push_cell(out, &record_id);
+                    let derived = self.write_derived(&outcome, out, |out, _| out.push(b','), |_| {});
+                    // Then the empty `error` cell.
+                    derived.map(|()| out.extend_from_slice(b",\n"))
+                })
             })
         });
-        let written = match assessed {
-            Ok(outcome) if self.long => self.write_long(&record_id, row, &outcome, out),
-            Ok(outcome) => {
-                push_cell(out, &record_id);
-                let derived = self.write_derived(&outcome, out, |out, _| out.push(b','), |_| {});
-                // Then the empty `error` cell.
-                derived.map(|()| out.extend_from_slice(b",\n"))
-            }
+        let written = match written {
+            Ok(written) => written,
             Err(error) if self.long => {
                 write_row(out, [record_id.as_ref(), "error", error.message(), DERIVED]);
                 return Ok(true);
