@@ -582,6 +582,14 @@ fn write_text(out: &mut Vec<u8>, text: &str) -> io::Result<()> {
 /// Writes a whole number in decimal, as `write!` would, without the
 /// formatting machinery (most of a row's cells are such scores).
 fn write_whole(out: &mut Vec<u8>, number: i64) -> io::Result<()> {
+    // Most scores are one or two digits: written without the loop.
+    if let Ok(small @ 0..=99) = u8::try_from(number) {
+        if small >= 10 {
+            out.push(b'0' + small / 10);
+        }
+        out.push(b'0' + small % 10);
+        return Ok(());
+    }
     if number < 0 {
         out.push(b'-');
     }
@@ -781,9 +789,9 @@ mod tests {
 
     #[test]
     fn whole_numbers_are_written_as_write_writes_them() {
-        for number in
-            [0, 1, 9, 10, 42, 100, 999, 1000, 12345, -1, -10, -987, 8_999_999_999_999_999, i64::MIN, i64::MAX]
-        {
+        // Every one- and two-digit number, either sign, and beyond.
+        let beyond = [999, 1000, 12345, -987, 8_999_999_999_999_999, i64::MIN, i64::MAX];
+        for number in (-120..=120).chain(beyond) {
             let mut out = Vec::new();
             write_whole(&mut out, number).expect("written");
             assert_eq!(String::from_utf8(out).expect("UTF-8"), number.to_string());
