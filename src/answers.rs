@@ -112,6 +112,13 @@ impl Answers {
         Answers { values: vec![None; questionnaire.questions.len()] }
     }
 
+    /// Makes these answers [`Answers::empty`] for `questionnaire` again,
+    /// keeping their room: for a caller that reads many respondents.
+    pub(crate) fn clear(&mut self, questionnaire: &Questionnaire) {
+        self.values.clear();
+        self.values.resize(questionnaire.questions.len(), None);
+    }
+
     /// Checks every answer of a document; on failure the error lists every
     /// bad answer, one per line.
     pub fn from_document(questionnaire: &Questionnaire, raw: &RawAnswers) -> Result<Answers, Error> {

@@ -24,7 +24,7 @@ use std::path::Path;
 use csv_core::ReadRecordResult;
 use selfcheck::eval::{self, Outcome};
 use selfcheck::table::{Column, Header, RECORD_ID};
-use selfcheck::{Error, ErrorKind, Questionnaire};
+use selfcheck::{Answers, Error, ErrorKind, Questionnaire};
 
 use super::catalog::Catalog;
 use super::stream::{self, Assess, Source};
@@ -303,14 +303,23 @@ fn has_line_break(bytes: &[u8]) -> bool {
 /// there are. `ends` must have room for one more than `line`'s length.
 fn cut_at_commas(line: &[u8], ends: &mut [usize]) -> usize {
     let mut count = 0;
-    for at in (0..line.len()).step_by(8) {
-        let mut commas = bytes_equal(word_at(line, at), b',');
+    let mut mark = |at: usize, mut commas: u64| {
         while commas != 0 {
             ends[count] = at + commas.trailing_zeros() as usize / 8;
             count += 1;
             commas &= commas - 1;
         }
+    };
+    // Whole words without a check of where each ends, then the rest.
+    let words = line.chunks_exact(8);
+    let rest = words.remainder();
+    let mut at = 0;
+    for word in words {
+        let word = u64::from_le_bytes(<[u8; 8]>::try_from(word).unwrap_or_default());
+        mark(at, bytes_equal(word, b','));
+        at += 8;
     }
+    mark(at, bytes_equal(word_at(rest, 0), b','));
     ends[count] = line.len();
     count + 1
 }
@@ -335,6 +344,11 @@ fn bytes_equal(word: u64, byte: u8) -> u64 {
     const LOW_BITS: u64 = u64::from_le_bytes([0x7f; 8]);
     let zero_where_equal = word ^ (u64::from_le_bytes([1; 8]) * u64::from(byte));
     !(((zero_where_equal & LOW_BITS) + LOW_BITS) | zero_where_equal | LOW_BITS)
+}
+
+thread_local! {
+    /// The answers of this thread's last row, kept for their room.
+    static ANSWERS: RefCell<Option<Answers>> = const { RefCell::new(None) };
 }
 
 /// The rows of a table and the questionnaire they answer.
@@ -448,18 +462,26 @@ impl Table<'_> {
             None => Cow::Owned(number.to_string()),
         };
         // Only what a row shows is worked out: the outcome, not the report.
-        let assessed = self.check(too_long, row).and_then(|()| {
-            let answers = self.header.answers(self.questionnaire, row.cells())?;
-            Ok(eval::outcome(self.questionnaire, &answers))
+        // It is written where it is worked out (moving an outcome, some
+        // forty words, cost more than writing most of its cells).
+        let q = self.questionnaire;
+        let written = self.check(too_long, row).and_then(|()| {
+            ANSWERS.with_borrow_mut(|answers| {
+                let answers = answers.get_or_insert_with(|| Answers::empty(q));
+                self.header.read(q, row.cells(), answers)?;
+                let outcome = eval::outcome(q, answers);
+                Ok(if self.long {
+                    self.write_long(&record_id, row, &outcome, out)
+                } else {
+                    push_cell(out, &record_id);
+                    let derived = self.write_derived(&outcome, out, |out, _| out.push(b','), |_| {});
+                    // Then the empty `error` cell.
+                    derived.map(|()| out.extend_from_slice(b",\n"))
+                })
+            })
         });
-        let written = match assessed {
-            Ok(outcome) if self.long => self.write_long(&record_id, row, &outcome, out),
-            Ok(outcome) => {
-                push_cell(out, &record_id);
-                let derived = self.write_derived(&outcome, out, |out, _| out.push(b','), |_| {});
-                // Then the empty `error` cell.
-                derived.map(|()| out.extend_from_slice(b",\n"))
-            }
+        let written = match written {
+            Ok(written) => written,
             Err(error) if self.long => {
                 write_row(out, [record_id.as_ref(), "error", error.message(), DERIVED]);
                 return Ok(true);
@@ -560,6 +582,14 @@ fn write_text(out: &mut Vec<u8>, text: &str) -> io::Result<()> {
 /// Writes a whole number in decimal, as `write!` would, without the
 /// formatting machinery (most of a row's cells are such scores).
 fn write_whole(out: &mut Vec<u8>, number: i64) -> io::Result<()> {
+    // Most scores are one or two digits: written without the loop.
+    if let Ok(small @ 0..=99) = u8::try_from(number) {
+        if small >= 10 {
+            out.push(b'0' + small / 10);
+        }
+        out.push(b'0' + small % 10);
+        return Ok(());
+    }
     if number < 0 {
         out.push(b'-');
     }
@@ -759,9 +789,9 @@ mod tests {
 
     #[test]
     fn whole_numbers_are_written_as_write_writes_them() {
-        for number in
-            [0, 1, 9, 10, 42, 100, 999, 1000, 12345, -1, -10, -987, 8_999_999_999_999_999, i64::MIN, i64::MAX]
-        {
+        // Every one- and two-digit number, either sign, and beyond.
+        let beyond = [999, 1000, 12345, -987, 8_999_999_999_999_999, i64::MIN, i64::MAX];
+        for number in (-120..=120).chain(beyond) {
             let mut out = Vec::new();
             write_whole(&mut out, number).expect("written");
             assert_eq!(String::from_utf8(out).expect("UTF-8"), number.to_string());

@@ -10,6 +10,8 @@
 //! in one word. The tree stays beside the steps for what the linter and
 //! the reasons read (which questions a rule looks at).
 
+use std::borrow::Cow;
+
 use super::{Cmp, Expr, Facts};
 use crate::model::{Level, Value};
 
@@ -488,6 +490,13 @@ pub struct Checks {
     /// condition's slot; `None` when one of them is read from its tree
     /// (see [`Check`]) or there are more than [`SLOTS`].
     joined: Option<Check>,
+    /// When some condition tests the level: by level, in the order of
+    /// [`Level::ALL`], `joined` with those tests decided, the parts they
+    /// decide left out, and the conditions that cannot hold at that level
+    /// not laid out at all. Most selection rules test the level first; the
+    /// level of a respondent is known before they are read, and this way
+    /// a step is spent on neither the test nor the rules it rules out.
+    at_level: Option<Vec<Check>>,
 }
 
 /// The most conditions run together. Their results are written on the
@@ -531,15 +540,55 @@ impl Checks {
     }
 
     fn laid_out(each: Vec<Check>, gates: &[Option<u8>]) -> Checks {
+        let joined = Checks::join(&each, gates, |expr| Some(Cow::Borrowed(expr)));
+        // Gated conditions are read on answers alone, which have no level.
+        let reads_level = each.iter().any(|check| reads_level(&check.expr));
+        let at_level = (joined.is_some() && gates.is_empty() && reads_level)
+            .then(|| {
+                Level::ALL
+                    .iter()
+                    .map(|&level| {
+                        let decided = |expr: &Expr| {
+                            let expr = at_level(expr, level);
+                            (expr != NEVER).then_some(Cow::Owned(expr))
+                        };
+                        Checks::join(&each, gates, decided)
+                    })
+                    .collect::<Option<Vec<Check>>>()
+            })
+            .flatten();
+        Checks { each, joined, at_level }
+    }
+
+    /// The conditions' steps, one after another, each condition as `lay`
+    /// gives it (`None`: it never holds, and is left out, its slot false);
+    /// `None` if one of them cannot be run as steps.
+    fn join<'e>(
+        each: &'e [Check],
+        gates: &[Option<u8>],
+        lay: impl Fn(&'e Expr) -> Option<Cow<'e, Expr>>,
+    ) -> Option<Check> {
         let mut joined = Check { expr: Expr::All(Vec::new()), steps: Vec::new(), lists: Vec::new() };
-        let mut whole = true;
         for (k, check) in each.iter().enumerate() {
-            whole = whole
-                && !check.steps.is_empty()
-                && u8::try_from(k).is_ok_and(|slot| joined.lay_out(&check.expr, slot, gates).is_some());
+            let slot = u8::try_from(k).ok()?;
+            if check.steps.is_empty() {
+                return None;
+            }
+            if let Some(expr) = lay(&check.expr) {
+                joined.lay_out(&expr, slot, gates)?;
+            }
         }
-        whole = whole && joined.finish().is_some();
-        Checks { each, joined: whole.then_some(joined) }
+        joined.finish()?;
+        Some(joined)
+    }
+
+    /// The steps to run at `level`.
+    #[inline]
+    fn joined_at(&self, level: Level) -> Option<&Check> {
+        match &self.at_level {
+            Some(by_level) => by_level.get(level as usize),
+            None => self.joined.as_ref(),
+        }
     }
 
     /// `each`, where a question with a gate (the slot of an earlier
@@ -571,7 +620,7 @@ impl Checks {
     /// Whether each condition holds, in order, into `out` (one per
     /// condition).
     pub fn holds_each(&self, facts: &Facts<'_>, out: &mut [bool]) {
-        match &self.joined {
+        match self.joined_at(facts.level) {
             Some(joined) => {
                 let mut held = [false; SLOTS];
                 joined.run(facts, &mut held);
@@ -588,7 +637,7 @@ impl Checks {
 
     /// The conditions that hold, by index, in order, at the end of `out`.
     pub fn holding(&self, facts: &Facts<'_>, out: &mut Vec<usize>) {
-        match &self.joined {
+        match self.joined_at(facts.level) {
             Some(joined) => {
                 let mut held = [false; SLOTS];
                 joined.run(facts, &mut held);
@@ -601,6 +650,65 @@ impl Checks {
     /// How many conditions there are.
     pub fn count(&self) -> usize {
         self.each.len()
+    }
+}
+
+/// A condition that never holds.
+const NEVER: Expr = Expr::Any(Vec::new());
+/// A condition that always holds.
+const ALWAYS: Expr = Expr::All(Vec::new());
+
+/// Whether `expr` tests the level (not the level before).
+fn reads_level(expr: &Expr) -> bool {
+    match expr {
+        Expr::LevelAtLeast(_) | Expr::LevelBelow(_) => true,
+        Expr::All(parts) | Expr::Any(parts) | Expr::AtLeast(_, parts) | Expr::Exactly(_, parts) => {
+            parts.iter().any(reads_level)
+        }
+        Expr::Not(inner) => reads_level(inner),
+        _ => false,
+    }
+}
+
+/// `expr` read at `level`: its tests of the level decided, and the parts
+/// of `all`, `any` and `not` they decide taken out ([`NEVER`] and
+/// [`ALWAYS`] where that decides the whole). It holds exactly where
+/// `expr` holds at `level`.
+fn at_level(expr: &Expr, level: Level) -> Expr {
+    let decided = |holds: bool| if holds { ALWAYS } else { NEVER };
+    match expr {
+        Expr::LevelAtLeast(at) => decided(level >= *at),
+        Expr::LevelBelow(at) => decided(level < *at),
+        Expr::All(parts) | Expr::Any(parts) => {
+            let all = matches!(expr, Expr::All(_));
+            // A part that holds decides an `any`; one that does not, an
+            // `all`. The other kind changes nothing.
+            let (deciding, neutral) = if all { (NEVER, ALWAYS) } else { (ALWAYS, NEVER) };
+            let mut kept = Vec::with_capacity(parts.len());
+            for part in parts {
+                let part = at_level(part, level);
+                if part == deciding {
+                    return deciding;
+                }
+                if part != neutral {
+                    kept.push(part);
+                }
+            }
+            match kept.len() {
+                0 => neutral,
+                1 => kept.remove(0),
+                _ if all => Expr::All(kept),
+                _ => Expr::Any(kept),
+            }
+        }
+        Expr::Not(inner) => match at_level(inner, level) {
+            e if e == ALWAYS => NEVER,
+            e if e == NEVER => ALWAYS,
+            e => Expr::Not(Box::new(e)),
+        },
+        Expr::AtLeast(n, parts) => Expr::AtLeast(*n, parts.iter().map(|p| at_level(p, level)).collect()),
+        Expr::Exactly(n, parts) => Expr::Exactly(*n, parts.iter().map(|p| at_level(p, level)).collect()),
+        leaf => leaf.clone(),
     }
 }
 
@@ -886,6 +994,28 @@ mod tests {
                 assert_eq!(check.holds(&facts), expr.holds(&facts), "{expr:?}, {bits:04b}");
             }
         }
+    }
+
+    /// Conditions that test the level are laid out once per level, those
+    /// tests decided: at a level that rules a condition out, it takes no
+    /// step at all, and at one that lets it through, only its other parts
+    /// are tested. (That they hold as the trees say, at every level, the
+    /// tests of conditions run together check.)
+    #[test]
+    fn tests_of_the_level_are_decided_before_the_run() {
+        let below = Expr::All(vec![Expr::LevelBelow(Level::Urgent), Expr::Answered(0)]);
+        let checks = Checks::new(vec![Check::new(below), Check::new(Expr::Answered(1))]);
+        let by_level = checks.at_level.as_ref().expect("laid out by level");
+        assert_eq!(by_level[Level::Soon as usize].steps.len(), 2);
+        assert_eq!(by_level[Level::Urgent as usize].steps.len(), 1);
+        let answers = [Some(Value::Integer(1)), None];
+        let mut out = [true; 2];
+        checks.holds_each(&Facts { level: Level::Urgent, ..answers_only(&answers) }, &mut out);
+        assert_eq!(out, [false, false]);
+        checks.holds_each(&Facts { level: Level::Soon, ..answers_only(&answers) }, &mut out);
+        assert_eq!(out, [true, false]);
+        // Conditions that do not test the level are laid out once.
+        assert!(Checks::new(vec![Check::new(Expr::Answered(1))]).at_level.is_none());
     }
 
     /// More conditions than there are slots are read one by one, with
