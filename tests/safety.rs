@@ -352,7 +352,7 @@ proptest! {
         prop_assert!(person.contains(&flat(&report.triage.action)), "no action with {}", shown(&answers));
         let exercises = report.recommendations.iter().filter(|r| r.in_plan && EXERCISE[..2].contains(&r.kind));
         for exercise in exercises {
-            for said in std::iter::once(&exercise.title).chain(&exercise.how_to) {
+            for said in std::iter::once(exercise.title.as_ref()).chain(exercise.how_to.iter().map(String::as_str)) {
                 prop_assert!(person.contains(&flat(said)), "{}: {said:?} missing with {}", exercise.id, shown(&answers));
             }
         }
