@@ -22,6 +22,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::Path;
 
 use csv_core::ReadRecordResult;
+use selfcheck::bytes::{bytes_equal, word_at};
 use selfcheck::eval::{self, Outcome};
 use selfcheck::table::{Column, Header, RECORD_ID};
 use selfcheck::{Answers, Error, ErrorKind, Questionnaire};
@@ -322,28 +323,6 @@ fn cut_at_commas(line: &[u8], ends: &mut [usize]) -> usize {
     mark(at, bytes_equal(word_at(rest, 0), b','));
     ends[count] = line.len();
     count + 1
-}
-
-/// The eight bytes of `bytes` from `at` as one little-endian word (byte
-/// `at + i` in bits `8 * i..`), zeros past the end.
-#[inline]
-fn word_at(bytes: &[u8], at: usize) -> u64 {
-    let mut word = [0; 8];
-    if let Some(block) = bytes.get(at..at + 8) {
-        word.copy_from_slice(block);
-    } else if let Some(tail) = bytes.get(at..) {
-        word[..tail.len()].copy_from_slice(tail);
-    }
-    u64::from_le_bytes(word)
-}
-
-/// The high bit of each byte of `word` that equals `byte`, and no other
-/// bit. (Exact, unlike the shorter test for whether any byte is zero,
-/// which may also mark a byte after a zero one.)
-fn bytes_equal(word: u64, byte: u8) -> u64 {
-    const LOW_BITS: u64 = u64::from_le_bytes([0x7f; 8]);
-    let zero_where_equal = word ^ (u64::from_le_bytes([1; 8]) * u64::from(byte));
-    !(((zero_where_equal & LOW_BITS) + LOW_BITS) | zero_where_equal | LOW_BITS)
 }
 
 thread_local! {
