@@ -28,6 +28,10 @@ use crate::report::{
     Report, SafetyNetTier, Shown, SourceEntry, Triage, Withheld,
 };
 
+/// Room for why a recommendation was chosen: most say it in one or two
+/// sentences, so a text seldom grows after it is begun.
+const WHY_BYTES: usize = 192;
+
 /// Evaluates answers against a questionnaire.
 ///
 /// Deterministic: the same questionnaire and answers always give an equal
@@ -202,7 +206,8 @@ impl<'q> Outcome<'q> {
                     text.push(' ');
                     text
                 }
-                none => none.insert(String::new()),
+                // Room for most: one or two sentences.
+                none => none.insert(String::with_capacity(WHY_BYTES)),
             };
             state.fill(why, level, text);
         }
