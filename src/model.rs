@@ -178,8 +178,8 @@ pub struct Section {
     pub intro: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(try_from = "QuestionFields", into = "QuestionFields")]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "QuestionFields")]
 pub struct Question {
     /// Stable id: the key in answers documents. Never renamed once shipped.
     pub id: String,
@@ -214,7 +214,7 @@ fn is_false(value: &bool) -> bool {
 /// A question as written: the kind's parameters sit beside `kind`. serde's
 /// `flatten` cannot be combined with `deny_unknown_fields`, so the file is
 /// read into this flat form and checked on conversion.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct QuestionFields {
     id: String,
@@ -316,38 +316,72 @@ fn kind_label(kind: KindName) -> &'static str {
     }
 }
 
-impl From<Question> for QuestionFields {
-    fn from(q: Question) -> QuestionFields {
-        let (kind, options, min, max, unit) = match q.kind {
+/// A question is written in the file's flat form ([`QuestionFields`]),
+/// borrowing its own fields rather than a copy of them, so that a
+/// serializer meets the question's strings where they live (what
+/// `render::Prepared` relies on to find them).
+impl Serialize for Question {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (kind, options, min, max, unit) = match &self.kind {
             Kind::YesNo => (KindName::YesNo, None, None, None, None),
             Kind::YesNoNotSure => (KindName::YesNoNotSure, None, None, None, None),
-            Kind::SingleChoice { options } => (KindName::SingleChoice, Some(options), None, None, None),
+            Kind::SingleChoice { options } => {
+                (KindName::SingleChoice, Some(options.as_slice()), None, None, None)
+            }
             Kind::Integer { min, max, unit } => {
-                (KindName::Integer, None, Some(min.into()), Some(max.into()), unit)
+                (KindName::Integer, None, Some((*min).into()), Some((*max).into()), unit.as_deref())
             }
             Kind::Number { min, max, unit } => (
                 KindName::Number,
                 None,
-                serde_json::Number::from_f64(min),
-                serde_json::Number::from_f64(max),
-                unit,
+                serde_json::Number::from_f64(*min),
+                serde_json::Number::from_f64(*max),
+                unit.as_deref(),
             ),
         };
-        QuestionFields {
-            id: q.id,
-            section: q.section,
-            text: q.text,
-            help: q.help,
+        QuestionView {
+            id: &self.id,
+            section: self.section.as_deref(),
+            text: &self.text,
+            help: self.help.as_deref(),
             kind,
             options,
             min,
             max,
             unit,
-            ask_if: q.ask_if,
-            red_flag: q.red_flag,
-            ask_before_stop: q.ask_before_stop,
+            ask_if: self.ask_if.as_ref(),
+            red_flag: self.red_flag.as_ref(),
+            ask_before_stop: self.ask_before_stop,
         }
+        .serialize(serializer)
     }
+}
+
+/// [`QuestionFields`] borrowed from a question, for writing: the same
+/// fields, in the same order.
+#[derive(Serialize)]
+struct QuestionView<'a> {
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    section: Option<&'a str>,
+    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+    kind: KindName,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    options: Option<&'a [Choice]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min: Option<serde_json::Number>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max: Option<serde_json::Number>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ask_if: Option<&'a Condition>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    red_flag: Option<&'a RedFlag>,
+    #[serde(skip_serializing_if = "is_false")]
+    ask_before_stop: bool,
 }
 
 /// The answer type of a question.

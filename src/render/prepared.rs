@@ -10,11 +10,12 @@
 //!
 //! A [`Prepared`] keeps its questionnaire alive and unchanged, so a string
 //! at the address and of the length of one of the questionnaire's own
-//! strings is that string: the recommendations, sources and answers a
-//! report names are checked by where their parts live, without reading
-//! them. The free-standing texts are collected by a walk that also meets
-//! temporary copies, whose addresses may be given to other strings later,
-//! so each of those is compared with a copy kept here before it is used.
+//! strings is that string: texts, recommendations, sources and answers are
+//! found and checked by where they live, without reading them. Texts are
+//! collected by a walk over the questionnaire (serialising it into
+//! nothing), which meets every string where it lives: the model writes
+//! even a question's flat form by borrowing its fields, never through a
+//! copy, whose address a later string could be given.
 //!
 //! Only the questionnaire's own texts are kept: nothing derived from
 //! answers outlives the report it was made for.
@@ -27,7 +28,7 @@ use serde::ser::{self, Serialize};
 
 use super::doc::{self, Block, Para, Piece, Trim, Words};
 use super::html;
-use crate::model::{Definition, Kind, RecommendationKind};
+use crate::model::{Definition, RecommendationKind};
 use crate::questionnaire::Questionnaire;
 use crate::report::{Chosen, Given, Shown, SourceEntry};
 
@@ -94,8 +95,6 @@ struct ReadySource {
 /// One text as a report shows it.
 #[derive(Debug)]
 struct Ready {
-    /// The text itself, to tell it from another string at its address.
-    text: Box<str>,
     /// Its HTML, when escaping changes it.
     escaped: Option<Box<str>>,
     words: Words,
@@ -112,23 +111,9 @@ impl Prepared {
             answers: HashMap::default(),
         };
         let questionnaire: &Questionnaire = &questionnaire;
-        let mut collect = Collect(&mut prepared);
-        // Questions are written through a copy of their fields (the file's
-        // flat form), so their texts are taken from the questions
-        // themselves. Collecting fails only if a text is not a string.
+        // Collecting fails only if a text is not a string.
         let definition: &Definition = questionnaire;
-        let _ = definition.serialize(&mut collect);
-        for q in &questionnaire.questions {
-            let options = match &q.kind {
-                Kind::SingleChoice { options } => options.as_slice(),
-                _ => &[],
-            };
-            let unit = match &q.kind {
-                Kind::Integer { unit, .. } | Kind::Number { unit, .. } => unit.as_ref(),
-                _ => None,
-            };
-            let _ = (&q.id, &q.text, &q.help, options, unit, &q.red_flag).serialize(&mut collect);
-        }
+        let _ = definition.serialize(&mut Collect(&mut prepared));
         for q in &questionnaire.questions {
             // Each option as the answer a report shows, written as the
             // list of answers given writes it.
@@ -278,7 +263,7 @@ impl Prepared {
 
     /// The questionnaire's text that `text` is, if it is one.
     fn find(&self, text: &str) -> Option<&Ready> {
-        self.texts.get(&key(text)).filter(|ready| *ready.text == *text)
+        self.texts.get(&key(text))
     }
 
     /// Whether `text` is one of the questionnaire's texts, where it lives.
@@ -291,11 +276,7 @@ impl Prepared {
         self.texts.entry(key(text)).or_insert_with(|| {
             let mut escaped = String::with_capacity(text.len());
             html::escape(text, &mut escaped);
-            Ready {
-                text: text.into(),
-                escaped: (escaped != text).then(|| escaped.into_boxed_str()),
-                words: Words::of(text),
-            }
+            Ready { escaped: (escaped != text).then(|| escaped.into_boxed_str()), words: Words::of(text) }
         });
     }
 }

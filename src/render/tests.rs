@@ -717,6 +717,19 @@ fn prepared_texts_are_the_reports_own() {
         .chain(report.recommendations.iter().map(|chosen| chosen.summary.as_ref()))
         .chain(q.questions.iter().map(|question| question.text.as_str()))
         .collect();
+    // A question's texts are met where they live by the walk that collects
+    // them: were the question written through a copy, they would not be
+    // found, and the copy's freed addresses would be kept instead.
+    for question in &q.questions {
+        let options = match &question.kind {
+            crate::model::Kind::SingleChoice { options } => options.as_slice(),
+            _ => &[],
+        };
+        let texts = [Some(&question.id), Some(&question.text), question.help.as_ref()].into_iter().flatten();
+        for text in texts.chain(options.iter().map(|option| &option.label)) {
+            assert!(prepared.has(text), "{text:?} of {} is not prepared where it lives", question.id);
+        }
+    }
     for text in borrowed {
         assert!(prepared.has(text), "{text:?} is not prepared");
         // A copy one byte into its allocation: no text was ever kept at
