@@ -6,10 +6,11 @@
 //! checks every answer against its question and reports every bad one at
 //! once, each naming the question id, what was expected and what was given.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use crate::error::{Error, ErrorKind};
@@ -187,12 +188,37 @@ impl Answers {
     }
 }
 
-/// An answer as JSON, as a person would write it in a document.
+/// An answer as it is written, as a person would write it in a document:
+/// an option's id (borrowed from the questionnaire) or a number. Reports
+/// show answers this way, with no string made for each.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Given<'q> {
+    Option(Cow<'q, str>),
+    Number(serde_json::Number),
+}
+
+impl<'q> Given<'q> {
+    /// The answer `value` to a question of `kind`; `None` for a number JSON
+    /// cannot write (never a checked answer).
+    pub fn of(kind: &'q Kind, value: Value) -> Option<Given<'q>> {
+        match value {
+            Value::Option(i) => {
+                Some(Given::Option(Cow::Borrowed(kind.option_id(usize::from(i)).unwrap_or(""))))
+            }
+            Value::Integer(i) => Some(Given::Number(i.into())),
+            Value::Number(n) => serde_json::Number::from_f64(n).map(Given::Number),
+        }
+    }
+}
+
+/// An answer as JSON, as a person would write it in a document ([`Given`];
+/// `null` for a number JSON cannot write).
 pub fn to_json(kind: &Kind, value: Value) -> Json {
-    match value {
-        Value::Option(i) => Json::String(kind.option_id(usize::from(i)).unwrap_or("").to_owned()),
-        Value::Integer(i) => Json::from(i),
-        Value::Number(n) => serde_json::Number::from_f64(n).map_or(Json::Null, Json::Number),
+    match Given::of(kind, value) {
+        Some(Given::Option(id)) => Json::String(id.into_owned()),
+        Some(Given::Number(number)) => Json::Number(number),
+        None => Json::Null,
     }
 }
 

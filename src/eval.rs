@@ -19,13 +19,13 @@ use std::borrow::Cow;
 use std::fmt;
 use std::mem::take;
 
-use crate::answers::{Answers, Value};
+use crate::answers::{Answers, Given, Value};
 use crate::condition::{Checks, Facts, SLOTS};
 use crate::model::{Band, Level, RecommendationKind, RedFlag};
 use crate::questionnaire::{Ask, CompiledDomain, Piece, Questionnaire, Template};
 use crate::report::{
-    Chosen, ContestedEntry, DomainResult, Given, NoteEntry, Notice, QuestionText, QuestionnaireInfo, Reason,
-    Report, SafetyNetTier, Shown, SourceEntry, Triage, Withheld,
+    Chosen, ContestedEntry, DomainResult, NoteEntry, Notice, QuestionText, QuestionnaireInfo, Reason, Report,
+    SafetyNetTier, Shown, SourceEntry, Triage, Withheld,
 };
 
 /// Room for why a recommendation was chosen: most say it in one or two

@@ -9,8 +9,8 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::answers::Value;
-use crate::model::{Kind, Level, NotePlace, Recommendation, RecommendationKind};
+use crate::answers::Given;
+use crate::model::{Level, NotePlace, Recommendation, RecommendationKind};
 
 type Text<'q> = Cow<'q, str>;
 
@@ -100,31 +100,6 @@ pub struct Reason<'q> {
 pub struct Shown<'q> {
     pub question: Text<'q>,
     pub answer: Option<Given<'q>>,
-}
-
-/// An answer as a report gives it, written in JSON as an answers document
-/// writes it: an option's id (borrowed from the questionnaire) or a
-/// number.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum Given<'q> {
-    Option(Text<'q>),
-    Number(serde_json::Number),
-}
-
-impl<'q> Given<'q> {
-    /// The answer `value` to a question of `kind`; `None` for a number JSON
-    /// cannot write (never a checked answer), which a report shows as no
-    /// answer.
-    pub fn of(kind: &'q Kind, value: Value) -> Option<Given<'q>> {
-        match value {
-            Value::Option(i) => {
-                Some(Given::Option(Cow::Borrowed(kind.option_id(usize::from(i)).unwrap_or(""))))
-            }
-            Value::Integer(i) => Some(Given::Number(i.into())),
-            Value::Number(n) => serde_json::Number::from_f64(n).map(Given::Number),
-        }
-    }
 }
 
 /// A question named in a report, with its wording.

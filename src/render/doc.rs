@@ -30,8 +30,9 @@
 use std::borrow::Cow;
 
 use super::prepared::Texts;
+use crate::answers::Given;
 use crate::model::{Level, NotePlace, RecommendationKind};
-use crate::report::{Chosen, Given, Reason, Report, Shown, SourceEntry, Withheld};
+use crate::report::{Chosen, Reason, Report, Shown, SourceEntry, Withheld};
 
 /// A run of inline content. Each writer decides how to show it.
 #[derive(Debug, Clone, PartialEq)]

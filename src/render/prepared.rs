@@ -28,9 +28,10 @@ use serde::ser::{self, Serialize};
 
 use super::doc::{self, Block, Para, Piece, Trim, Words};
 use super::html;
+use crate::answers::Given;
 use crate::model::{Definition, RecommendationKind};
 use crate::questionnaire::Questionnaire;
-use crate::report::{Chosen, Given, Shown, SourceEntry};
+use crate::report::{Chosen, Shown, SourceEntry};
 
 /// Every text of one questionnaire, escaped and counted, and the
 /// questionnaire itself.

@@ -583,7 +583,7 @@ fn prepared_answers_are_written_as_the_list_of_answers_writes_them() {
             for option in question.kind.option_ids() {
                 let shown = crate::report::Shown {
                     question: std::borrow::Cow::Borrowed(&question.id),
-                    answer: Some(crate::report::Given::Option(std::borrow::Cow::Owned(option.to_owned()))),
+                    answer: Some(crate::answers::Given::Option(std::borrow::Cow::Owned(option.to_owned()))),
                 };
                 let mut para = doc::Para::Many(Vec::new());
                 doc::answer(&shown, &mut para);
@@ -597,12 +597,14 @@ fn prepared_answers_are_written_as_the_list_of_answers_writes_them() {
                 };
                 assert_eq!(prepared.answer(&moved), None, "only the questionnaire's own id is looked up");
                 let other = crate::report::Shown {
-                    answer: Some(crate::report::Given::Option(std::borrow::Cow::Owned(format!("{option}x")))),
+                    answer: Some(crate::answers::Given::Option(std::borrow::Cow::Owned(format!(
+                        "{option}x"
+                    )))),
                     ..shown.clone()
                 };
                 assert_eq!(prepared.answer(&other), None, "an answer that is no option is written");
                 let number =
-                    crate::report::Shown { answer: Some(crate::report::Given::Number(1.into())), ..shown };
+                    crate::report::Shown { answer: Some(crate::answers::Given::Number(1.into())), ..shown };
                 assert_eq!(prepared.answer(&number), None, "a number is written");
             }
         }
