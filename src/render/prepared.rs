@@ -8,8 +8,8 @@
 //! and length, a cheap key): whatever is not found is escaped and counted
 //! as usual.
 //!
-//! A [`Prepared`] keeps its questionnaire alive and unchanged, so a string
-//! at the address and of the length of one of the questionnaire's own
+//! A [`Prepared`] owns its questionnaire and lends it out only to be read,
+//! so its strings stay where they are, unchanged: a string at the address and of the length of one of the questionnaire's own
 //! strings is that string: texts, recommendations, sources and answers are
 //! found and checked by where they live, without reading them. Texts are
 //! collected by a walk over the questionnaire (serialising it into
@@ -22,7 +22,6 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use serde::ser::{self, Serialize};
 
@@ -37,15 +36,15 @@ use crate::report::{Chosen, Shown, SourceEntry};
 /// questionnaire itself.
 #[derive(Debug)]
 pub struct Prepared {
-    questionnaire: Arc<Questionnaire>,
-    texts: HashMap<(usize, usize), Ready, foldhash::fast::RandomState>,
+    questionnaire: Questionnaire,
+    texts: HashMap<At, Ready, foldhash::fast::RandomState>,
     /// Each source's list item in HTML, by where its id lives.
-    sources: HashMap<(usize, usize), ReadySource, foldhash::fast::RandomState>,
+    sources: HashMap<At, ReadySource, foldhash::fast::RandomState>,
     /// Each recommendation's item in the trace, by where its id lives.
-    recommendations: HashMap<(usize, usize), ReadyRecommendation, foldhash::fast::RandomState>,
+    recommendations: HashMap<At, ReadyRecommendation, foldhash::fast::RandomState>,
     /// Each choice question's answers as the clinician's part gives them,
     /// by where its id lives.
-    answers: HashMap<(usize, usize), ReadyAnswers, foldhash::fast::RandomState>,
+    answers: HashMap<At, ReadyAnswers, foldhash::fast::RandomState>,
 }
 
 /// Where one of the questionnaire's strings lives: its address and length.
@@ -65,9 +64,9 @@ struct ReadyAnswers {
 /// and with its plan entry.
 #[derive(Debug)]
 struct ReadyRecommendation {
-    /// Where what the trace says of it lives, to tell it from a report's
-    /// changed copy.
     kind: RecommendationKind,
+    /// Where what the trace and the entry say of it live, to tell it from a
+    /// report's changed copy.
     title: At,
     evidence: At,
     evidence_note: Option<At>,
@@ -102,19 +101,14 @@ struct Ready {
 }
 
 impl Prepared {
-    /// Escapes and counts every text of `questionnaire`, which it keeps.
-    pub fn new(questionnaire: Arc<Questionnaire>) -> Prepared {
-        let mut prepared = Prepared {
-            questionnaire: Arc::clone(&questionnaire),
-            texts: HashMap::default(),
-            sources: HashMap::default(),
-            recommendations: HashMap::default(),
-            answers: HashMap::default(),
-        };
-        let questionnaire: &Questionnaire = &questionnaire;
+    /// Escapes and counts every text of `questionnaire`, which it keeps:
+    /// moving it moves none of its strings.
+    pub fn new(questionnaire: Questionnaire) -> Prepared {
+        let (mut texts, mut sources, mut recommendations, mut answers) =
+            (HashMap::default(), HashMap::default(), HashMap::default(), HashMap::default());
         // Collecting fails only if a text is not a string.
-        let definition: &Definition = questionnaire;
-        let _ = definition.serialize(&mut Collect(&mut prepared));
+        let definition: &Definition = &questionnaire;
+        let _ = definition.serialize(&mut Collect(&mut texts));
         for q in &questionnaire.questions {
             // Each option as the answer a report shows, written as the
             // list of answers given writes it.
@@ -131,7 +125,7 @@ impl Prepared {
                     (option.into(), html.into_boxed_str())
                 })
                 .collect();
-            prepared.answers.entry(key(&q.id)).or_insert_with(|| ReadyAnswers { options });
+            answers.entry(key(&q.id)).or_insert_with(|| ReadyAnswers { options });
         }
         for source in &questionnaire.sources {
             // The source as a report cites it, written as its list item is.
@@ -142,7 +136,7 @@ impl Prepared {
             };
             let mut html = String::new();
             html::list_item(&doc::source_item(&entry), &mut html, Texts::default());
-            prepared.sources.entry(key(&source.id)).or_insert_with(|| ReadySource {
+            sources.entry(key(&source.id)).or_insert_with(|| ReadySource {
                 citation: key(&source.citation),
                 url: source.url.as_deref().map(key),
                 html: html.into_boxed_str(),
@@ -176,7 +170,7 @@ impl Prepared {
                 let words = doc::words(&[Block::Entries(vec![(title, body)])]);
                 (html.into_boxed_str(), words)
             });
-            prepared.recommendations.entry(key(&rec.id)).or_insert_with(|| ReadyRecommendation {
+            recommendations.entry(key(&rec.id)).or_insert_with(|| ReadyRecommendation {
                 kind: rec.kind,
                 title: key(&rec.title),
                 evidence: key(&rec.evidence),
@@ -190,7 +184,7 @@ impl Prepared {
                 entry,
             });
         }
-        prepared
+        Prepared { questionnaire, texts, sources, recommendations, answers }
     }
 
     /// The questionnaire's recommendation that `chosen` is, if it is one
@@ -272,14 +266,6 @@ impl Prepared {
     pub(crate) fn has(&self, text: &str) -> bool {
         self.find(text).is_some()
     }
-
-    fn add(&mut self, text: &str) {
-        self.texts.entry(key(text)).or_insert_with(|| {
-            let mut escaped = String::with_capacity(text.len());
-            html::escape(text, &mut escaped);
-            Ready { escaped: (escaped != text).then(|| escaped.into_boxed_str()), words: Words::of(text) }
-        });
-    }
 }
 
 /// The shortest text whose HTML is looked up rather than escaped on the
@@ -347,7 +333,7 @@ impl Texts<'_> {
 /// A serializer that writes nothing and keeps every string it is given,
 /// where it lives: a walk over every text of a definition, present and
 /// future.
-struct Collect<'a>(&'a mut Prepared);
+struct Collect<'a>(&'a mut HashMap<At, Ready, foldhash::fast::RandomState>);
 
 type Done = Result<(), std::fmt::Error>;
 
@@ -388,7 +374,11 @@ impl ser::Serializer for &mut Collect<'_> {
     type SerializeStructVariant = Self;
 
     fn serialize_str(self, v: &str) -> Done {
-        self.0.add(v);
+        self.0.entry(key(v)).or_insert_with(|| {
+            let mut escaped = String::with_capacity(v.len());
+            html::escape(v, &mut escaped);
+            Ready { escaped: (escaped != v).then(|| escaped.into_boxed_str()), words: Words::of(v) }
+        });
         Ok(())
     }
     ignore! {

@@ -552,7 +552,7 @@ fn every_report_source() -> Vec<(Questionnaire, Vec<Json>)> {
 #[test]
 fn prepared_texts_give_the_same_report_pages() {
     for (q, answer_sets) in every_report_source() {
-        let prepared = Prepared::new(std::sync::Arc::new(q));
+        let prepared = Prepared::new(q);
         let q = prepared.questionnaire();
         for answers in answer_sets {
             let report = report_for(q, answers);
@@ -577,7 +577,7 @@ fn prepared_answers_are_written_as_the_list_of_answers_writes_them() {
     // question's own id and one of its options.
     let mut answers = 0;
     for (q, _) in every_report_source() {
-        let prepared = Prepared::new(std::sync::Arc::new(q));
+        let prepared = Prepared::new(q);
         let q = prepared.questionnaire();
         for question in &q.questions {
             for option in question.kind.option_ids() {
@@ -619,7 +619,7 @@ fn prepared_sources_are_their_list_items_as_written() {
     // questionnaire gives it.
     let mut items = 0;
     for (q, _) in every_report_source() {
-        let prepared = Prepared::new(std::sync::Arc::new(q));
+        let prepared = Prepared::new(q);
         let q = prepared.questionnaire();
         for source in &q.sources {
             let entry = crate::report::SourceEntry {
@@ -653,7 +653,7 @@ fn prepared_recommendations_are_their_trace_items_and_entries_as_written() {
     use std::borrow::Cow;
     let mut items = 0;
     for (q, _) in every_report_source() {
-        let prepared = Prepared::new(std::sync::Arc::new(q));
+        let prepared = Prepared::new(q);
         let q = prepared.questionnaire();
         for rec in &q.recommendations {
             for (in_plan, why) in [(true, ""), (false, "It helps."), (true, "Said <b>twice</b> & more")] {
@@ -708,7 +708,7 @@ fn prepared_texts_are_the_reports_own() {
     // and counted as the plain path does, and a copy at another address is
     // not taken for them.
     let q = fixture();
-    let prepared = Prepared::new(std::sync::Arc::new(q));
+    let prepared = Prepared::new(q);
     let q = prepared.questionnaire();
     let report =
         report_for(q, json!({"rf_numb": "no", "age": 40, "leg": "yes", "leg_weeks": 6, "hours": 10}));
@@ -788,7 +788,7 @@ fn fixed_as_text<'a>(blocks: &[doc::Block<'a>]) -> Vec<doc::Block<'a>> {
 fn fixed_words_are_written_and_counted_as_plain_text_is() {
     let mut fixed = 0;
     for (q, answer_sets) in every_report_source() {
-        let prepared = Prepared::new(std::sync::Arc::new(q));
+        let prepared = Prepared::new(q);
         let q = prepared.questionnaire();
         for answers in answer_sets {
             let report = report_for(q, answers);

@@ -51,7 +51,7 @@ pub(crate) struct Served {
 impl Served {
     fn new(questionnaire: Questionnaire) -> Served {
         let hidden = form::HiddenChoices::new(&questionnaire);
-        Served { prepared: Prepared::new(Arc::new(questionnaire)), hidden }
+        Served { prepared: Prepared::new(questionnaire), hidden }
     }
 }
 
