@@ -206,7 +206,6 @@ impl<'q> Outcome<'q> {
                     text.push(' ');
                     text
                 }
-                // Room for most: one or two sentences.
                 none => none.insert(String::with_capacity(WHY_BYTES)),
             };
             state.fill(why, level, text);

@@ -20,7 +20,7 @@ use axum::http::Method;
 /// Lines are written once they fill this many bytes...
 const BATCH_BYTES: usize = 8 * 1024;
 /// ...or once this long has passed.
-pub(crate) const FLUSH_EVERY: Duration = Duration::from_millis(100);
+const FLUSH_EVERY: Duration = Duration::from_millis(100);
 
 /// Lines not yet written.
 static PENDING: Mutex<Vec<u8>> = Mutex::new(Vec::new());
@@ -47,7 +47,7 @@ pub(crate) fn request(method: &Method, path: &str, status: u16, elapsed: Duratio
 }
 
 /// Writes every line not yet written.
-pub(crate) fn flush() {
+fn flush() {
     let mut pending = PENDING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if !pending.is_empty() {
         write(&pending);
@@ -55,19 +55,31 @@ pub(crate) fn flush() {
     }
 }
 
-/// While it lives, lines are gathered: whoever holds it calls [`flush`]
-/// every [`FLUSH_EVERY`]. Dropping it writes what is left.
-pub(crate) struct Batching(());
+/// While it lives, lines are gathered, and a task writes them every
+/// [`FLUSH_EVERY`]. Dropping it writes what is left.
+pub(crate) struct Batching {
+    flusher: tokio::task::JoinHandle<()>,
+}
 
 impl Batching {
+    /// Starts gathering lines; within a tokio runtime, which runs the task
+    /// that writes them.
     pub(crate) fn start() -> Batching {
         FLUSHERS.fetch_add(1, Ordering::AcqRel);
-        Batching(())
+        let flusher = tokio::spawn(async {
+            let mut every = tokio::time::interval(FLUSH_EVERY);
+            loop {
+                every.tick().await;
+                flush();
+            }
+        });
+        Batching { flusher }
     }
 }
 
 impl Drop for Batching {
     fn drop(&mut self) {
+        self.flusher.abort();
         FLUSHERS.fetch_sub(1, Ordering::AcqRel);
         flush();
     }

@@ -31,13 +31,6 @@ pub async fn serve(
     let graceful = GracefulShutdown::new();
     // Log lines are written in batches while serving (see `log`).
     let batching = log::Batching::start();
-    let flusher = tokio::spawn(async {
-        let mut every = tokio::time::interval(log::FLUSH_EVERY);
-        loop {
-            every.tick().await;
-            log::flush();
-        }
-    });
     let mut stop = std::pin::pin!(stop);
     loop {
         let (stream, _) = tokio::select! {
@@ -70,7 +63,6 @@ pub async fn serve(
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(DRAIN) => {}
     }
-    flusher.abort();
     drop(batching);
     Ok(())
 }
