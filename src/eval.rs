@@ -22,6 +22,7 @@ use std::mem::take;
 use crate::answers::{Answers, Given, Value};
 use crate::condition::{Checks, Facts, SLOTS};
 use crate::model::{Band, Level, RecommendationKind, RedFlag};
+use crate::number;
 use crate::questionnaire::{Ask, CompiledDomain, Piece, Questionnaire, Template};
 use crate::report::{
     Chosen, ContestedEntry, DomainResult, NoteEntry, Notice, QuestionText, QuestionnaireInfo, Reason, Report,
@@ -949,12 +950,12 @@ impl<'q> State<'q> {
                         }
                         kind => out.push_str(&kind.option_id(usize::from(o)).unwrap_or("").replace('_', " ")),
                     },
-                    Some(Value::Integer(v)) => out.push_str(&v.to_string()),
-                    Some(Value::Number(v)) => out.push_str(&v.to_string()),
+                    Some(Value::Integer(v)) => number::push_i64(out, v),
+                    Some(Value::Number(v)) => number::push_f64(out, v),
                     None => out.push_str("no answer"),
                 },
                 Piece::Score(d) => match self.scores[*d] {
-                    Some(score) => out.push_str(&score.to_string()),
+                    Some(score) => number::push_f64(out, score),
                     None => out.push_str("no score"),
                 },
                 Piece::Band(d) => match self.bands[*d] {

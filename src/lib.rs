@@ -55,6 +55,7 @@ mod index;
 mod json;
 pub mod limits;
 pub mod model;
+pub mod number;
 pub mod questionnaire;
 pub mod render;
 pub mod report;

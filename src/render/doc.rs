@@ -32,6 +32,7 @@ use std::borrow::Cow;
 use super::prepared::Texts;
 use crate::answers::Given;
 use crate::model::{Level, NotePlace, RecommendationKind};
+use crate::number;
 use crate::report::{Chosen, Reason, Report, Shown, SourceEntry, Withheld};
 
 /// A run of inline content. Each writer decides how to show it.
@@ -909,15 +910,25 @@ fn scores<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
         .iter()
         .map(|domain| {
             let mut para = growing([strong(&domain.title), fixed!(" ("), code(&domain.id), fixed!("): ")], 8);
-            match (domain.score, domain.max) {
-                (Some(score), Some(max)) => para.push(lit(format!("{score} of {max}"))),
-                (Some(score), None) => para.push(lit(format!("{score}"))),
-                (None, _) => para.push(fixed!("not scored")),
+            if let Some(score) = domain.score {
+                let mut numbers = String::with_capacity(12);
+                number::push_f64(&mut numbers, score);
+                if let Some(max) = domain.max {
+                    numbers.push_str(" of ");
+                    number::push_f64(&mut numbers, max);
+                }
+                para.push(lit(numbers));
+            } else {
+                para.push(fixed!("not scored"));
             }
             if let Some(band) = &domain.band {
                 para.extend([fixed!(", band "), code(band)]);
             }
-            para.push(lit(format!(", from {} answers.", domain.answered)));
+            let mut answered = String::with_capacity(24);
+            answered.push_str(", from ");
+            number::push_i64(&mut answered, i64::try_from(domain.answered).unwrap_or(i64::MAX));
+            answered.push_str(" answers.");
+            para.push(lit(answered));
             if moved && !domain.explanation.is_empty() {
                 para.extend([fixed!(" "), text(&domain.explanation)]);
             }
