@@ -146,10 +146,10 @@ pub(crate) enum Block<'a> {
         heading: Para<'a>,
         body: Vec<Block<'a>>,
     },
-    /// Each item is a sequence of blocks, the first shown beside the marker.
+    /// Each item is one paragraph.
     List {
         numbered: bool,
-        items: Vec<Vec<Block<'a>>>,
+        items: Vec<Para<'a>>,
     },
     /// Numbered entries with a title and a body: list items in text,
     /// small sections in Markdown.
@@ -334,7 +334,7 @@ fn count(
             Block::Title(p) | Block::Heading(p) | Block::Para(p) => para(p),
             Block::Alert { heading, body } => para(heading) + count(body, para, piece),
             Block::List { numbered, items } => {
-                items.iter().map(|item| count(item, para, piece) + usize::from(*numbered)).sum()
+                items.iter().map(|item| para(item) + usize::from(*numbered)).sum()
             }
             Block::Entries(entries) => {
                 entries.iter().map(|(title, body)| 1 + para(title) + count(body, para, piece)).sum()
@@ -535,7 +535,7 @@ fn why<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
     if at_level.is_empty() {
         return;
     }
-    let mut items: Vec<Vec<Block<'a>>> = Vec::with_capacity(MAX_REASONS + 2);
+    let mut items: Vec<Para<'a>> = Vec::with_capacity(MAX_REASONS + 2);
     let mut unanswered = false;
     let mut more = report.triage.reasons.len() - at_level.len();
     for reason in at_level {
@@ -546,13 +546,13 @@ fn why<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
             if !unanswered && level < Level::Emergency && trim >= Trim::Reasons {
                 more += 1;
             } else if !unanswered && level < Level::Emergency {
-                items.push(vec![Block::Para(para([fixed!(
+                items.push(para([fixed!(
                     "Some warning signs were not answered, so they could not be ruled out.",
-                )]))]);
+                )]));
             }
             unanswered = true;
         } else if items.len() < max_reasons {
-            items.push(vec![Block::Para(reason_words(reason))]);
+            items.push(reason_words(reason));
         } else {
             more += 1;
         }
@@ -560,8 +560,8 @@ fn why<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
     // At `emergency` the action is the whole message.
     match if level == Level::Emergency { 0 } else { more } {
         0 => {}
-        1 => items.push(vec![Block::Para(para([fixed!("and 1 more, listed for your clinician")]))]),
-        n => items.push(vec![Block::Para(para([lit(format!("and {n} more, listed for your clinician"))]))]),
+        1 => items.push(para([fixed!("and 1 more, listed for your clinician")])),
+        n => items.push(para([lit(format!("and {n} more, listed for your clinician"))])),
     }
     doc.push(Block::Heading(para([fixed!("Why")])));
     doc.push(Block::List { numbered: false, items });
@@ -599,13 +599,9 @@ fn unanswered_signs<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<
         "A missing answer is never taken as a no. Answer these, or ask a clinician about them:",
     )])));
     let names: Vec<_> = report.unanswered_red_flags.iter().map(|id| question_words(report, id)).collect();
-    let mut items: Vec<Vec<Block<'a>>> =
-        names.iter().take(max_signs).map(|name| vec![Block::Para(para([name.clone()]))]).collect();
+    let mut items: Vec<Para<'a>> = names.iter().take(max_signs).map(|name| para([name.clone()])).collect();
     if names.len() > max_signs {
-        items.push(vec![Block::Para(para([lit(format!(
-            "and {} more, listed for your clinician",
-            names.len() - max_signs
-        ))]))]);
+        items.push(para([lit(format!("and {} more, listed for your clinician", names.len() - max_signs))]));
     }
     doc.push(Block::List { numbered: false, items });
 }
@@ -702,7 +698,7 @@ pub(crate) fn recommendation<'a>(chosen: &'a Chosen<'_>, trim: Trim) -> (Para<'a
         body.push(Block::Para(para([strong("How much:"), fixed!(" "), text(dose)])));
     }
     if is_exercise(chosen.kind) && !chosen.how_to.is_empty() {
-        let steps = chosen.how_to.iter().map(|step| vec![Block::Para(para([text(step)]))]).collect();
+        let steps = chosen.how_to.iter().map(|step| para([text(step)])).collect();
         body.push(Block::List { numbered: true, items: steps });
     }
     if let Some(progression) = chosen.progression.as_ref().filter(|_| is_exercise(chosen.kind)) {
@@ -732,13 +728,11 @@ fn suggestions<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>)
 /// The domains that found something, with their explanations; none when
 /// no domain did.
 fn suggestion_list<'a>(report: &'a Report<'_>) -> Option<Block<'a>> {
-    let items: Vec<Vec<Block<'a>>> = report
+    let items: Vec<Para<'a>> = report
         .domains
         .iter()
         .filter(|domain| domain.score.map_or(domain.band.is_some(), |score| score > 0.0))
-        .map(|domain| {
-            vec![Block::Para(para([strong(&domain.title), fixed!(": "), text(&domain.explanation)]))]
-        })
+        .map(|domain| para([strong(&domain.title), fixed!(": "), text(&domain.explanation)]))
         .collect();
     (!items.is_empty()).then_some(Block::List { numbered: false, items })
 }
@@ -763,13 +757,13 @@ fn contested<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
         .contested
         .iter()
         .map(|entry| {
-            vec![Block::Para(para([
+            para([
                 strong(&entry.title),
                 fixed!(" ("),
                 text(&entry.label),
                 fixed!("): "),
                 text(&entry.summary),
-            ]))]
+            ])
         })
         .collect();
     doc.push(Block::List { numbered: false, items });
@@ -791,11 +785,11 @@ fn safety_net<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     if let Some(intro) = &report.safety_net_intro {
         doc.push(Block::Para(para([strong(intro)])));
     }
-    let items = report.safety_net.iter().map(|line| vec![Block::Para(para([text(line)]))]).collect();
+    let items = report.safety_net.iter().map(|line| para([text(line)])).collect();
     doc.push(Block::List { numbered: false, items });
     for tier in &report.safety_net_tiers {
         doc.push(Block::Para(para([strong(&tier.intro)])));
-        let items = tier.signs.iter().map(|line| vec![Block::Para(para([text(line)]))]).collect();
+        let items = tier.signs.iter().map(|line| para([text(line)])).collect();
         doc.push(Block::List { numbered: false, items });
     }
 }
@@ -858,7 +852,7 @@ fn rules<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
                 para.push(fixed!("."));
             }
             cite(&reason.sources, &mut para);
-            vec![Block::Para(para)]
+            para
         })
         .collect();
     doc.push(Block::List { numbered: false, items });
@@ -935,7 +929,7 @@ fn scores<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
             if let Some(note) = &domain.note {
                 para.extend([fixed!(" "), text(note)]);
             }
-            vec![Block::Para(para)]
+            para
         })
         .collect();
     doc.push(Block::List { numbered: false, items });
@@ -978,11 +972,11 @@ fn chosen<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
 
 /// A recommendation chosen, as the trace lists it: [`trace_before`],
 /// [`trace_why`], then [`trace_after`].
-pub(crate) fn recommendation_trace<'a>(chosen: &'a Chosen<'_>, trim: Trim) -> Vec<Block<'a>> {
+pub(crate) fn recommendation_trace<'a>(chosen: &'a Chosen<'_>, trim: Trim) -> Para<'a> {
     let mut para = growing(trace_before(chosen), 12 + 2 * chosen.sources.len());
-    trace_why(chosen, &mut para);
+    para.extend(trace_why(chosen));
     trace_after(chosen, trim, &mut para);
-    vec![Block::Para(para)]
+    para
 }
 
 /// What the trace says of a recommendation before why it was chosen: its
@@ -999,8 +993,8 @@ pub(crate) fn trace_before<'a>(chosen: &'a Chosen<'_>) -> [Inline<'a>; 5] {
 }
 
 /// Why it was chosen: the words of the rules the answers met.
-pub(crate) fn trace_why<'a>(chosen: &'a Chosen<'_>, para: &mut Para<'a>) {
-    sentence(para, &chosen.why);
+pub(crate) fn trace_why<'a>(chosen: &'a Chosen<'_>) -> impl Iterator<Item = Inline<'a>> {
+    sentence_runs(&chosen.why)
 }
 
 /// What the trace says of a recommendation after why it was chosen: the
@@ -1030,13 +1024,13 @@ pub(crate) fn trace_summary(chosen: &Chosen<'_>, trim: Trim) -> bool {
 }
 
 /// A recommendation a plan limit withheld, as the trace lists it.
-pub(crate) fn withheld_item<'a>(withheld: &'a Withheld<'_>) -> Vec<Block<'a>> {
-    vec![Block::Para(para([
+pub(crate) fn withheld_item<'a>(withheld: &'a Withheld<'_>) -> Para<'a> {
+    para([
         code(&withheld.id),
         fixed!(" (withheld by "),
         code(&withheld.by),
         lit(format!(": a {} entry).", withheld.kind.as_str())),
-    ]))]
+    ])
 }
 
 /// The contested approaches the person's part names, with the evidence in
@@ -1056,7 +1050,7 @@ fn contested_evidence<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
             );
             sentence(&mut para, entry.evidence_note.as_deref().unwrap_or(&entry.summary));
             cite(&entry.sources, &mut para);
-            vec![Block::Para(para)]
+            para
         })
         .collect();
     doc.push(Block::List { numbered: false, items });
@@ -1071,12 +1065,12 @@ fn sources<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
 }
 
 /// A source as its list item: its id, its citation and its address.
-pub(crate) fn source_item<'a>(source: &'a SourceEntry<'_>) -> Vec<Block<'a>> {
+pub(crate) fn source_item<'a>(source: &'a SourceEntry<'_>) -> Para<'a> {
     let mut para = growing([code(&source.id), fixed!(": "), text(&source.citation)], 2);
     if let Some(url) = &source.url {
         para.extend([fixed!(" "), Inline::Link(Cow::Borrowed(url))]);
     }
-    vec![Block::Para(para)]
+    para
 }
 
 /// A question by the plain name of its sign, or its wording, for the
@@ -1121,10 +1115,14 @@ pub(crate) fn answer<'a>(shown: &'a Shown<'_>, para: &mut Para<'a>) {
 
 /// `words`, with a full stop if they end without one.
 fn sentence<'a>(para: &mut Para<'a>, words: &'a str) {
-    para.push(text(words));
-    if !words.trim_end().ends_with(['.', '!', '?']) {
-        para.push(fixed!("."));
-    }
+    para.extend(sentence_runs(words));
+}
+
+/// The runs of [`sentence`]: the words, then a full stop if they end
+/// without one.
+fn sentence_runs(words: &str) -> impl Iterator<Item = Inline<'_>> {
+    let stop = !words.trim_end().ends_with(['.', '!', '?']);
+    std::iter::once(text(words)).chain(stop.then_some(fixed!(".")))
 }
 
 /// " Sources: a, b." after a paragraph, when there are any.

@@ -139,9 +139,9 @@ fn write_block(block: &Block<'_>, out: &mut String, texts: Texts<'_>) {
                         // chosen, which the answers decide.
                         Some((before, after)) => {
                             out.push_str(before);
-                            let mut why = Para::Many(Vec::new());
-                            trace_why(chosen, &mut why);
-                            inline(&why, out, texts);
+                            for run in trace_why(chosen) {
+                                inline(std::slice::from_ref(&run), out, texts);
+                            }
                             out.push_str(after);
                         }
                         None => list_item(&recommendation_trace(chosen, *trim), out, texts),
@@ -184,17 +184,11 @@ pub(super) fn entry(title: &[Inline<'_>], body: &[Block<'_>], out: &mut String, 
     out.push_str("</li>\n");
 }
 
-/// One item of a list, from `<li>` to its line's end.
-pub(super) fn list_item(item: &[Block<'_>], out: &mut String, texts: Texts<'_>) {
+/// One item of a list, from `<li>` to its line's end: a paragraph needs no
+/// `<p>` of its own there.
+pub(super) fn list_item(item: &[Inline<'_>], out: &mut String, texts: Texts<'_>) {
     out.push_str("<li>");
-    match item {
-        // A lone paragraph needs no <p> of its own.
-        [Block::Para(para)] => inline(para, out, texts),
-        many => {
-            out.push('\n');
-            blocks(many, out, texts);
-        }
-    }
+    inline(item, out, texts);
     out.push_str("</li>\n");
 }
 
@@ -515,13 +509,10 @@ mod tests {
     fn a_list_item_of_one_paragraph_has_no_paragraph_tag() {
         let list = Block::List {
             numbered: true,
-            items: vec![
-                vec![Block::Para(para([text("one")]))],
-                vec![Block::Para(para([text("two")])), Block::Para(para([text("more")]))],
-            ],
+            items: vec![para([text("one")]), para([text("two, "), text("more")])],
         };
         let mut out = String::new();
         write_block(&list, &mut out, Texts::default());
-        assert_eq!(out, "<ol>\n<li>one</li>\n<li>\n<p>two</p>\n<p>more</p>\n</li>\n</ol>\n");
+        assert_eq!(out, "<ol>\n<li>one</li>\n<li>two, more</li>\n</ol>\n");
     }
 }

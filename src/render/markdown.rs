@@ -13,7 +13,7 @@
 //! escapes only the punctuation both accept, and `<`, `&` and `~` are
 //! written as entities.
 
-use super::doc::{Block, Inline};
+use super::doc::{Block, Inline, Para};
 
 pub(super) fn write(doc: &[Block<'_>]) -> String {
     let mut out = String::new();
@@ -72,31 +72,12 @@ fn lines(block: &Block<'_>) -> Vec<String> {
     }
 }
 
-/// Items with several blocks make a loose list (blank lines between
-/// blocks and items). The blocks after an item's first line are indented
-/// by four spaces.
-fn list(numbered: bool, items: &[Vec<Block<'_>>]) -> Vec<String> {
-    let loose = items.iter().any(|item| item.len() > 1);
-    let mut out = Vec::new();
+/// A tight list: a line per item, each a paragraph.
+fn list(numbered: bool, items: &[Para<'_>]) -> Vec<String> {
+    let mut out = Vec::with_capacity(items.len());
     for (n, item) in items.iter().enumerate() {
-        if loose && n > 0 {
-            out.push(String::new());
-        }
         let marker = if numbered { format!("{}. ", n + 1) } else { "- ".to_owned() };
-        for (b, block) in item.iter().enumerate() {
-            if b > 0 {
-                out.push(String::new());
-            }
-            for (l, line) in lines(block).into_iter().enumerate() {
-                if line.is_empty() {
-                    out.push(line);
-                } else if b == 0 && l == 0 {
-                    out.push(format!("{marker}{line}"));
-                } else {
-                    out.push(format!("    {line}"));
-                }
-            }
-        }
+        out.extend(paragraph(item).into_iter().map(|line| format!("{marker}{line}")));
     }
     out
 }

@@ -136,7 +136,7 @@ fn blocks_inlines<'a>(blocks: &[doc::Block<'a>], out: &mut Vec<doc::Inline<'a>>)
                 out.extend(heading.iter().cloned());
                 blocks_inlines(body, out);
             }
-            doc::Block::List { items, .. } => items.iter().for_each(|item| blocks_inlines(item, out)),
+            doc::Block::List { items, .. } => items.iter().for_each(|item| out.extend(item.iter().cloned())),
             doc::Block::Entries(entries) => {
                 for (title, body) in entries {
                     out.extend(title.iter().cloned());
@@ -771,10 +771,9 @@ fn fixed_as_text<'a>(blocks: &[doc::Block<'a>]) -> Vec<doc::Block<'a>> {
             Block::Alert { heading, body } => {
                 Block::Alert { heading: para(heading), body: fixed_as_text(body) }
             }
-            Block::List { numbered, items } => Block::List {
-                numbered: *numbered,
-                items: items.iter().map(|item| fixed_as_text(item)).collect(),
-            },
+            Block::List { numbered, items } => {
+                Block::List { numbered: *numbered, items: items.iter().map(para).collect() }
+            }
             Block::Entries(entries) => Block::Entries(
                 entries.iter().map(|(title, body)| (para(title), fixed_as_text(body))).collect(),
             ),

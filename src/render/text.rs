@@ -31,10 +31,8 @@ fn lines(block: &Block<'_>, width: usize) -> Vec<String> {
         Block::Para(para) => wrap(&plain(para), width),
         Block::Alert { heading, body } => boxed(heading, body, width),
         Block::List { numbered, items } => {
-            // Items of several blocks read better apart.
-            let loose = items.iter().any(|item| item.len() > 1);
-            let items = items.iter().map(|item| item.iter().map(Item::Block).collect());
-            list(*numbered, loose, items.collect(), width)
+            let items = items.iter().map(|item| vec![Item::Para(item)]);
+            list(*numbered, false, items.collect(), width)
         }
         Block::Entries(entries) => {
             let items = entries.iter().map(|(title, body)| {
