@@ -31,6 +31,11 @@ pub fn whole(value: i64, digits: &mut [u8; 20]) -> &str {
     out_of_sign(value.unsigned_abs(), digits, value < 0)
 }
 
+/// `value` in decimal, as `Display` writes it, in `digits`.
+pub fn unsigned(value: u64, digits: &mut [u8; 20]) -> &str {
+    out_of_sign(value, digits, false)
+}
+
 /// The digits of `magnitude`, after a minus sign if `negative`, written
 /// from the end of `digits` (20 bytes hold `i64::MIN`'s sign and 19
 /// digits).
@@ -110,6 +115,9 @@ mod tests {
             let mut out = String::new();
             push_i64(&mut out, value);
             prop_assert_eq!(out, value.to_string());
+            let magnitude = value.unsigned_abs();
+            let mut digits = [0; 20];
+            prop_assert_eq!(unsigned(magnitude, &mut digits), magnitude.to_string());
         }
     }
 }

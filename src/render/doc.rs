@@ -961,7 +961,8 @@ fn chosen<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
                     (NotePlace::SafetyNet, Level::Emergency) => {
                         fixed!(" (beside the safety net, but not shown at emergency)")
                     }
-                    (place, _) => lit(format!(" (beside the {})", place.as_str().replace('_', " "))),
+                    (NotePlace::SafetyNet, _) => fixed!(" (beside the safety net)"),
+                    (NotePlace::Plan, _) => fixed!(" (beside the plan)"),
                 },
             ]);
         }

@@ -81,7 +81,7 @@ fn layout<'q>(q: &'q Questionnaire, title: impl Into<String>) -> Layout<'q> {
         level: None,
         title: title.into(),
         site: Some(&q.title),
-        home: Some(format!("/{}", q.id)),
+        home: Some(["/", &q.id].concat()),
         error: false,
     }
 }
@@ -445,7 +445,10 @@ fn answer_words(kind: &Kind, value: Option<crate::Value>) -> String {
 fn report_page(served: &Served, answers: &Answers, stopped: bool) -> Response {
     let q = &**served;
     let report = evaluate(q, answers);
-    let mut layout = layout(q, format!("Your report: {}", report.triage.title));
+    let mut title = String::with_capacity(64);
+    title.push_str("Your report: ");
+    title.push_str(&report.triage.title);
+    let mut layout = layout(q, title);
     layout.level = Some(report.triage.level.as_str());
     let emergency = q.levels.get(Level::Emergency);
     let top = ReportTop {

@@ -17,6 +17,8 @@ use std::time::Duration;
 
 use axum::http::Method;
 
+use crate::number;
+
 /// Lines are written once they fill this many bytes...
 const BATCH_BYTES: usize = 8 * 1024;
 /// ...or once this long has passed.
@@ -35,7 +37,13 @@ pub(crate) fn request(method: &Method, path: &str, status: u16, elapsed: Duratio
     pending.extend_from_slice(method.as_str().as_bytes());
     pending.push(b' ');
     printable(path, &mut pending);
-    let _ = writeln!(pending, " {status} {}.{}ms", tenths / 10, tenths % 10);
+    pending.push(b' ');
+    push_number(&mut pending, u128::from(status));
+    pending.push(b' ');
+    push_number(&mut pending, tenths / 10);
+    pending.push(b'.');
+    push_number(&mut pending, tenths % 10);
+    pending.extend_from_slice(b"ms\n");
     // With no server to flush in time, the line is written now. Asked
     // under the lock, so that a line added as the last server stops is
     // never left behind: its last flush takes the lock after it says so.
@@ -44,6 +52,15 @@ pub(crate) fn request(method: &Method, path: &str, status: u16, elapsed: Duratio
         write(&pending);
         pending.clear();
     }
+}
+
+/// Appends a whole number (without `write!`, which costs a good part of
+/// the line).
+fn push_number(line: &mut Vec<u8>, value: u128) {
+    let mut digits = [0; 20];
+    line.extend_from_slice(
+        number::unsigned(u64::try_from(value).unwrap_or(u64::MAX), &mut digits).as_bytes(),
+    );
 }
 
 /// Writes every line not yet written.
