@@ -42,9 +42,9 @@ pub(crate) enum Inline<'a> {
     Text(Cow<'a, str>),
     /// The renderer's own fixed words, written with [`fixed!`]: known when
     /// the program is compiled to have nothing HTML escapes, so that HTML
-    /// copies them as they are, and short enough to be counted on the spot.
-    /// Every other writer takes them as [`Inline::Text`].
-    Fixed(&'static str),
+    /// copies them as they are, and counted then. Every other writer takes
+    /// them as [`Inline::Text`].
+    Fixed(&'static Fixed),
     /// Words to stress: a label or a title.
     Strong(Cow<'a, str>),
     /// An id or an answer, exactly as typed in answers documents (only in
@@ -59,9 +59,17 @@ impl Inline<'_> {
     pub(crate) fn as_str(&self) -> &str {
         match self {
             Inline::Text(s) | Inline::Strong(s) | Inline::Code(s) | Inline::Link(s) => s,
-            Inline::Fixed(s) => s,
+            Inline::Fixed(fixed) => fixed.text,
         }
     }
+}
+
+/// The renderer's own words, with their [`Words`] counted when the program
+/// is compiled.
+#[derive(Debug, PartialEq)]
+pub(crate) struct Fixed {
+    pub text: &'static str,
+    pub words: Words,
 }
 
 /// The renderer's own words as an [`Inline::Fixed`]: a string constant
@@ -70,7 +78,8 @@ macro_rules! fixed {
     ($words:expr $(,)?) => {{
         const WORDS: &str = $words;
         const _: () = assert!(super::html::needs_no_escape(WORDS), "fixed words with a byte HTML escapes");
-        Inline::Fixed(WORDS)
+        const FIXED: Fixed = Fixed { text: WORDS, words: Words::of_ascii(WORDS) };
+        Inline::Fixed(&FIXED)
     }};
 }
 
@@ -376,7 +385,7 @@ fn para_words(para: &Para<'_>, texts: Texts<'_>) -> usize {
     let mut open = false;
     for inline in para {
         let words = match inline {
-            Inline::Fixed(s) => Words::of(s),
+            Inline::Fixed(fixed) => fixed.words,
             Inline::Text(s) | Inline::Strong(s) | Inline::Code(s) | Inline::Link(s) => texts.words(s),
         };
         words.read(&mut count, &mut open);
@@ -402,10 +411,9 @@ pub(crate) struct Words {
 
 impl Words {
     pub(crate) fn of(text: &str) -> Words {
-        let mut words = Words::default();
-        let mut open = false;
+        let mut counting = Counting::new();
         for (at, &byte) in text.as_bytes().iter().enumerate() {
-            let class = match BYTE_CLASS[usize::from(byte)] {
+            counting.read(match BYTE_CLASS[usize::from(byte)] {
                 // A character of several bytes, read whole at its first;
                 // its other bytes are `OTHER` and change nothing.
                 LEADING => text.get(at..).and_then(|rest| rest.chars().next()).map_or(OTHER, |c| {
@@ -418,25 +426,23 @@ impl Words {
                     }
                 }),
                 class => class,
-            };
-            if class == SEPARATOR {
-                if words.separated {
-                    words.inner += usize::from(open);
-                } else {
-                    words.head = open;
-                    words.separated = true;
-                }
-                open = false;
-            } else {
-                open |= class == ALPHANUMERIC;
-            }
+            });
         }
-        if words.separated {
-            words.tail = open;
-        } else {
-            words.head = open;
+        counting.words()
+    }
+
+    /// [`Words::of`] an ASCII text, when the program is compiled (fixed
+    /// words): a text with a byte beyond ASCII does not compile.
+    pub(crate) const fn of_ascii(text: &str) -> Words {
+        let bytes = text.as_bytes();
+        let mut counting = Counting::new();
+        let mut at = 0;
+        while at < bytes.len() {
+            assert!(bytes[at].is_ascii(), "fixed words beyond ASCII");
+            counting.read(BYTE_CLASS[bytes[at] as usize]);
+            at += 1;
         }
-        words
+        counting.words()
     }
 
     /// Reads the run after what came before it: `count` words ended so
@@ -448,6 +454,42 @@ impl Words {
         } else {
             *open |= self.head;
         }
+    }
+}
+
+/// [`Words`] being counted, a character class at a time.
+struct Counting {
+    words: Words,
+    /// Whether the word going on has a letter or digit.
+    open: bool,
+}
+
+impl Counting {
+    const fn new() -> Counting {
+        Counting { words: Words { separated: false, head: false, inner: 0, tail: false }, open: false }
+    }
+
+    const fn read(&mut self, class: u8) {
+        if class == SEPARATOR {
+            if self.words.separated {
+                self.words.inner += self.open as usize;
+            } else {
+                self.words.head = self.open;
+                self.words.separated = true;
+            }
+            self.open = false;
+        } else {
+            self.open |= class == ALPHANUMERIC;
+        }
+    }
+
+    const fn words(mut self) -> Words {
+        if self.words.separated {
+            self.words.tail = self.open;
+        } else {
+            self.words.head = self.open;
+        }
+        self.words
     }
 }
 
@@ -1182,7 +1224,7 @@ mod tests {
             .iter()
             .map(|inline| match inline {
                 Inline::Text(s) | Inline::Strong(s) | Inline::Code(s) | Inline::Link(s) => s.as_ref(),
-                Inline::Fixed(s) => s,
+                Inline::Fixed(fixed) => fixed.text,
             })
             .collect();
         line.split(|c: char| c.is_whitespace() || matches!(c, '/' | '–' | '—' | '-'))
@@ -1208,7 +1250,10 @@ mod tests {
                         3 => Inline::Link(run),
                         // Fixed words live as long as the program; a
                         // test's few may too.
-                        _ => Inline::Fixed(Box::leak(run.into_owned().into_boxed_str())),
+                        _ => {
+                            let text: &'static str = Box::leak(run.into_owned().into_boxed_str());
+                            Inline::Fixed(Box::leak(Box::new(Fixed { text, words: Words::of(text) })))
+                        }
                     }
                 })
                 .collect::<Vec<_>>();
@@ -1216,6 +1261,11 @@ mod tests {
             let words = para_words(&para, Texts::default());
             proptest::prop_assert_eq!(words, para_words_joined(&para));
             proptest::prop_assert!(para_words_at_most(&para) >= words);
+        }
+
+        #[test]
+        fn fixed_words_are_counted_as_any_words_are(text in "[ -~\t\n]{0,24}") {
+            proptest::prop_assert_eq!(Words::of_ascii(&text), Words::of(&text));
         }
     }
 }

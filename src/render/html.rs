@@ -206,7 +206,7 @@ pub(super) fn inline(para: &[Inline<'_>], out: &mut String, texts: Texts<'_>) {
     for inline in para {
         match inline {
             // Known to need no escaping when the program was compiled.
-            Inline::Fixed(s) => out.push_str(s),
+            Inline::Fixed(fixed) => out.push_str(fixed.text),
             Inline::Text(s) => texts.escape(s, out),
             Inline::Strong(s) => {
                 out.push_str("<strong>");

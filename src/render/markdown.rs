@@ -105,7 +105,7 @@ fn inline(para: &[Inline<'_>]) -> String {
     for inline in para {
         match inline {
             Inline::Text(s) => escape(s, &mut out),
-            Inline::Fixed(s) => escape(s, &mut out),
+            Inline::Fixed(fixed) => escape(fixed.text, &mut out),
             Inline::Strong(s) => {
                 // Emphasis only works when the stars touch the words.
                 let words = s.trim();

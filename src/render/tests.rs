@@ -757,7 +757,7 @@ fn fixed_as_text<'a>(blocks: &[doc::Block<'a>]) -> Vec<doc::Block<'a>> {
     use doc::{Block, Inline, Para};
     fn para<'a>(para: &Para<'a>) -> Para<'a> {
         let inlines = para.iter().map(|inline| match inline {
-            Inline::Fixed(s) => Inline::Text(std::borrow::Cow::Borrowed(*s)),
+            Inline::Fixed(fixed) => Inline::Text(std::borrow::Cow::Borrowed(fixed.text)),
             other => other.clone(),
         });
         Para::Many(inlines.collect())

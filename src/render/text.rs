@@ -60,7 +60,7 @@ fn boxed(heading: &[Inline<'_>], body: &[Block<'_>], width: usize) -> Vec<String
         .map(|inline| match inline {
             Inline::Strong(s) => s.to_uppercase(),
             Inline::Text(s) | Inline::Code(s) | Inline::Link(s) => s.to_string(),
-            Inline::Fixed(s) => (*s).to_owned(),
+            Inline::Fixed(fixed) => fixed.text.to_owned(),
         })
         .collect();
     let mut content = wrap(&heading, inner);
