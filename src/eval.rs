@@ -247,12 +247,30 @@ impl<'q> Outcome<'q> {
             })
             .collect();
 
+        // Which sources the report cites, marked as what cites them is
+        // chosen, by index (see `Cites`).
+        let cites = &q.compiled.cites;
+        let mut cited = vec![false; q.sources.len()];
+        let mut cite = |sources: &[usize]| sources.iter().for_each(|&s| cited[s] = true);
+        cite(&cites.always);
+        for raised in raised {
+            cite(match *raised {
+                Raised::Flag { question, .. } => &cites.flags[question],
+                Raised::Rule { rule, .. } => &cites.rules[rule],
+            });
+        }
+        chosen.iter().for_each(|&(index, _)| cite(&cites.recommendations[index]));
         let contested: Vec<ContestedEntry<'q>> = q
             .contested
             .iter()
             .zip(&q.compiled.contested)
-            .filter(|(_, when)| when.as_ref().is_none_or(|when| when.holds(&facts)))
-            .map(|(c, _)| ContestedEntry {
+            .enumerate()
+            .filter(|(_, (_, when))| when.as_ref().is_none_or(|when| when.holds(&facts)))
+            .map(|(i, (c, _))| {
+                cite(&cites.contested[i]);
+                c
+            })
+            .map(|c| ContestedEntry {
                 id: Cow::Borrowed(&c.id),
                 title: Cow::Borrowed(&c.title),
                 label: Cow::Borrowed(&c.label),
@@ -263,7 +281,18 @@ impl<'q> Outcome<'q> {
             .collect();
 
         let domains = state.domain_results();
-        let sources = cited_sources(q, &reasons, &recommendations, &contested, &domains);
+        cites.domains.iter().take(domains.len()).for_each(|sources| cite(sources));
+        let sources = q
+            .sources
+            .iter()
+            .zip(&cites.first)
+            .filter(|(_, &first)| cited[first])
+            .map(|(s, _)| SourceEntry {
+                id: Cow::Borrowed(&s.id),
+                citation: Cow::Borrowed(&s.citation),
+                url: s.url.as_deref().map(Cow::Borrowed),
+            })
+            .collect();
         let unanswered: Vec<Cow<'q, str>> = (0..q.questions.len())
             .filter(|i| state.applies[*i] && state.in_force[*i].is_none())
             .map(|i| Cow::Borrowed(q.questions[i].id.as_str()))
@@ -978,33 +1007,6 @@ fn settle(question: usize, asked: bool, applies: &mut [bool], in_force: &mut [Op
     if !asked {
         in_force[question] = None;
     }
-}
-
-/// The sources this report cites, in the questionnaire's order.
-fn cited_sources<'q>(
-    q: &'q Questionnaire,
-    reasons: &[Reason<'q>],
-    recommendations: &[Chosen<'q>],
-    contested: &[ContestedEntry<'q>],
-    domains: &[DomainResult<'q>],
-) -> Vec<SourceEntry<'q>> {
-    let mut cited: foldhash::HashSet<&str> = q.cite_always.iter().map(String::as_str).collect();
-    cited.extend(reasons.iter().flat_map(|r| r.sources.iter().map(|s| s.as_ref())));
-    cited.extend(recommendations.iter().flat_map(|r| r.sources.iter().map(String::as_str)));
-    cited.extend(contested.iter().flat_map(|c| c.sources.iter().map(|s| s.as_ref())));
-    // One result per domain, in the questionnaire's order.
-    for domain in q.domains.iter().take(domains.len()) {
-        cited.extend(domain.sources.iter().map(String::as_str));
-    }
-    q.sources
-        .iter()
-        .filter(|s| cited.contains(s.id.as_str()))
-        .map(|s| SourceEntry {
-            id: Cow::Borrowed(&s.id),
-            citation: Cow::Borrowed(&s.citation),
-            url: s.url.as_deref().map(Cow::Borrowed),
-        })
-        .collect()
 }
 
 /// Each domain's score, band and number of answered items, from the

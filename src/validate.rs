@@ -78,8 +78,27 @@ pub(crate) struct Compiled {
     pub notes: Vec<Option<Check>>,
     /// One condition (if any) per contested entry.
     pub contested: Vec<Option<Check>>,
+    pub cites: Cites,
     /// Every id, hashed, for answers documents.
     pub index: Index,
+}
+
+/// The sources each entry cites, by the index of the first source with
+/// the id it names: a report's list of sources is worked out from these,
+/// not by comparing ids on every report. An id that names no source (the
+/// linter's to report) cites nothing.
+#[derive(Debug, Clone)]
+pub(crate) struct Cites {
+    pub always: Vec<usize>,
+    /// Per question: its red flag's sources.
+    pub flags: Vec<Vec<usize>>,
+    pub rules: Vec<Vec<usize>>,
+    pub recommendations: Vec<Vec<usize>>,
+    pub contested: Vec<Vec<usize>>,
+    pub domains: Vec<Vec<usize>>,
+    /// Per source: the first source with its id, which a citation of that
+    /// id names (sources sharing an id are cited together).
+    pub first: Vec<usize>,
 }
 
 /// How far outside its band's bounds a score may be and still be in it
@@ -427,9 +446,29 @@ impl Lint<'_> {
             limits_when,
             notes: notes?,
             contested: contested?,
+            cites: self.cites(),
             // Moved in by `compile`, which owns the index the linter borrows.
             index: Index::default(),
         })
+    }
+
+    fn cites(&self) -> Cites {
+        let def = self.def;
+        let sources = &self.index.sources;
+        let of = |ids: &[String]| ids.iter().filter_map(|id| sources.get(id)).collect::<Vec<_>>();
+        Cites {
+            always: of(&def.cite_always),
+            flags: def
+                .questions
+                .iter()
+                .map(|q| q.red_flag.as_ref().map_or_else(Vec::new, |f| of(&f.sources)))
+                .collect(),
+            rules: def.triage_rules.iter().map(|rule| of(&rule.sources)).collect(),
+            recommendations: def.recommendations.iter().map(|rec| of(&rec.sources)).collect(),
+            contested: def.contested.iter().map(|c| of(&c.sources)).collect(),
+            domains: def.domains.iter().map(|domain| of(&domain.sources)).collect(),
+            first: def.sources.iter().enumerate().map(|(i, s)| sources.get(&s.id).unwrap_or(i)).collect(),
+        }
     }
 
     fn resolver(&mut self) -> Resolver<'_> {

@@ -809,3 +809,29 @@ fn fixed_words_are_written_and_counted_as_plain_text_is() {
     }
     assert!(fixed > 1000, "the reports have fixed words: {fixed}");
 }
+
+/// A report's sources are those its parts cite (reasons, entries chosen,
+/// contested approaches named, domains) and those cited always, in the
+/// questionnaire's order: worked out by id here, by index in `evaluate`.
+#[test]
+fn every_report_cites_what_its_parts_cite() {
+    let mut cited_by_rules = 0;
+    for (q, answer_sets) in every_report_source() {
+        for answers in answer_sets {
+            let report = report_for(&q, answers);
+            let mut cited: std::collections::HashSet<&str> =
+                q.cite_always.iter().map(String::as_str).collect();
+            let by_reasons = report.triage.reasons.iter().flat_map(|r| r.sources.iter().map(|s| s.as_ref()));
+            cited_by_rules += by_reasons.clone().filter(|id| !q.cite_always.iter().any(|a| a == id)).count();
+            cited.extend(by_reasons);
+            cited.extend(report.recommendations.iter().flat_map(|r| r.sources.iter().map(String::as_str)));
+            cited.extend(report.contested.iter().flat_map(|c| c.sources.iter().map(|s| s.as_ref())));
+            cited.extend(q.domains.iter().flat_map(|d| d.sources.iter().map(String::as_str)));
+            let expected: Vec<&str> =
+                q.sources.iter().map(|s| s.id.as_str()).filter(|id| cited.contains(id)).collect();
+            let sources: Vec<&str> = report.sources.iter().map(|s| s.id.as_ref()).collect();
+            assert_eq!(sources, expected);
+        }
+    }
+    assert!(cited_by_rules > 100, "reasons cite sources of their own: {cited_by_rules}");
+}
