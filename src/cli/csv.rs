@@ -569,21 +569,7 @@ fn write_whole(out: &mut Vec<u8>, number: i64) -> io::Result<()> {
         out.push(b'0' + small % 10);
         return Ok(());
     }
-    if number < 0 {
-        out.push(b'-');
-    }
-    let mut digits = [0; 20];
-    let mut start = digits.len();
-    let mut rest = number.unsigned_abs();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[start..]);
+    out.extend_from_slice(selfcheck::number::whole(number, &mut [0; 20]).as_bytes());
     Ok(())
 }
 
