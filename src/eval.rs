@@ -268,15 +268,14 @@ impl<'q> Outcome<'q> {
             .filter(|(_, (_, when))| when.as_ref().is_none_or(|when| when.holds(&facts)))
             .map(|(i, (c, _))| {
                 cite(&cites.contested[i]);
-                c
-            })
-            .map(|c| ContestedEntry {
-                id: Cow::Borrowed(&c.id),
-                title: Cow::Borrowed(&c.title),
-                label: Cow::Borrowed(&c.label),
-                summary: Cow::Borrowed(&c.summary),
-                evidence_note: c.evidence_note.as_deref().map(Cow::Borrowed),
-                sources: borrowed(&c.sources),
+                ContestedEntry {
+                    id: Cow::Borrowed(&c.id),
+                    title: Cow::Borrowed(&c.title),
+                    label: Cow::Borrowed(&c.label),
+                    summary: Cow::Borrowed(&c.summary),
+                    evidence_note: c.evidence_note.as_deref().map(Cow::Borrowed),
+                    sources: borrowed(&c.sources),
+                }
             })
             .collect();
 
