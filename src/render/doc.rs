@@ -396,7 +396,7 @@ fn para_words(para: &Para<'_>, texts: Texts<'_>) -> usize {
 /// The words of a run of text read on its own, in a form that joins runs
 /// as reading them as one line would: a word cut by the end of one run
 /// goes on into the next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Words {
     /// Whether the run has a separator in it.
     separated: bool,
