@@ -374,8 +374,12 @@ pub fn assess_pairs<'q, 'a>(
 /// string it is.
 pub fn parse_cell(kind: &Kind, text: &str) -> Result<Value, String> {
     let given = if kind.is_numeric() {
+        // A cell is taken as it is: JSON's parser would let spaces around
+        // a number pass, which an option id does not get.
+        let padded = text.starts_with(JSON_SPACE) || text.ends_with(JSON_SPACE);
         match plain_integer(text.as_bytes()) {
             Some(number) => Json::from(number),
+            None if padded => Json::from(text),
             None => match serde_json::from_str::<Json>(text) {
                 Ok(number @ Json::Number(_)) => number,
                 _ => Json::from(text),
@@ -388,6 +392,9 @@ pub fn parse_cell(kind: &Kind, text: &str) -> Result<Value, String> {
     };
     answers::check(kind, &given).map_err(|expected| format!("expected {expected}, got {}", shown(&given)))
 }
+
+/// What JSON reads as white space.
+const JSON_SPACE: [char; 4] = [' ', '\t', '\n', '\r'];
 
 /// A cell of digits alone, without a leading zero, as JSON reads it: the
 /// common case, read without the cost of a JSON parser (every other number

@@ -232,6 +232,24 @@ fn bad_responses_are_refused_naming_the_item_and_the_path() {
     });
 }
 
+/// A response with a mistake in its JSON is still told for a response, by
+/// the `resourceType` read before the mistake: the error is the mistake, at
+/// its line and column, not an answers document's complaint about
+/// `resourceType`.
+#[test]
+fn a_syntax_error_in_a_response_is_named_where_it_is() {
+    let item = r#"{"linkId": "age", "answer": [{"valueInteger": 40}]}"#;
+    let input =
+        format!("{{\n \"resourceType\": \"QuestionnaireResponse\",\n \"item\": [\n  {item},\n ]\n}}\n");
+    let output = selfcheck(&["assess", "-"], input.as_bytes());
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(text(&output.stderr).trim_end(), "selfcheck: <stdin>:5:2: trailing comma (at `item`)");
+    let line = format!("{{\"resourceType\": \"QuestionnaireResponse\", \"item\": [{item},]}}\n");
+    let record = selfcheck(&["assess", "--jsonl"], line.as_bytes());
+    let record: Json = serde_json::from_slice(&record.stdout).expect("an error record");
+    assert_eq!(record["error"]["kind"], "syntax", "{record}");
+}
+
 // --- The Node tools -------------------------------------------------------
 
 /// Runs `tests/fhir/SCRIPT` with node, failing clearly when the tools are

@@ -62,9 +62,11 @@ pub fn run(file: Option<&Path>, catalog: &Catalog, long: bool, max_row: usize) -
         max: max_row,
         may_wait,
         plain: false,
+        keep_cells: 0,
     };
     let header = read_header(&mut rows, questionnaire, max_row).map_err(|e| e.with_file(&name))?;
     rows.plain = true;
+    rows.keep_cells = header.record_id().map_or(0, |i| i + 1);
     let table = Table::new(questionnaire, header, long, max_row);
     let mut first = Vec::new();
     table.write_header(&mut first);
@@ -120,6 +122,9 @@ struct Rows<R> {
     /// [`Rows::read_plain`]: not before the header is read, so that the
     /// parser strips a byte order mark.
     plain: bool,
+    /// How many first cells of a row too long to keep are kept all the
+    /// same: up to its `record_id`, so that its error row names it.
+    keep_cells: usize,
 }
 
 /// One row's cells, or the fact that it was too long to keep.
@@ -247,6 +252,8 @@ impl<R: Read> Source for Rows<R> {
         }
         row.plain = None;
         let (mut written, mut ended, mut taken) = (0, 0, 0);
+        // Of a row too long to keep: the bytes and cells kept.
+        let mut kept = None;
         loop {
             let input = self.reader.fill_buf()?;
             let (result, read, wrote, ends) =
@@ -257,11 +264,24 @@ impl<R: Read> Source for Rows<R> {
             ended += ends;
             // A row too long to keep is still parsed to its end, so that
             // the next row starts where it should, but nothing of it is
-            // kept.
-            row.too_long |= taken > self.max;
-            if row.too_long {
-                written = 0;
-                ended = 0;
+            // kept beyond its first cells, when they were read whole by
+            // then (with room after them to parse the rest into).
+            if taken > self.max && !row.too_long {
+                row.too_long = true;
+                let cells = ended.min(self.keep_cells);
+                let bytes = cells.checked_sub(1).map_or(0, |last| row.ends[last]);
+                let room = row.fields.len().saturating_sub(bytes);
+                if room < FIRST_FIELDS {
+                    row.fields.resize(bytes + FIRST_FIELDS, 0);
+                }
+                if row.ends.len() <= cells {
+                    row.ends.resize(cells + 1, 0);
+                }
+                kept = Some((bytes, cells));
+            }
+            if let Some((bytes, cells)) = kept {
+                written = bytes;
+                ended = cells;
             }
             match result {
                 ReadRecordResult::InputEmpty => {}
@@ -390,7 +410,8 @@ impl<'q> Table<'q> {
         let columns = self.header.columns().len();
         if count != columns {
             let cells = if count == 1 { "cell" } else { "cells" };
-            let message = format!("the row has {count} {cells}, but the header has {columns} columns");
+            let names = if columns == 1 { "column" } else { "columns" };
+            let message = format!("the row has {count} {cells}, but the header has {columns} {names}");
             return Err(Error::new(ErrorKind::InvalidDocument, message));
         }
         // The cells are one run of bytes, checked as UTF-8 at once (so each
@@ -436,7 +457,7 @@ impl Table<'_> {
         // The respondent's id, as given (even on a bad row), or the row's
         // number when the table has no such column.
         let record_id = match self.header.record_id() {
-            Some(i) if !too_long && i < count => String::from_utf8_lossy(row.cell(i)),
+            Some(i) if i < count => String::from_utf8_lossy(row.cell(i)),
             Some(_) => Cow::Borrowed(""),
             None => Cow::Owned(number.to_string()),
         };
@@ -700,6 +721,7 @@ mod tests {
             max,
             may_wait: false,
             plain,
+            keep_cells: 0,
         };
         let mut row = Row::default();
         let mut read = Vec::new();
@@ -737,6 +759,7 @@ mod tests {
             max: 100,
             may_wait: false,
             plain: true,
+            keep_cells: 0,
         };
         let mut row = Row::default();
         rows.reader.fill_buf().expect("read from memory");

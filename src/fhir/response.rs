@@ -8,7 +8,6 @@
 //! Every error names the item's `linkId` and the path of the offending
 //! element in the resource, such as `item[1].item[0].answer[0].valueInteger`.
 
-use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::answers::{self, Answers, Value};
@@ -38,15 +37,43 @@ pub struct Response {
 
 /// Whether JSON `input` is a FHIR resource, and of which type: its
 /// `resourceType`. For telling resources from answers documents (which have
-/// no such field) after a document failed to parse as one.
+/// no such field) after a document failed to parse as one. Only the top
+/// level's entries up to `resourceType` are read, so that a resource with a
+/// mistake further on is still told for one, and its own error (a syntax
+/// error at its line and column, say) is the one reported.
 pub fn resource_type(input: &[u8]) -> Option<String> {
-    #[derive(Deserialize)]
-    struct Probe {
-        #[serde(rename = "resourceType")]
-        resource_type: Option<Json>,
+    use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+    use std::fmt;
+
+    /// Reads the top level's entries until `resourceType`, which it keeps.
+    struct Probe<'a>(&'a mut Option<Json>);
+    impl<'de> DeserializeSeed<'de> for Probe<'_> {
+        type Value = ();
+        fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+            deserializer.deserialize_map(self)
+        }
     }
-    let probe: Probe = serde_json::from_slice(input).ok()?;
-    match probe.resource_type? {
+    impl<'de> Visitor<'de> for Probe<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if key == "resourceType" {
+                    *self.0 = Some(map.next_value()?);
+                    // Found: the rest is the resource's parser's to read.
+                    return Err(de::Error::custom("found"));
+                }
+                map.next_value::<IgnoredAny>()?;
+            }
+            Ok(())
+        }
+    }
+
+    let mut found = None;
+    let _ = Probe(&mut found).deserialize(&mut serde_json::Deserializer::from_slice(input));
+    match found? {
         Json::String(name) => Some(name),
         other => Some(other.to_string()),
     }
