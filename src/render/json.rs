@@ -93,12 +93,15 @@ fn triage_object<W: Write>(out: &mut W, triage: &Triage<'_>) -> io::Result<()> {
 }
 
 fn reason<W: Write>(out: &mut W, reason: &Reason<'_>) -> io::Result<()> {
-    let Reason { rule, level, because, sign, answers, sources } = reason;
+    let Reason { rule, level, because, sign, foremost, answers, sources } = reason;
     let mut o = Object::start(out)?;
     o.string("rule", rule)?;
     o.string("level", level.as_str())?;
     o.string("because", because)?;
     o.optional("sign", sign)?;
+    if *foremost {
+        o.value("foremost", |out| out.write_all(b"true"))?;
+    }
     o.list("answers", answers, shown)?;
     o.strings("sources", sources)?;
     o.end()
