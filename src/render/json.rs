@@ -475,6 +475,20 @@ mod tests {
         same_as_serde_json(&report);
     }
 
+    #[test]
+    fn a_foremost_reason_is_written_as_serde_json_writes_it() {
+        let q = shipped();
+        let mut answers = answers(&q, &vec![1; q.questions.len()]);
+        for (id, value) in [("age", Value::Integer(40)), ("rf_cancer_history", Value::Option(0))] {
+            answers.set(q.question_index(id).expect(id), Some(value));
+        }
+        let mut report = evaluate(&q, &answers);
+        assert!(report.triage.reasons.iter().any(|r| r.foremost), "the cancer reason is foremost");
+        report.triage.reasons.push(report.triage.reasons[0].clone());
+        report.triage.reasons[1].foremost = false;
+        same_as_serde_json(&report);
+    }
+
     proptest! {
         #[test]
         fn reports_of_the_shipped_questionnaire_are_written_as_serde_json_writes_them(
