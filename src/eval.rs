@@ -886,6 +886,7 @@ impl<'q> State<'q> {
                 level: answer.level(flag),
                 because: Cow::Borrowed(answer.because(flag)),
                 sign: flag.sign.as_deref().map(Cow::Borrowed),
+                foremost: flag.foremost,
                 answers: vec![self.shown(question)],
                 sources: borrowed(&flag.sources),
             },
@@ -904,6 +905,7 @@ impl<'q> State<'q> {
                     level: rule.level,
                     because: Cow::Borrowed(because),
                     sign: None,
+                    foremost: rule.foremost,
                     answers: looked_at.into_iter().map(|i| self.shown(i)).collect(),
                     sources: borrowed(&rule.sources),
                 }

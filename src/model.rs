@@ -477,6 +477,12 @@ pub struct RedFlag {
     /// The reason shown when the question is unanswered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unanswered_because: Option<String>,
+    /// `true`: whenever this sign raises the level, its reason comes
+    /// before every other in the person's part of the report and is never
+    /// left to the clinician's part, at any level (for a reason that must
+    /// always reach the person, such as who to call after cancer).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub foremost: bool,
     #[serde(default)]
     pub sources: Vec<String>,
 }
@@ -495,6 +501,11 @@ pub struct TriageRule {
     /// whose condition holds replaces `because`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub because_cases: Vec<BecauseCase>,
+    /// `true`: whenever this rule fires, its reason comes before every
+    /// other in the person's part of the report and is never left to the
+    /// clinician's part, at any level.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub foremost: bool,
     #[serde(default)]
     pub sources: Vec<String>,
 }

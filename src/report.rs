@@ -90,6 +90,11 @@ pub struct Reason<'q> {
     /// never shown ids ("you were not sure about ...").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign: Option<Text<'q>>,
+    /// The red flag or rule is marked `foremost`: the person's part gives
+    /// this reason before any other and never leaves it out. Written only
+    /// when `true`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub foremost: bool,
     /// The answers the rule looked at (`null`: unanswered).
     pub answers: Vec<Shown<'q>>,
     pub sources: Vec<Text<'q>>,
@@ -161,6 +166,10 @@ pub struct Chosen<'q> {
 
 /// A list of texts as the questionnaire keeps it, borrowed whole.
 pub type Texts<'q> = Cow<'q, [String]>;
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
 
 fn is_empty(texts: &Texts<'_>) -> bool {
     texts.is_empty()

@@ -600,6 +600,17 @@ impl Lint<'_> {
                     "an empty `sign`: name the sign in plain words",
                 );
             }
+            if flag.foremost
+                && [flag.yes, flag.not_sure, flag.unanswered].iter().all(|&l| l == Level::SelfCare)
+            {
+                self.problem(
+                    &format!("{path}.red_flag.foremost"),
+                    format!(
+                        "red flag `{}` is `foremost` but raises nothing, so its reason is never given",
+                        question.id
+                    ),
+                );
+            }
         }
         flags
     }

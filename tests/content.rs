@@ -119,6 +119,51 @@ fn red_flags_come_first_with_the_levels_of_the_brief() {
     assert_eq!(q.questions[spine - 1].id, "rf_cancer_history");
 }
 
+/// "Every cancer reason, at any level, names the acute oncology line", and
+/// is marked foremost, so that the person's part never leaves it to the
+/// clinician's: the two cancer red flags, in each wording, and every
+/// triage rule that reads the cancer question, in each of its cases.
+#[test]
+fn every_cancer_reason_is_foremost_and_names_the_acute_oncology_line() {
+    let q = questionnaire();
+    let mut reasons: Vec<(String, bool, Vec<&str>)> = Vec::new();
+    for id in ["rf_cancer_history", "rf_cancer_spine_signs"] {
+        let flag = q.question(id).and_then(|question| question.red_flag.as_ref()).expect(id);
+        let wordings =
+            [Some(&flag.because), flag.not_sure_because.as_ref(), flag.unanswered_because.as_ref()];
+        reasons.push((
+            id.to_owned(),
+            flag.foremost,
+            wordings.into_iter().flatten().map(String::as_str).collect(),
+        ));
+    }
+    for rule in &q.triage_rules {
+        let when = serde_json::to_string(&rule.when).expect("a condition serialises");
+        if when.contains("\"rf_cancer_history\"") {
+            let cases = rule.because_cases.iter().map(|case| case.because.as_str());
+            reasons.push((
+                rule.id.clone(),
+                rule.foremost,
+                std::iter::once(rule.because.as_str()).chain(cases).collect(),
+            ));
+        }
+    }
+    let ids: Vec<&str> = reasons.iter().map(|(id, ..)| id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["rf_cancer_history", "rf_cancer_spine_signs", "cancer_spine_emergency", "cancer_unsure_leg_signs"]
+    );
+    for (id, foremost, wordings) in reasons {
+        assert!(foremost, "{id} is a cancer reason: mark it foremost");
+        for wording in wordings {
+            assert!(
+                wording.contains("acute oncology line"),
+                "{id}: {wording:?} does not name the acute oncology line"
+            );
+        }
+    }
+}
+
 /// Every combination of a cauda equina flag and its follow-up: only a
 /// follow-up `no` (symptoms over 2 weeks, not worsening) lowers a `yes` to
 /// `urgent`; a `not_sure` flag is `urgent` whatever the follow-up says.
@@ -308,6 +353,11 @@ struct Expect {
     /// Domain id → expected band id.
     #[serde(default)]
     bands: BTreeMap<String, String>,
+    /// Words the person's part of the text report (everything before `For
+    /// your clinician`) must say, such as who to call; line breaks and
+    /// runs of spaces count as one space.
+    #[serde(default)]
+    person_includes: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -392,6 +442,16 @@ fn unmet(report: &Report<'_>, expect: &Expect) -> Vec<String> {
     let mut out = Vec::new();
     if report.triage.level != expect.level {
         out.push(format!("level is `{}`, expected `{}`", report.triage.level, expect.level));
+    }
+    if !expect.person_includes.is_empty() {
+        let text = selfcheck::render::text(report, 80);
+        let person = text.split("\nFor your clinician\n").next().unwrap_or_default();
+        let person = person.split_whitespace().collect::<Vec<_>>().join(" ");
+        for words in &expect.person_includes {
+            if !person.contains(words.as_str()) {
+                out.push(format!("the person's part does not say {words:?}:\n{person}"));
+            }
+        }
     }
     let fired = reasons(report);
     let chosen = recommended(report);

@@ -337,8 +337,9 @@ proptest! {
 
     /// For every answer set: the person's part of the Markdown report
     /// keeps to its level's budget of words, and what must stay stays: the
-    /// action, and below `urgent` every exercise of the plan with its steps
-    /// and every note chosen for the plan (the stop rule).
+    /// action, below `urgent` every exercise of the plan with its steps
+    /// and every note chosen for the plan (the stop rule), and at every
+    /// level each reason marked foremost.
     #[test]
     fn the_persons_part_keeps_to_its_budget(answers in any_answers()) {
         let report = evaluate(questionnaire(), &answers);
@@ -359,6 +360,11 @@ proptest! {
         let plan_notes = report.notes.iter().filter(|note| note.place == selfcheck::model::NotePlace::Plan);
         for note in plan_notes.filter(|_| level < Level::Urgent) {
             prop_assert!(person.contains(&flat(&note.text)), "{} missing with {}", note.id, shown(&answers));
+        }
+        // A foremost reason (every cancer reason) is never left to the
+        // clinician's part, at any level.
+        for reason in report.triage.reasons.iter().filter(|r| r.foremost && r.level == level) {
+            prop_assert!(person.contains(&flat(&reason.because)), "{} missing with {}", reason.rule, shown(&answers));
         }
     }
 }

@@ -20,8 +20,9 @@
 //! The person's part keeps to a budget of words by level ([`budget`]). When
 //! a report would run over, material the clinician's part also holds leaves
 //! the person's part, least needed first ([`Trim`]), until it fits. The
-//! action, the first reason, the plan's exercises with their how-to, the
-//! stop rule, the disclaimer and the safety net always stay.
+//! action, the first reason, every reason marked `foremost`, the plan's
+//! exercises with their how-to, the stop rule, the disclaimer and the
+//! safety net always stay.
 //!
 //! Paragraphs have no line breaks inside them: a list or separate
 //! paragraphs say the same in every renderer, and Markdown needs no
@@ -256,8 +257,8 @@ pub(crate) enum Trim {
     /// What the answers suggest, domain by domain: a pointer line stays,
     /// and each domain's explanation joins its score.
     Suggestions,
-    /// The reasons after the first: counted in a line, listed with their
-    /// rules.
+    /// The reasons after the first (and after every `foremost` one):
+    /// counted in a line, listed with their rules.
     Reasons,
     /// The warning signs not answered after the first [`FEW_SIGNS`]:
     /// counted in a line, listed with the answers.
@@ -568,11 +569,14 @@ fn action<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
 /// The reasons at the final level, at most [`MAX_REASONS`] (one at
 /// `emergency`, where the action is the whole message, and when trimmed);
 /// warning signs left unanswered count as one reason, listed by name
-/// further on.
+/// further on. Reasons marked `foremost` come first, each in its own words
+/// whatever the limit or the trim: they are never counted among the rest.
 fn why<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
     let level = report.triage.level;
     let max_reasons = if level == Level::Emergency || trim >= Trim::Reasons { 1 } else { MAX_REASONS };
-    let at_level: Vec<&Reason> = report.triage.reasons.iter().filter(|r| r.level == level).collect();
+    let mut at_level: Vec<&Reason> = report.triage.reasons.iter().filter(|r| r.level == level).collect();
+    // Foremost first; a stable sort keeps the order of evaluation otherwise.
+    at_level.sort_by_key(|reason| !reason.foremost);
     // With no reason at its level (self-care), there is no why to give.
     if at_level.is_empty() {
         return;
@@ -581,7 +585,9 @@ fn why<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
     let mut unanswered = false;
     let mut more = report.triage.reasons.len() - at_level.len();
     for reason in at_level {
-        if unanswered_sign(report, reason) {
+        if reason.foremost {
+            items.push(reason_words(reason));
+        } else if unanswered_sign(report, reason) {
             // Trimmed, the signs not answered count as one of the rest,
             // so that the first reason shown is a sign that was answered:
             // their own section names them.

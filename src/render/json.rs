@@ -93,12 +93,15 @@ fn triage_object<W: Write>(out: &mut W, triage: &Triage<'_>) -> io::Result<()> {
 }
 
 fn reason<W: Write>(out: &mut W, reason: &Reason<'_>) -> io::Result<()> {
-    let Reason { rule, level, because, sign, answers, sources } = reason;
+    let Reason { rule, level, because, sign, foremost, answers, sources } = reason;
     let mut o = Object::start(out)?;
     o.string("rule", rule)?;
     o.string("level", level.as_str())?;
     o.string("because", because)?;
     o.optional("sign", sign)?;
+    if *foremost {
+        o.value("foremost", |out| out.write_all(b"true"))?;
+    }
     o.list("answers", answers, shown)?;
     o.strings("sources", sources)?;
     o.end()
@@ -469,6 +472,20 @@ mod tests {
         assert!(
             !report.recommendations.is_empty() && !report.domains.is_empty() && !report.contested.is_empty()
         );
+        same_as_serde_json(&report);
+    }
+
+    #[test]
+    fn a_foremost_reason_is_written_as_serde_json_writes_it() {
+        let q = shipped();
+        let mut answers = answers(&q, &vec![1; q.questions.len()]);
+        for (id, value) in [("age", Value::Integer(40)), ("rf_cancer_history", Value::Option(0))] {
+            answers.set(q.question_index(id).expect(id), Some(value));
+        }
+        let mut report = evaluate(&q, &answers);
+        assert!(report.triage.reasons.iter().any(|r| r.foremost), "the cancer reason is foremost");
+        report.triage.reasons.push(report.triage.reasons[0].clone());
+        report.triage.reasons[1].foremost = false;
         same_as_serde_json(&report);
     }
 

@@ -835,3 +835,100 @@ fn every_report_cites_what_its_parts_cite() {
     }
     assert!(cited_by_rules > 100, "reasons cite sources of their own: {cited_by_rules}");
 }
+
+/// The fixture with a second warning sign and a rule marked `foremost`:
+/// both fire with `rf_numb`, after it, at its level.
+fn foremost_fixture() -> Questionnaire {
+    let mut definition = fixture_definition();
+    let questions = definition["questions"].as_array_mut().expect("questions");
+    questions.insert(
+        1,
+        json!({"id": "rf_fever", "text": "Fever?", "kind": "yes_no_not_sure",
+               "red_flag": {"sign": "a fever", "yes": "urgent", "not_sure": "soon", "unanswered": "soon",
+                            "because": "A fever with back pain needs a doctor today."}}),
+    );
+    definition["triage_rules"].as_array_mut().expect("rules").push(json!(
+        {"id": "numb_after_illness", "when": {"one_of": ["rf_numb", ["yes", "not_sure"]]},
+         "level": "urgent", "foremost": true,
+         "because": "After your illness, call your specialist team's line too."}));
+    questionnaire(definition)
+}
+
+#[test]
+fn a_foremost_reason_comes_first_and_is_never_counted_among_the_rest() {
+    let q = foremost_fixture();
+    let foremost = "After your illness, call your specialist team's line too.";
+    // At emergency one reason is shown: the foremost one is at `urgent`,
+    // below the level, so the sign's own reason is the one.
+    let report = report_for(&q, json!({"rf_numb": "yes", "rf_fever": "no", "age": 40}));
+    assert_eq!(report.triage.level, Level::Emergency);
+    let reason = report.triage.reasons.iter().find(|r| r.rule == "numb_after_illness").expect("fired");
+    assert!(reason.foremost);
+    assert!(report.triage.reasons.iter().filter(|r| r.rule != "numb_after_illness").all(|r| !r.foremost));
+    // At urgent, trimmed to a single reason, the foremost one stays and
+    // comes first, though it fired last.
+    let report = report_for(&q, json!({"rf_numb": "not_sure", "rf_fever": "yes", "age": 40}));
+    assert_eq!(report.triage.level, Level::Urgent);
+    assert_eq!(report.triage.reasons.last().map(|r| r.rule.as_ref()), Some("numb_after_illness"));
+    for budget in [usize::MAX, 0] {
+        let outline = doc::outline_within(&report, budget, Texts::default());
+        let mut inlines = Vec::new();
+        blocks_inlines(&outline.person, &mut inlines);
+        let said: Vec<&str> = inlines.iter().map(|inline| inline.as_str()).collect();
+        let first = said.iter().position(|s| *s == foremost).expect("the foremost reason is shown");
+        let other =
+            said.iter().position(|s| s.starts_with("A fever with back pain") || s.starts_with("Numbness"));
+        assert!(other.is_none_or(|other| first < other), "{said:?}");
+    }
+    // The JSON report says so, and only for that reason.
+    let json = super::render(&report, Format::Json);
+    assert_eq!(json.matches("\"foremost\": true").count(), 1, "{json}");
+}
+
+/// Marks each reason foremost or not, by `marks` in turn.
+fn marked(report: &mut Report<'_>, marks: &[bool]) {
+    for (reason, mark) in report.triage.reasons.iter_mut().zip(marks.iter().cycle()) {
+        reason.foremost = *mark;
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config::with_cases(24))]
+
+    /// Whatever reasons are foremost, in any report of any shipped answers
+    /// file or fixture case, and however far the person's part is trimmed,
+    /// every foremost reason at the report's level is in the person's part
+    /// in its own words, before every other reason.
+    #[test]
+    fn foremost_reasons_at_the_level_are_always_in_the_persons_part(
+        marks in proptest::collection::vec(proptest::prelude::any::<bool>(), 1..8),
+        budget in proptest::prop_oneof![0usize..400, proptest::strategy::Just(usize::MAX)],
+    ) {
+        for (q, documents) in every_report_source() {
+            for answers in documents {
+                let mut report = report_for(&q, answers);
+                marked(&mut report, &marks);
+                let outline = doc::outline_within(&report, budget, Texts::default());
+                let mut inlines = Vec::new();
+                blocks_inlines(&outline.person, &mut inlines);
+                let said: Vec<&str> = inlines.iter().map(|inline| inline.as_str()).collect();
+                let at_level = report.triage.reasons.iter().filter(|r| r.level == report.triage.level);
+                let place = |because: &str| said.iter().position(|s| *s == because);
+                let last_foremost = at_level
+                    .clone()
+                    .filter(|r| r.foremost)
+                    .map(|r| place(&r.because).unwrap_or_else(|| panic!("{:?} missing: {said:?}", r.because)))
+                    .max();
+                let foremost: Vec<&str> =
+                    report.triage.reasons.iter().filter(|r| r.foremost).map(|r| r.because.as_ref()).collect();
+                // Red flags may share a wording: one found by its words
+                // may be another reason's place.
+                for other in at_level.filter(|r| !r.foremost && !foremost.contains(&r.because.as_ref())) {
+                    if let (Some(at), Some(last)) = (place(&other.because), last_foremost) {
+                        proptest::prop_assert!(last < at, "{:?} before a foremost reason", other.because);
+                    }
+                }
+            }
+        }
+    }
+}
