@@ -444,6 +444,23 @@ async fn check_your_answers_then_change_one() {
 }
 
 #[tokio::test]
+async fn skipped_questions_are_carried_by_the_report_page() {
+    let check = answer_all("47").await;
+    let rows = check.body.matches("<dt>").count();
+    assert!(check.has("<dd>Skipped</dd>"));
+    let fields = hidden(&check);
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let report = post(&format!("/{ID}/report"), &pairs).await;
+    assert_eq!(report.status, StatusCode::OK);
+    // "Check or change my answers" on the report: every answer and skip again.
+    let again = answer(&report, None, "check").await;
+    again.assert_has("<h1>Check your answers</h1>");
+    assert_eq!(again.body.matches("<dt>").count(), rows, "{}", again.body);
+    assert_eq!(hidden(&again), fields);
+    assert!(!again.has("Go on with the questions"));
+}
+
+#[tokio::test]
 async fn the_report_page_and_the_downloads_match_assess() {
     let q = questionnaire();
     let check = answer_all("47").await;

@@ -206,7 +206,7 @@ pub(crate) async fn question(Chosen(q): Chosen, posted: Posted) -> Response {
             question_page(q, &answers, &skipped, step, StatusCode::OK, QuestionState::default())
         }
         Next::Done => check_page(q, &replay),
-        Next::StoppedEarly => report_page(q, replay.session.answers(), true),
+        Next::StoppedEarly => report_page(q, replay.session.answers(), &replay.skipped(), true),
     }
 }
 
@@ -442,7 +442,9 @@ fn answer_words(kind: &Kind, value: Option<crate::Value>) -> String {
     }
 }
 
-fn report_page(served: &Served, answers: &Answers, stopped: bool) -> Response {
+/// The report of `answers`. Its form carries the answers and the questions
+/// skipped, so that "Check or change my answers" lists every one of them.
+fn report_page(served: &Served, answers: &Answers, skipped: &[usize], stopped: bool) -> Response {
     let q = &**served;
     let report = evaluate(q, answers);
     let mut title = String::with_capacity(64);
@@ -455,7 +457,7 @@ fn report_page(served: &Served, answers: &Answers, stopped: bool) -> Response {
         layout,
         stopped: stopped.then_some(NoticeView { title: &emergency.title, action: &emergency.action }),
     };
-    let bottom = ReportBottom { id: &q.id, hidden: served.hidden.inputs(q, answers, &[], None) };
+    let bottom = ReportBottom { id: &q.id, hidden: served.hidden.inputs(q, answers, skipped, None) };
     pages::report_page(
         &top,
         |out| render::write_html_fragment_prepared(&report, &served.prepared, out),
@@ -470,7 +472,7 @@ pub(crate) async fn report(Chosen(q): Chosen, posted: Posted) -> Response {
         Err(response) => return response,
     };
     match checked(&q, &mut form) {
-        Ok((answers, _)) => report_page(&q, &answers, false),
+        Ok((answers, skipped)) => report_page(&q, &answers, &skipped, false),
         Err(response) => response,
     }
 }
@@ -541,7 +543,7 @@ pub(crate) async fn resume(Chosen(q): Chosen, request: Request) -> Response {
                     question_page(q, &answers, &[], step, StatusCode::OK, QuestionState::default())
                 }
                 Next::Done => check_page(q, &replay),
-                Next::StoppedEarly => report_page(q, replay.session.answers(), true),
+                Next::StoppedEarly => report_page(q, replay.session.answers(), &[], true),
             }
         }
         Err(messages) => {
