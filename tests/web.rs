@@ -461,6 +461,19 @@ async fn skipped_questions_are_carried_by_the_report_page() {
 }
 
 #[tokio::test]
+async fn the_page_question_given_twice_is_refused() {
+    let page = first_red_flag().await;
+    let mut fields = hidden(&page);
+    fields.push(("rf_saddle_numbness".to_owned(), "no".to_owned()));
+    fields.push(("rf_saddle_numbness".to_owned(), "yes".to_owned()));
+    fields.push(("_action".to_owned(), "continue".to_owned()));
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let reply = post(&format!("/{ID}/question"), &pairs).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    reply.assert_says("answer `rf_saddle_numbness` is given twice");
+}
+
+#[tokio::test]
 async fn the_report_page_and_the_downloads_match_assess() {
     let q = questionnaire();
     let check = answer_all("47").await;

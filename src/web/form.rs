@@ -105,11 +105,16 @@ impl<'b> Form<'b> {
         Ok(form)
     }
 
-    /// The value posted for the page's own question, and the rest.
-    pub(crate) fn take_current(&mut self) -> Option<String> {
-        let id = self.question.as_deref()?;
-        let at = self.answers.iter().position(|(name, _)| name == id)?;
-        Some(self.answers.remove(at).1.into_owned())
+    /// The value posted for the page's own question, taken from the rest.
+    /// Given twice, it is refused as a hidden answer given twice is: no
+    /// page sends two, and neither may be picked over the other.
+    pub(crate) fn take_current(&mut self) -> Result<Option<String>, String> {
+        let Some(id) = self.question.as_deref() else { return Ok(None) };
+        let Some(at) = self.answers.iter().position(|(name, _)| name == id) else { return Ok(None) };
+        if self.answers[at + 1..].iter().any(|(name, _)| name == id) {
+            return Err(format!("answer `{id}` is given twice; give each answer once"));
+        }
+        Ok(Some(self.answers.remove(at).1.into_owned()))
     }
 }
 

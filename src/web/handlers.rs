@@ -132,7 +132,10 @@ pub(crate) async fn question(Chosen(q): Chosen, posted: Posted) -> Response {
             )])
         }
     };
-    let typed = form.take_current();
+    let typed = match form.take_current() {
+        Ok(typed) => typed,
+        Err(problem) => return bad_form(vec![problem]),
+    };
     let (mut answers, mut skipped) = match checked(q, &mut form) {
         Ok(state) => state,
         Err(response) => return response,
