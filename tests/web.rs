@@ -474,6 +474,36 @@ async fn the_page_question_given_twice_is_refused() {
 }
 
 #[tokio::test]
+async fn a_typed_answer_too_long_is_shown_again_with_the_answers_kept() {
+    let page = first_question().await;
+    page.assert_has("maxlength=\"");
+    // The warning signs answered "no", the questions after them skipped.
+    let mut page = page;
+    while asked(&page).as_deref() != Some("pain_intensity") {
+        let red_flag = !page.has("Skip this question");
+        page = if red_flag || asked(&page).as_deref() == Some("age") {
+            answer_no(&page).await
+        } else {
+            answer(&page, None, "skip").await
+        };
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    }
+    let long = "5".repeat(201);
+    let reply = answer(&page, Some(&long), "continue").await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+    assert_eq!(asked(&reply).as_deref(), Some("pain_intensity"));
+    reply.assert_says("too long");
+    reply.assert_has("<a href=\"#pain_intensity\">");
+    assert_eq!(hidden(&reply), hidden(&page));
+    // A hidden answer that long is still a tampered form.
+    let mut fields = hidden(&page);
+    fields.push(("sitting_hours".to_owned(), long.clone()));
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    assert_eq!(post(&format!("/{ID}/question"), &pairs).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(post(&format!("/{ID}/report"), &[("age", &long)]).await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
 async fn the_report_page_and_the_downloads_match_assess() {
     let q = questionnaire();
     let check = answer_all("47").await;

@@ -144,6 +144,10 @@ pub(crate) async fn question(Chosen(q): Chosen, posted: Posted) -> Response {
     match (form.action.clone().unwrap_or(Action::Continue), current) {
         (Action::Continue, Some(index)) => {
             let text = typed.unwrap_or_default();
+            if text.len() > form::MAX_FIELD_BYTES {
+                let message = too_long_message(&q.questions[index].kind);
+                return ask_again(q, &answers, &skipped, index, "", message);
+            }
             if text.trim().is_empty() {
                 return ask_again(
                     q,
@@ -229,6 +233,29 @@ fn missing_message(kind: &Kind, red_flag: bool) -> String {
         }
         (true, false) => "Enter a number, or choose \"Skip this question\".".to_owned(),
         (false, false) => "Choose an answer, or choose \"Skip this question\".".to_owned(),
+    }
+}
+
+/// Why a typed answer longer than any answer can be was refused; it is not
+/// shown again.
+fn too_long_message(kind: &Kind) -> String {
+    match number_hint(kind) {
+        Some(hint) => format!("What was typed is too long for an answer. {hint}"),
+        None => "What was sent is too long for an answer. Choose one of the answers.".to_owned(),
+    }
+}
+
+/// What a number field takes, in words.
+fn number_hint(kind: &Kind) -> Option<String> {
+    match kind {
+        Kind::Integer { min, max, unit } => {
+            Some(format!("A whole number from {min} to {max}{}.", unit_words(unit)))
+        }
+        Kind::Number { min, max, unit } => Some(format!(
+            "A number from {min} to {max}{}; decimals take a point, as in 1.5.",
+            unit_words(unit)
+        )),
+        _ => None,
     }
 }
 
@@ -334,24 +361,15 @@ fn question_page(
             Some(ChoiceView { html_id: html_id(value), value, label, checked: state.typed == value })
         })
         .collect();
-    let number = match &question.kind {
-        Kind::Integer { min, max, unit } => Some(NumberView {
-            value: state.typed.clone(),
-            inputmode: "numeric",
-            hint: format!("A whole number from {min} to {max}{}.", unit_words(unit)),
-            unit: unit.as_deref(),
-        }),
-        Kind::Number { min, max, unit } => Some(NumberView {
-            value: state.typed.clone(),
-            inputmode: "decimal",
-            hint: format!(
-                "A number from {min} to {max}{}; decimals take a point, as in 1.5.",
-                unit_words(unit)
-            ),
-            unit: unit.as_deref(),
-        }),
-        _ => None,
-    };
+    let number = number_hint(&question.kind).map(|hint| NumberView {
+        value: state.typed.clone(),
+        inputmode: if matches!(question.kind, Kind::Integer { .. }) { "numeric" } else { "decimal" },
+        hint,
+        unit: match &question.kind {
+            Kind::Integer { unit, .. } | Kind::Number { unit, .. } => unit.as_deref(),
+            _ => None,
+        },
+    });
     let target = match (&number, choices.first()) {
         (Some(_), _) => Some(question.id.clone()),
         (None, Some(first)) => Some(first.html_id.clone()),
