@@ -420,6 +420,10 @@ async fn back_shows_the_previous_question_with_its_answer() {
     let start = answer(&back, None, "back").await;
     assert_eq!(start.status, StatusCode::SEE_OTHER);
     assert_eq!(start.header(header::LOCATION), "/low-back-glutes");
+    // An answer chosen on the page goes back with the rest.
+    let back = answer(&second, Some("not_sure"), "back").await;
+    assert_eq!(asked(&back).as_deref(), Some("rf_saddle_numbness"));
+    assert!(hidden(&back).contains(&("rf_bladder_bowel_change".to_owned(), "not_sure".to_owned())));
 }
 
 #[tokio::test]
@@ -501,6 +505,28 @@ async fn a_typed_answer_too_long_is_shown_again_with_the_answers_kept() {
     let pairs: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
     assert_eq!(post(&format!("/{ID}/question"), &pairs).await.status, StatusCode::BAD_REQUEST);
     assert_eq!(post(&format!("/{ID}/report"), &[("age", &long)]).await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn back_from_the_first_question_keeps_the_answers() {
+    let check = answer_all("47").await;
+    let rows = check.body.matches("<dt>").count();
+    let mut fields = hidden(&check);
+    fields.push(("_change".to_owned(), "age".to_owned()));
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let change = post(&format!("/{ID}/question"), &pairs).await;
+    assert_eq!(asked(&change).as_deref(), Some("age"));
+    // Back, with the answer shown (as a browser sends it): the answers to check.
+    let back = answer(&change, Some("47"), "back").await;
+    assert_eq!(back.status, StatusCode::OK);
+    back.assert_has("<h1>Check your answers</h1>");
+    back.assert_has("<dd>47 years</dd>");
+    assert_eq!(back.body.matches("<dt>").count(), rows);
+    // Back with the field emptied: the question again, the rest carried.
+    let back = answer(&change, None, "back").await;
+    assert_eq!(back.status, StatusCode::OK);
+    assert_eq!(asked(&back).as_deref(), Some("age"));
+    assert_eq!(hidden(&back), hidden(&change));
 }
 
 #[tokio::test]

@@ -177,16 +177,28 @@ pub(crate) async fn question(Chosen(q): Chosen, posted: Posted) -> Response {
             }
         }
         (Action::Back, _) => {
+            // The page's answer, when it is a good one, goes back with the
+            // rest (a question shown to change its answer shows it), so that
+            // going back loses no answer.
+            if let Some(index) = current {
+                let kept = typed
+                    .as_deref()
+                    .filter(|text| text.len() <= form::MAX_FIELD_BYTES && !text.trim().is_empty())
+                    .and_then(|text| form::check_one(q, &q.questions[index].id, text).ok());
+                if let Some(value) = kept {
+                    answers.set(index, Some(value));
+                    skipped.retain(|&i| i != index);
+                }
+            }
             // The question before the page's one, or the last one asked when
             // the page asked none.
-            let replay = flow::replay(q, &answers, &skipped);
             let before_current = match current {
                 Some(index) => flow::revisit(q, &answers, &skipped, index),
-                None => replay,
+                None => flow::replay(q, &answers, &skipped),
             };
             return match flow::previous(&before_current) {
                 Some(previous) => revisit(q, &answers, &skipped, previous),
-                None => Redirect::to(&format!("/{}", q.id)).into_response(),
+                None => back_from_the_first(q, &answers, &skipped, current),
             };
         }
         (Action::Change(qid), _) => {
@@ -214,6 +226,21 @@ pub(crate) async fn question(Chosen(q): Chosen, posted: Posted) -> Response {
         }
         Next::Done => check_page(q, &replay),
         Next::StoppedEarly => report_page(q, replay.session.answers(), &replay.skipped(), true),
+    }
+}
+
+/// "Back" on the first question: the start page when there is nothing to
+/// lose; else the answers to check (after a change, the first question
+/// comes with the rest answered), or the first question again, when it has
+/// no answer, with the rest carried.
+fn back_from_the_first(q: &Served, answers: &Answers, skipped: &[usize], current: Option<usize>) -> Response {
+    if skipped.is_empty() && answers.values().iter().all(Option::is_none) {
+        return Redirect::to(&format!("/{}", q.id)).into_response();
+    }
+    let replay = flow::replay(q, answers, skipped);
+    match current {
+        Some(index) if replay.asked.is_empty() => revisit(q, answers, skipped, index),
+        _ => check_page(q, &replay),
     }
 }
 
