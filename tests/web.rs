@@ -499,6 +499,16 @@ async fn a_typed_answer_too_long_is_shown_again_with_the_answers_kept() {
     reply.assert_says("too long");
     reply.assert_has("<a href=\"#pain_intensity\">");
     assert_eq!(hidden(&reply), hidden(&page));
+    // Sent for a question the answers do not lead to yet: the question they
+    // lead to, without a message about another.
+    let reply = post(
+        &format!("/{ID}/question"),
+        &[("age", "40"), ("_question", "pain_intensity"), ("pain_intensity", &long), ("_action", "continue")],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(asked(&reply).as_deref(), Some("rf_saddle_numbness"));
+    assert!(!reply.has("error-message"));
     // A hidden answer that long is still a tampered form.
     let mut fields = hidden(&page);
     fields.push(("sitting_hours".to_owned(), long.clone()));

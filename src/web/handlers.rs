@@ -330,7 +330,7 @@ fn ask_again(
 ) -> Response {
     let replay = flow::revisit(q, answers, skipped, index);
     match flow::current(&replay) {
-        Some(step) => question_page(
+        Some(step) if step.index == index => question_page(
             q,
             answers,
             skipped,
@@ -338,6 +338,9 @@ fn ask_again(
             StatusCode::UNPROCESSABLE_ENTITY,
             QuestionState { typed: typed.to_owned(), error: Some(message) },
         ),
+        // The answers before it no longer lead to the question (a changed
+        // form): the question they lead to, without the other's message.
+        Some(step) => question_page(q, answers, skipped, step, StatusCode::OK, QuestionState::default()),
         None => check_page(q, &replay),
     }
 }
