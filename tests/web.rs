@@ -420,6 +420,10 @@ async fn back_shows_the_previous_question_with_its_answer() {
     let start = answer(&back, None, "back").await;
     assert_eq!(start.status, StatusCode::SEE_OTHER);
     assert_eq!(start.header(header::LOCATION), "/low-back-glutes");
+    // An answer chosen on the page goes back with the rest.
+    let back = answer(&second, Some("not_sure"), "back").await;
+    assert_eq!(asked(&back).as_deref(), Some("rf_saddle_numbness"));
+    assert!(hidden(&back).contains(&("rf_bladder_bowel_change".to_owned(), "not_sure".to_owned())));
 }
 
 #[tokio::test]
@@ -441,6 +445,98 @@ async fn check_your_answers_then_change_one() {
     let again = answer(&change, Some("52"), "continue").await;
     again.assert_has("<h1>Check your answers</h1>");
     again.assert_has("<dd>52 years</dd>");
+}
+
+#[tokio::test]
+async fn skipped_questions_are_carried_by_the_report_page() {
+    let check = answer_all("47").await;
+    let rows = check.body.matches("<dt>").count();
+    assert!(check.has("<dd>Skipped</dd>"));
+    let fields = hidden(&check);
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let report = post(&format!("/{ID}/report"), &pairs).await;
+    assert_eq!(report.status, StatusCode::OK);
+    // "Check or change my answers" on the report: every answer and skip again.
+    let again = answer(&report, None, "check").await;
+    again.assert_has("<h1>Check your answers</h1>");
+    assert_eq!(again.body.matches("<dt>").count(), rows, "{}", again.body);
+    assert_eq!(hidden(&again), fields);
+    assert!(!again.has("Go on with the questions"));
+}
+
+#[tokio::test]
+async fn the_page_question_given_twice_is_refused() {
+    let page = first_red_flag().await;
+    let mut fields = hidden(&page);
+    fields.push(("rf_saddle_numbness".to_owned(), "no".to_owned()));
+    fields.push(("rf_saddle_numbness".to_owned(), "yes".to_owned()));
+    fields.push(("_action".to_owned(), "continue".to_owned()));
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let reply = post(&format!("/{ID}/question"), &pairs).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    reply.assert_says("answer `rf_saddle_numbness` is given twice");
+}
+
+#[tokio::test]
+async fn a_typed_answer_too_long_is_shown_again_with_the_answers_kept() {
+    let page = first_question().await;
+    page.assert_has("maxlength=\"");
+    // The warning signs answered "no", the questions after them skipped.
+    let mut page = page;
+    while asked(&page).as_deref() != Some("pain_intensity") {
+        let red_flag = !page.has("Skip this question");
+        page = if red_flag || asked(&page).as_deref() == Some("age") {
+            answer_no(&page).await
+        } else {
+            answer(&page, None, "skip").await
+        };
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    }
+    let long = "5".repeat(201);
+    let reply = answer(&page, Some(&long), "continue").await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+    assert_eq!(asked(&reply).as_deref(), Some("pain_intensity"));
+    reply.assert_says("too long");
+    reply.assert_has("<a href=\"#pain_intensity\">");
+    assert_eq!(hidden(&reply), hidden(&page));
+    // Sent for a question the answers do not lead to yet: the question they
+    // lead to, without a message about another.
+    let reply = post(
+        &format!("/{ID}/question"),
+        &[("age", "40"), ("_question", "pain_intensity"), ("pain_intensity", &long), ("_action", "continue")],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(asked(&reply).as_deref(), Some("rf_saddle_numbness"));
+    assert!(!reply.has("error-message"));
+    // A hidden answer that long is still a tampered form.
+    let mut fields = hidden(&page);
+    fields.push(("sitting_hours".to_owned(), long.clone()));
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    assert_eq!(post(&format!("/{ID}/question"), &pairs).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(post(&format!("/{ID}/report"), &[("age", &long)]).await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn back_from_the_first_question_keeps_the_answers() {
+    let check = answer_all("47").await;
+    let rows = check.body.matches("<dt>").count();
+    let mut fields = hidden(&check);
+    fields.push(("_change".to_owned(), "age".to_owned()));
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let change = post(&format!("/{ID}/question"), &pairs).await;
+    assert_eq!(asked(&change).as_deref(), Some("age"));
+    // Back, with the answer shown (as a browser sends it): the answers to check.
+    let back = answer(&change, Some("47"), "back").await;
+    assert_eq!(back.status, StatusCode::OK);
+    back.assert_has("<h1>Check your answers</h1>");
+    back.assert_has("<dd>47 years</dd>");
+    assert_eq!(back.body.matches("<dt>").count(), rows);
+    // Back with the field emptied: the question again, the rest carried.
+    let back = answer(&change, None, "back").await;
+    assert_eq!(back.status, StatusCode::OK);
+    assert_eq!(asked(&back).as_deref(), Some("age"));
+    assert_eq!(hidden(&back), hidden(&change));
 }
 
 #[tokio::test]

@@ -35,8 +35,11 @@ const MAX_FIELDS: usize = 1_000;
 
 /// The longest field name or value a form may have: question ids, option
 /// ids and numbers are far shorter, and a bound keeps the "did you mean"
-/// search over a stranger's input short.
-const MAX_FIELD_BYTES: usize = 200;
+/// search over a stranger's input short. An answer's value is held to it
+/// when the answers are checked, not when the form is read, so that the
+/// page's own question, typed too long, is shown again with a message
+/// rather than the whole form refused.
+pub(crate) const MAX_FIELD_BYTES: usize = 200;
 
 /// The button pressed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,11 +79,8 @@ impl<'b> Form<'b> {
             if n >= MAX_FIELDS {
                 return Err(format!("the form has more than {MAX_FIELDS} fields"));
             }
-            if name.len() > MAX_FIELD_BYTES || value.len() > MAX_FIELD_BYTES {
-                return Err(format!(
-                    "the form has a field {} whose name or value is longer than {MAX_FIELD_BYTES} bytes",
-                    shorten(&name)
-                ));
+            if name.len() > MAX_FIELD_BYTES || (value.len() > MAX_FIELD_BYTES && name.starts_with('_')) {
+                return Err(too_long(&name));
             }
             match name.as_ref() {
                 QUESTION => set_once(&mut form.question, QUESTION, value)?,
@@ -105,11 +105,16 @@ impl<'b> Form<'b> {
         Ok(form)
     }
 
-    /// The value posted for the page's own question, and the rest.
-    pub(crate) fn take_current(&mut self) -> Option<String> {
-        let id = self.question.as_deref()?;
-        let at = self.answers.iter().position(|(name, _)| name == id)?;
-        Some(self.answers.remove(at).1.into_owned())
+    /// The value posted for the page's own question, taken from the rest.
+    /// Given twice, it is refused as a hidden answer given twice is: no
+    /// page sends two, and neither may be picked over the other.
+    pub(crate) fn take_current(&mut self) -> Result<Option<String>, String> {
+        let Some(id) = self.question.as_deref() else { return Ok(None) };
+        let Some(at) = self.answers.iter().position(|(name, _)| name == id) else { return Ok(None) };
+        if self.answers[at + 1..].iter().any(|(name, _)| name == id) {
+            return Err(format!("answer `{id}` is given twice; give each answer once"));
+        }
+        Ok(Some(self.answers.remove(at).1.into_owned()))
     }
 }
 
@@ -197,6 +202,13 @@ impl<'b> Iterator for Plain<'b> {
     }
 }
 
+fn too_long(name: &str) -> String {
+    format!(
+        "the form has a field {} whose name or value is longer than {MAX_FIELD_BYTES} bytes",
+        shorten(name)
+    )
+}
+
 fn set_once<T>(slot: &mut Option<T>, name: &str, value: T) -> Result<(), String> {
     if slot.is_some() {
         return Err(format!("the form gives `{name}` twice"));
@@ -235,6 +247,9 @@ pub(crate) fn check(
 ) -> Result<Answers, Vec<String>> {
     if let Some(answers) = all_good(questionnaire, &posted) {
         return Ok(answers);
+    }
+    if let Some((id, _)) = posted.iter().find(|(_, text)| text.len() > MAX_FIELD_BYTES) {
+        return Err(vec![too_long(id)]);
     }
     let mut seen = std::collections::HashSet::with_capacity(posted.len());
     let mut twice = std::collections::BTreeSet::new();

@@ -132,7 +132,10 @@ pub(crate) async fn question(Chosen(q): Chosen, posted: Posted) -> Response {
             )])
         }
     };
-    let typed = form.take_current();
+    let typed = match form.take_current() {
+        Ok(typed) => typed,
+        Err(problem) => return bad_form(vec![problem]),
+    };
     let (mut answers, mut skipped) = match checked(q, &mut form) {
         Ok(state) => state,
         Err(response) => return response,
@@ -141,6 +144,10 @@ pub(crate) async fn question(Chosen(q): Chosen, posted: Posted) -> Response {
     match (form.action.clone().unwrap_or(Action::Continue), current) {
         (Action::Continue, Some(index)) => {
             let text = typed.unwrap_or_default();
+            if text.len() > form::MAX_FIELD_BYTES {
+                let message = too_long_message(&q.questions[index].kind);
+                return ask_again(q, &answers, &skipped, index, "", message);
+            }
             if text.trim().is_empty() {
                 return ask_again(
                     q,
@@ -170,16 +177,28 @@ pub(crate) async fn question(Chosen(q): Chosen, posted: Posted) -> Response {
             }
         }
         (Action::Back, _) => {
+            // The page's answer, when it is a good one, goes back with the
+            // rest (a question shown to change its answer shows it), so that
+            // going back loses no answer.
+            if let Some(index) = current {
+                let kept = typed
+                    .as_deref()
+                    .filter(|text| text.len() <= form::MAX_FIELD_BYTES && !text.trim().is_empty())
+                    .and_then(|text| form::check_one(q, &q.questions[index].id, text).ok());
+                if let Some(value) = kept {
+                    answers.set(index, Some(value));
+                    skipped.retain(|&i| i != index);
+                }
+            }
             // The question before the page's one, or the last one asked when
             // the page asked none.
-            let replay = flow::replay(q, &answers, &skipped);
             let before_current = match current {
                 Some(index) => flow::revisit(q, &answers, &skipped, index),
-                None => replay,
+                None => flow::replay(q, &answers, &skipped),
             };
             return match flow::previous(&before_current) {
                 Some(previous) => revisit(q, &answers, &skipped, previous),
-                None => Redirect::to(&format!("/{}", q.id)).into_response(),
+                None => back_from_the_first(q, &answers, &skipped, current),
             };
         }
         (Action::Change(qid), _) => {
@@ -206,7 +225,22 @@ pub(crate) async fn question(Chosen(q): Chosen, posted: Posted) -> Response {
             question_page(q, &answers, &skipped, step, StatusCode::OK, QuestionState::default())
         }
         Next::Done => check_page(q, &replay),
-        Next::StoppedEarly => report_page(q, replay.session.answers(), true),
+        Next::StoppedEarly => report_page(q, replay.session.answers(), &replay.skipped(), true),
+    }
+}
+
+/// "Back" on the first question: the start page when there is nothing to
+/// lose; else the answers to check (after a change, the first question
+/// comes with the rest answered), or the first question again, when it has
+/// no answer, with the rest carried.
+fn back_from_the_first(q: &Served, answers: &Answers, skipped: &[usize], current: Option<usize>) -> Response {
+    if skipped.is_empty() && answers.values().iter().all(Option::is_none) {
+        return Redirect::to(&format!("/{}", q.id)).into_response();
+    }
+    let replay = flow::replay(q, answers, skipped);
+    match current {
+        Some(index) if replay.asked.is_empty() => revisit(q, answers, skipped, index),
+        _ => check_page(q, &replay),
     }
 }
 
@@ -226,6 +260,29 @@ fn missing_message(kind: &Kind, red_flag: bool) -> String {
         }
         (true, false) => "Enter a number, or choose \"Skip this question\".".to_owned(),
         (false, false) => "Choose an answer, or choose \"Skip this question\".".to_owned(),
+    }
+}
+
+/// Why a typed answer longer than any answer can be was refused; it is not
+/// shown again.
+fn too_long_message(kind: &Kind) -> String {
+    match number_hint(kind) {
+        Some(hint) => format!("What was typed is too long for an answer. {hint}"),
+        None => "What was sent is too long for an answer. Choose one of the answers.".to_owned(),
+    }
+}
+
+/// What a number field takes, in words.
+fn number_hint(kind: &Kind) -> Option<String> {
+    match kind {
+        Kind::Integer { min, max, unit } => {
+            Some(format!("A whole number from {min} to {max}{}.", unit_words(unit)))
+        }
+        Kind::Number { min, max, unit } => Some(format!(
+            "A number from {min} to {max}{}; decimals take a point, as in 1.5.",
+            unit_words(unit)
+        )),
+        _ => None,
     }
 }
 
@@ -273,7 +330,7 @@ fn ask_again(
 ) -> Response {
     let replay = flow::revisit(q, answers, skipped, index);
     match flow::current(&replay) {
-        Some(step) => question_page(
+        Some(step) if step.index == index => question_page(
             q,
             answers,
             skipped,
@@ -281,6 +338,9 @@ fn ask_again(
             StatusCode::UNPROCESSABLE_ENTITY,
             QuestionState { typed: typed.to_owned(), error: Some(message) },
         ),
+        // The answers before it no longer lead to the question (a changed
+        // form): the question they lead to, without the other's message.
+        Some(step) => question_page(q, answers, skipped, step, StatusCode::OK, QuestionState::default()),
         None => check_page(q, &replay),
     }
 }
@@ -331,24 +391,15 @@ fn question_page(
             Some(ChoiceView { html_id: html_id(value), value, label, checked: state.typed == value })
         })
         .collect();
-    let number = match &question.kind {
-        Kind::Integer { min, max, unit } => Some(NumberView {
-            value: state.typed.clone(),
-            inputmode: "numeric",
-            hint: format!("A whole number from {min} to {max}{}.", unit_words(unit)),
-            unit: unit.as_deref(),
-        }),
-        Kind::Number { min, max, unit } => Some(NumberView {
-            value: state.typed.clone(),
-            inputmode: "decimal",
-            hint: format!(
-                "A number from {min} to {max}{}; decimals take a point, as in 1.5.",
-                unit_words(unit)
-            ),
-            unit: unit.as_deref(),
-        }),
-        _ => None,
-    };
+    let number = number_hint(&question.kind).map(|hint| NumberView {
+        value: state.typed.clone(),
+        inputmode: if matches!(question.kind, Kind::Integer { .. }) { "numeric" } else { "decimal" },
+        hint,
+        unit: match &question.kind {
+            Kind::Integer { unit, .. } | Kind::Number { unit, .. } => unit.as_deref(),
+            _ => None,
+        },
+    });
     let target = match (&number, choices.first()) {
         (Some(_), _) => Some(question.id.clone()),
         (None, Some(first)) => Some(first.html_id.clone()),
@@ -442,7 +493,9 @@ fn answer_words(kind: &Kind, value: Option<crate::Value>) -> String {
     }
 }
 
-fn report_page(served: &Served, answers: &Answers, stopped: bool) -> Response {
+/// The report of `answers`. Its form carries the answers and the questions
+/// skipped, so that "Check or change my answers" lists every one of them.
+fn report_page(served: &Served, answers: &Answers, skipped: &[usize], stopped: bool) -> Response {
     let q = &**served;
     let report = evaluate(q, answers);
     let mut title = String::with_capacity(64);
@@ -455,7 +508,7 @@ fn report_page(served: &Served, answers: &Answers, stopped: bool) -> Response {
         layout,
         stopped: stopped.then_some(NoticeView { title: &emergency.title, action: &emergency.action }),
     };
-    let bottom = ReportBottom { id: &q.id, hidden: served.hidden.inputs(q, answers, &[], None) };
+    let bottom = ReportBottom { id: &q.id, hidden: served.hidden.inputs(q, answers, skipped, None) };
     pages::report_page(
         &top,
         |out| render::write_html_fragment_prepared(&report, &served.prepared, out),
@@ -470,7 +523,7 @@ pub(crate) async fn report(Chosen(q): Chosen, posted: Posted) -> Response {
         Err(response) => return response,
     };
     match checked(&q, &mut form) {
-        Ok((answers, _)) => report_page(&q, &answers, false),
+        Ok((answers, skipped)) => report_page(&q, &answers, &skipped, false),
         Err(response) => response,
     }
 }
@@ -541,7 +594,7 @@ pub(crate) async fn resume(Chosen(q): Chosen, request: Request) -> Response {
                     question_page(q, &answers, &[], step, StatusCode::OK, QuestionState::default())
                 }
                 Next::Done => check_page(q, &replay),
-                Next::StoppedEarly => report_page(q, replay.session.answers(), true),
+                Next::StoppedEarly => report_page(q, replay.session.answers(), &[], true),
             }
         }
         Err(messages) => {
