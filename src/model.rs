@@ -470,8 +470,9 @@ pub struct RedFlag {
     pub unanswered: Level,
     /// Why this sign matters, in plain words: the reason shown for a `yes`.
     pub because: String,
-    /// The reason shown for a `not_sure`, when it raises a different level
-    /// than `yes` and so needs different words.
+    /// The reason shown for a `not_sure`: the words for a `yes` state the
+    /// sign as given, which a "not sure" did not say (even where both raise
+    /// the same level).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_sure_because: Option<String>,
     /// The reason shown when the question is unanswered.
