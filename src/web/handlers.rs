@@ -433,8 +433,10 @@ fn question_page(
     pages::page(status, &page)
 }
 
+/// A question's unit after its range, as the answers' errors give it:
+/// "from 0 to 10 (out of 10)" reads where "in out of 10" would not.
 fn unit_words(unit: &Option<String>) -> String {
-    unit.as_ref().map(|u| format!(", in {u}")).unwrap_or_default()
+    unit.as_ref().map(|u| format!(" ({u})")).unwrap_or_default()
 }
 
 fn urgent_page(q: &Served, answers: &Answers, skipped: &[usize]) -> Response {
@@ -661,4 +663,22 @@ fn resume_answers(q: &Questionnaire, bytes: &[u8]) -> Result<Answers, Vec<String
     }
     Answers::from_document(q, &document.answers)
         .map_err(|error| error.message().lines().map(capitalised).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_number_hint_gives_the_unit_as_the_errors_do() {
+        let out_of_ten = Kind::Integer { min: 0, max: 10, unit: Some(String::from("out of 10")) };
+        assert_eq!(number_hint(&out_of_ten).as_deref(), Some("A whole number from 0 to 10 (out of 10)."));
+        let hours = Kind::Number { min: 0.0, max: 24.0, unit: Some(String::from("hours")) };
+        assert_eq!(
+            number_hint(&hours).as_deref(),
+            Some("A number from 0 to 24 (hours); decimals take a point, as in 1.5.")
+        );
+        let plain = Kind::Integer { min: 1, max: 7, unit: None };
+        assert_eq!(number_hint(&plain).as_deref(), Some("A whole number from 1 to 7."));
+    }
 }
