@@ -230,10 +230,6 @@ pub(crate) const FOR_YOUR_CLINICIAN: &str = "For your clinician";
 /// How many reasons the person's part gives; the rest are named as a
 /// number, and listed in the clinician's part.
 const MAX_REASONS: usize = 3;
-/// How many unanswered warning signs the person's part names; when
-/// trimmed, how many.
-const MAX_SIGNS: usize = 5;
-const FEW_SIGNS: usize = 3;
 
 /// The most words the person's part may have at `level`, counted as a
 /// reader counts them: the runs of letters or digits between spaces,
@@ -260,9 +256,6 @@ pub(crate) enum Trim {
     /// The reasons after the first (and after every `foremost` one):
     /// counted in a line, listed with their rules.
     Reasons,
-    /// The warning signs not answered after the first [`FEW_SIGNS`]:
-    /// counted in a line, listed with the answers.
-    Signs,
     /// Why each reassurance was chosen: listed with the recommendations.
     Reassurance,
     /// What each referral in the plan is about (its title stays): listed
@@ -274,15 +267,8 @@ pub(crate) enum Trim {
 }
 
 impl Trim {
-    const ALL: [Trim; 7] = [
-        Trim::Nothing,
-        Trim::Suggestions,
-        Trim::Reasons,
-        Trim::Signs,
-        Trim::Reassurance,
-        Trim::Referrals,
-        Trim::Notices,
-    ];
+    const ALL: [Trim; 6] =
+        [Trim::Nothing, Trim::Suggestions, Trim::Reasons, Trim::Reassurance, Trim::Referrals, Trim::Notices];
 }
 
 /// Builds both parts of a report, the person's within its level's budget
@@ -538,7 +524,7 @@ fn person<'a>(report: &'a Report<'_>, trim: Trim) -> Vec<Block<'a>> {
     doc.push(Block::Para(para([text(&report.disclaimer)])));
     why(report, trim, &mut doc);
     if level < Level::Emergency {
-        unanswered_signs(report, trim, &mut doc);
+        unanswered_signs(report, &mut doc);
     }
     if level == Level::Urgent {
         tell_the_doctor(&mut doc);
@@ -637,8 +623,7 @@ fn unanswered_sign(report: &Report<'_>, reason: &Reason<'_>) -> bool {
 
 /// The warning signs not answered, by name: they raised the level and a
 /// clinician should ask about them.
-fn unanswered_signs<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
-    let max_signs = if trim >= Trim::Signs { FEW_SIGNS } else { MAX_SIGNS };
+fn unanswered_signs<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
     if report.unanswered_red_flags.is_empty() {
         return;
     }
@@ -646,11 +631,7 @@ fn unanswered_signs<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<
     doc.push(Block::Para(para([fixed!(
         "A missing answer is never taken as a no. Answer these, or ask a clinician about them:",
     )])));
-    let names: Vec<_> = report.unanswered_red_flags.iter().map(|id| question_words(report, id)).collect();
-    let mut items: Vec<Para<'a>> = names.iter().take(max_signs).map(|name| para([name.clone()])).collect();
-    if names.len() > max_signs {
-        items.push(para([lit(format!("and {} more, listed for your clinician", names.len() - max_signs))]));
-    }
+    let items = report.unanswered_red_flags.iter().map(|id| para([question_words(report, id)])).collect();
     doc.push(Block::List { numbered: false, items });
 }
 
