@@ -207,7 +207,8 @@ pub struct Question {
     pub ask_before_stop: bool,
 }
 
-fn is_false(value: &bool) -> bool {
+/// For `skip_serializing_if`: a flag written only when set.
+pub(crate) fn is_false(value: &bool) -> bool {
     !*value
 }
 

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::answers::Given;
-use crate::model::{Level, NotePlace, Recommendation, RecommendationKind};
+use crate::model::{is_false, Level, NotePlace, Recommendation, RecommendationKind};
 
 type Text<'q> = Cow<'q, str>;
 
@@ -166,10 +166,6 @@ pub struct Chosen<'q> {
 
 /// A list of texts as the questionnaire keeps it, borrowed whole.
 pub type Texts<'q> = Cow<'q, [String]>;
-
-fn is_false(value: &bool) -> bool {
-    !*value
-}
 
 fn is_empty(texts: &Texts<'_>) -> bool {
     texts.is_empty()

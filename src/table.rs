@@ -374,12 +374,11 @@ pub fn assess_pairs<'q, 'a>(
 /// string it is.
 pub fn parse_cell(kind: &Kind, text: &str) -> Result<Value, String> {
     let given = if kind.is_numeric() {
-        // A cell is taken as it is: JSON's parser would let spaces around
-        // a number pass, which an option id does not get.
-        let padded = text.starts_with(JSON_SPACE) || text.ends_with(JSON_SPACE);
         match plain_integer(text.as_bytes()) {
             Some(number) => Json::from(number),
-            None if padded => Json::from(text),
+            // A cell is taken as it is: JSON's parser would let spaces
+            // around a number pass, which an option id does not get.
+            None if text.starts_with(JSON_SPACE) || text.ends_with(JSON_SPACE) => Json::from(text),
             None => match serde_json::from_str::<Json>(text) {
                 Ok(number @ Json::Number(_)) => number,
                 _ => Json::from(text),
