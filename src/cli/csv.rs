@@ -32,6 +32,8 @@ use super::stream::{self, Assess, Source};
 use super::{jsonl, output, Failure};
 
 const INPUT_BUFFER: usize = 64 << 10;
+/// The UTF-8 byte order mark, which the parser skips at the start.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// A row's buffers start this large (a row of fifty short answers is some
 /// 200 bytes). The rows of a chunk are read into buffers of their own, one
 /// after another, and assessed a chunk later; the closer together they
@@ -56,14 +58,7 @@ const ID_SEPARATOR: &str = ";";
 pub fn run(file: Option<&Path>, catalog: &Catalog, long: bool, max_row: usize) -> Result<(), Failure> {
     let questionnaire = catalog.get(None)?;
     let jsonl::Input { name, reader, may_wait } = jsonl::open(file)?;
-    let mut rows = Rows {
-        reader: BufReader::with_capacity(INPUT_BUFFER, reader),
-        parser: csv_core::Reader::new(),
-        max: max_row,
-        may_wait,
-        plain: false,
-        keep_cells: 0,
-    };
+    let mut rows = Rows::new(BufReader::with_capacity(INPUT_BUFFER, reader), max_row, may_wait);
     let header = read_header(&mut rows, questionnaire, max_row).map_err(|e| e.with_file(&name))?;
     rows.plain = true;
     rows.keep_cells = header.record_id().map_or(0, |i| i + 1);
@@ -88,6 +83,9 @@ fn read_header(
             format!("the input is empty: expected a header row of question ids (and `{RECORD_ID}`)"),
         ));
     }
+    if let Some(unclosed) = row.unclosed {
+        return Err(unclosed_quote(&format!("header cell {}", unclosed.cell + 1), unclosed));
+    }
     if row.too_long {
         return Err(stream::too_long("the header row", max));
     }
@@ -104,6 +102,21 @@ fn read_header(
         })
         .collect::<Result<Vec<&str>, Error>>()?;
     Header::new(questionnaire, names)
+}
+
+/// The error for a row with a quote never closed (in `cell`, named as the
+/// row's errors name it).
+fn unclosed_quote(cell: &str, unclosed: Unclosed) -> Error {
+    let taken = match unclosed.line_breaks {
+        0 => String::new(),
+        1 => String::from(", and the 1 line after the quote was read into it"),
+        n => format!(", and the {n} lines after the quote were read into it"),
+    };
+    let message = format!(
+        "{cell}: its quote is never closed, so the input ended inside this cell{taken} \
+         (a quote inside a quoted cell is written as two quotes)"
+    );
+    Error::new(ErrorKind::Syntax, message)
 }
 
 fn not_utf8(cell: &[u8], at: usize) -> String {
@@ -125,6 +138,8 @@ struct Rows<R> {
     /// How many first cells of a row too long to keep are kept all the
     /// same: up to its `record_id`, so that its error row names it.
     keep_cells: usize,
+    /// Whether any input was read yet (its byte order mark is skipped).
+    started: bool,
 }
 
 /// One row's cells, or the fact that it was too long to keep.
@@ -143,6 +158,73 @@ pub struct Row {
     /// than kept in `ends` by the thread that reads the input.
     plain: Option<usize>,
     too_long: bool,
+    /// A quote opened in the row and never closed: the input ended inside
+    /// it.
+    unclosed: Option<Unclosed>,
+}
+
+/// Where a quote that is never closed opens, and how many line breaks
+/// the input held after it: all of them were read into one cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Unclosed {
+    cell: usize,
+    line_breaks: usize,
+}
+
+/// Follows the parser's quoting over a row's bytes as it takes them, to
+/// tell a row the input ended inside a quoted cell of: the parser ends
+/// such a row quietly, with the rest of the input in that cell, and a
+/// table whose rows all vanished into one cell needs saying so.
+#[derive(Default)]
+struct Quotes {
+    state: QuoteState,
+    cell: usize,
+    line_breaks: usize,
+    after_cr: bool,
+}
+
+#[derive(Default, Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    #[default]
+    CellStart,
+    Unquoted,
+    Quoted,
+    /// A quote in a quoted cell: it closes the cell, or doubles the next.
+    QuoteInQuoted,
+}
+
+impl Quotes {
+    fn feed(&mut self, bytes: &[u8]) {
+        use QuoteState::*;
+        for &b in bytes {
+            let ends_cell = b == b',' || b == b'\n' || b == b'\r';
+            self.state = match (self.state, b) {
+                (Quoted, b'"') => QuoteInQuoted,
+                (Quoted, _) => {
+                    if b == b'\r' || (b == b'\n' && !self.after_cr) {
+                        self.line_breaks += 1;
+                    }
+                    Quoted
+                }
+                (CellStart, b'"') => {
+                    self.line_breaks = 0;
+                    Quoted
+                }
+                (QuoteInQuoted, b'"') => Quoted,
+                (_, _) if ends_cell => {
+                    self.cell += usize::from(b == b',');
+                    CellStart
+                }
+                (_, _) => Unquoted,
+            };
+            self.after_cr = b == b'\r';
+        }
+    }
+
+    fn unclosed(&self) -> Option<Unclosed> {
+        (self.state == QuoteState::Quoted)
+            .then_some(Unclosed { cell: self.cell, line_breaks: self.line_breaks })
+    }
 }
 
 impl Row {
@@ -205,6 +287,12 @@ impl<'a> Cut<'a> {
 }
 
 impl<R: Read> Rows<R> {
+    /// Rows of at most `max` bytes, from the header on.
+    fn new(reader: BufReader<R>, max: usize, may_wait: bool) -> Rows<R> {
+        let parser = csv_core::Reader::new();
+        Rows { reader, parser, max, may_wait, plain: false, keep_cells: 0, started: false }
+    }
+
     /// Reads the next row without the parser when that gives the same
     /// cells: when the buffer holds the whole row, up to its line break,
     /// and the row has no quote (so each comma ends a cell and nothing is
@@ -242,6 +330,7 @@ impl<R: Read> Source for Rows<R> {
             row.fields.resize(FIRST_FIELDS, 0);
         }
         row.too_long = false;
+        row.unclosed = None;
         if self.plain {
             if let Some(taken) = self.read_plain(row) {
                 return Ok(Some(taken));
@@ -251,6 +340,7 @@ impl<R: Read> Source for Rows<R> {
             row.ends.resize(FIRST_ENDS, 0);
         }
         row.plain = None;
+        let mut quotes = Quotes::default();
         let (mut written, mut ended, mut taken) = (0, 0, 0);
         // Of a row too long to keep: the bytes and cells kept.
         let mut kept = None;
@@ -258,6 +348,9 @@ impl<R: Read> Source for Rows<R> {
             let input = self.reader.fill_buf()?;
             let (result, read, wrote, ends) =
                 self.parser.read_record(input, &mut row.fields[written..], &mut row.ends[ended..]);
+            let bom = if self.started { 0 } else { BOM.len() * usize::from(input.starts_with(BOM)) };
+            quotes.feed(input.get(bom..read).unwrap_or_default());
+            self.started = true;
             self.reader.consume(read);
             taken += read;
             written += wrote;
@@ -290,6 +383,7 @@ impl<R: Read> Source for Rows<R> {
                 ReadRecordResult::OutputFull | ReadRecordResult::OutputEndsFull => {}
                 ReadRecordResult::Record => {
                     row.count = ended;
+                    row.unclosed = quotes.unclosed();
                     return Ok(Some(taken));
                 }
                 ReadRecordResult::End => return Ok(None),
@@ -399,15 +493,22 @@ impl<'q> Table<'q> {
         }
     }
 
-    /// Why the row has nothing to assess, if it has not: too long, a
-    /// number of cells other than the header's, or a cell that is not
-    /// UTF-8 text.
-    fn check(&self, too_long: bool, row: &Cut) -> Result<(), Error> {
+    /// Why the row has nothing to assess, if it has not: a quote never
+    /// closed, too long, a number of cells other than the header's, or a
+    /// cell that is not UTF-8 text.
+    fn check(&self, read: &Row, row: &Cut) -> Result<(), Error> {
         let count = row.count();
-        if too_long {
+        let columns = self.header.columns().len();
+        if let Some(unclosed) = read.unclosed {
+            let cell = match unclosed.cell {
+                i if i < columns => format!("column `{}`", self.column_name(i)),
+                i => format!("cell {}", i + 1),
+            };
+            return Err(unclosed_quote(&cell, unclosed));
+        }
+        if read.too_long {
             return Err(stream::too_long("the row", self.max_row));
         }
-        let columns = self.header.columns().len();
         if count != columns {
             let cells = if count == 1 { "cell" } else { "cells" };
             let names = if columns == 1 { "column" } else { "columns" };
@@ -440,19 +541,13 @@ impl Assess for Table<'_> {
             /// Where the cells of this thread's rows end.
             static ENDS: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
         }
-        ENDS.with_borrow_mut(|ends| self.assess_cut(number, row.too_long, &row.cut(ends), out))
+        ENDS.with_borrow_mut(|ends| self.assess_cut(number, row, &row.cut(ends), out))
     }
 }
 
 impl Table<'_> {
     /// [`Assess::assess`] of a row whose cells are found.
-    fn assess_cut(
-        &self,
-        number: usize,
-        too_long: bool,
-        row: &Cut,
-        out: &mut Vec<u8>,
-    ) -> Result<bool, Failure> {
+    fn assess_cut(&self, number: usize, read: &Row, row: &Cut, out: &mut Vec<u8>) -> Result<bool, Failure> {
         let count = row.count();
         // The respondent's id, as given (even on a bad row), or the row's
         // number when the table has no such column.
@@ -465,7 +560,7 @@ impl Table<'_> {
         // It is written where it is worked out (moving an outcome, some
         // forty words, cost more than writing most of its cells).
         let q = self.questionnaire;
-        let written = self.check(too_long, row).and_then(|()| {
+        let written = self.check(read, row).and_then(|()| {
             ANSWERS.with_borrow_mut(|answers| {
                 let answers = answers.get_or_insert_with(|| Answers::empty(q));
                 self.header.read(q, row.cells(), answers)?;
@@ -715,14 +810,7 @@ mod tests {
     /// Every row of `input`, as [`Rows`] reads it through a buffer of
     /// `buffer` bytes: what it took, whether it was too long, its cells.
     fn rows_of(input: &[u8], buffer: usize, max: usize, plain: bool) -> Vec<(usize, bool, Vec<Vec<u8>>)> {
-        let mut rows = Rows {
-            reader: BufReader::with_capacity(buffer, input),
-            parser: csv_core::Reader::new(),
-            max,
-            may_wait: false,
-            plain,
-            keep_cells: 0,
-        };
+        let mut rows = Rows { plain, ..Rows::new(BufReader::with_capacity(buffer, input), max, false) };
         let mut row = Row::default();
         let mut read = Vec::new();
         while let Some(taken) = rows.read(&mut row).expect("read from memory") {
@@ -749,18 +837,53 @@ mod tests {
         }
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        /// A row is marked unclosed exactly when the input ends inside a
+        /// quoted cell: when one more line break would be read into a cell
+        /// rather than end the row. Only the last row can be.
+        #[test]
+        fn rows_the_input_ends_inside_a_quote_of_are_marked(
+            input in prop::collection::vec(prop::sample::select(b",,,\"\"\r\n\naab".to_vec()), 0..60),
+            buffer in 1usize..48,
+        ) {
+            let marks = |input: &[u8]| {
+                let mut rows = Rows::new(BufReader::with_capacity(buffer, input), usize::MAX, false);
+                let mut row = Row::default();
+                let mut read = Vec::new();
+                while rows.read(&mut row).expect("read from memory").is_some() {
+                    let cells: Vec<Vec<u8>> = row.cut(&mut Vec::new()).cells().map(<[u8]>::to_vec).collect();
+                    read.push((cells, row.unclosed.is_some()));
+                }
+                read
+            };
+            let read = marks(&input);
+            let with_break = marks(&[&input[..], b"\n"].concat());
+            let inside = read.iter().map(|(cells, _)| cells).ne(with_break.iter().map(|(cells, _)| cells));
+            let marked: Vec<bool> = read.iter().map(|&(_, unclosed)| unclosed).collect();
+            prop_assert_eq!(marked.last().copied().unwrap_or(false), inside);
+            prop_assert!(marked.iter().rev().skip(1).all(|&unclosed| !unclosed));
+        }
+    }
+
+    #[test]
+    fn an_unclosed_quote_names_its_cell_and_the_lines_it_took() {
+        let input = "\u{feff}\"a\",b\nx,\"y\"\"z\n\r\n\r\nlast";
+        let mut rows = Rows::new(BufReader::with_capacity(4, input.as_bytes()), usize::MAX, false);
+        let mut row = Row::default();
+        rows.read(&mut row).expect("read from memory");
+        assert_eq!(row.unclosed, None, "the header's quotes close");
+        rows.read(&mut row).expect("read from memory");
+        assert_eq!(row.unclosed, Some(Unclosed { cell: 1, line_breaks: 3 }));
+    }
+
     /// The test above would not notice a fast path that is never taken.
     #[test]
     fn plain_rows_are_cut_without_the_parser() {
         let input = b"a,b,,c\r\nd,,e,f,g,h,i,j,k\n\n\"x\",y\n";
-        let mut rows = Rows {
-            reader: BufReader::with_capacity(64, &input[..]),
-            parser: csv_core::Reader::new(),
-            max: 100,
-            may_wait: false,
-            plain: true,
-            keep_cells: 0,
-        };
+        let mut rows =
+            Rows { plain: true, ..Rows::new(BufReader::with_capacity(64, &input[..]), 100, false) };
         let mut row = Row::default();
         rows.reader.fill_buf().expect("read from memory");
         for (taken, cells) in
