@@ -26,9 +26,20 @@ use crate::suggest::{did_you_mean, hint, list, shown};
 #[serde(deny_unknown_fields)]
 pub struct AnswersDocument {
     /// The questionnaire id the answers are for, if the document names it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "questionnaire_id")]
     pub questionnaire: Option<String>,
     pub answers: RawAnswers,
+}
+
+/// A `questionnaire` that is there is an id: `null` is refused, as it is
+/// for an answer, rather than read as "the default".
+fn questionnaire_id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    match Option::<String>::deserialize(deserializer)? {
+        Some(id) => Ok(Some(id)),
+        None => Err(de::Error::custom(
+            "`questionnaire` is null; give a questionnaire id, or leave the key out for the default",
+        )),
+    }
 }
 
 /// The `answers` object, in document order, with duplicate keys and `null`
