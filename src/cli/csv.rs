@@ -808,16 +808,25 @@ mod tests {
     }
 
     /// Every row of `input`, as [`Rows`] reads it through a buffer of
-    /// `buffer` bytes: what it took, whether it was too long, its cells.
-    fn rows_of(input: &[u8], buffer: usize, max: usize, plain: bool) -> Vec<(usize, bool, Vec<Vec<u8>>)> {
+    /// `buffer` bytes: what it took, whether it was too long or the
+    /// input ended inside a quote of it, its cells.
+    fn rows_of(input: &[u8], buffer: usize, max: usize, plain: bool) -> Vec<RowRead> {
         let mut rows = Rows { plain, ..Rows::new(BufReader::with_capacity(buffer, input), max, false) };
         let mut row = Row::default();
         let mut read = Vec::new();
         while let Some(taken) = rows.read(&mut row).expect("read from memory") {
-            let mut ends = Vec::new();
-            read.push((taken, row.too_long, row.cut(&mut ends).cells().map(<[u8]>::to_vec).collect()));
+            let cells = row.cut(&mut Vec::new()).cells().map(<[u8]>::to_vec).collect();
+            read.push(RowRead { taken, too_long: row.too_long, unclosed: row.unclosed.is_some(), cells });
         }
         read
+    }
+
+    #[derive(Debug, PartialEq)]
+    struct RowRead {
+        taken: usize,
+        too_long: bool,
+        unclosed: bool,
+        cells: Vec<Vec<u8>>,
     }
 
     proptest! {
@@ -835,10 +844,6 @@ mod tests {
             let parsed = rows_of(&input, buffer, max, false);
             prop_assert_eq!(rows_of(&input, buffer, max, true), parsed);
         }
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(4000))]
 
         /// A row is marked unclosed exactly when the input ends inside a
         /// quoted cell: when one more line break would be read into a cell
@@ -848,20 +853,10 @@ mod tests {
             input in prop::collection::vec(prop::sample::select(b",,,\"\"\r\n\naab".to_vec()), 0..60),
             buffer in 1usize..48,
         ) {
-            let marks = |input: &[u8]| {
-                let mut rows = Rows::new(BufReader::with_capacity(buffer, input), usize::MAX, false);
-                let mut row = Row::default();
-                let mut read = Vec::new();
-                while rows.read(&mut row).expect("read from memory").is_some() {
-                    let cells: Vec<Vec<u8>> = row.cut(&mut Vec::new()).cells().map(<[u8]>::to_vec).collect();
-                    read.push((cells, row.unclosed.is_some()));
-                }
-                read
-            };
-            let read = marks(&input);
-            let with_break = marks(&[&input[..], b"\n"].concat());
-            let inside = read.iter().map(|(cells, _)| cells).ne(with_break.iter().map(|(cells, _)| cells));
-            let marked: Vec<bool> = read.iter().map(|&(_, unclosed)| unclosed).collect();
+            let read = rows_of(&input, buffer, usize::MAX, false);
+            let with_break = rows_of(&[&input[..], b"\n"].concat(), buffer, usize::MAX, false);
+            let inside = read.iter().map(|row| &row.cells).ne(with_break.iter().map(|row| &row.cells));
+            let marked: Vec<bool> = read.iter().map(|row| row.unclosed).collect();
             prop_assert_eq!(marked.last().copied().unwrap_or(false), inside);
             prop_assert!(marked.iter().rev().skip(1).all(|&unclosed| !unclosed));
         }
