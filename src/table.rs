@@ -215,6 +215,19 @@ fn short_key(bytes: &[u8]) -> Option<u128> {
     })
 }
 
+/// The separator other than a comma that a header cell seems to be cut
+/// by, named for a message: a table exported with semicolons or tabs
+/// between columns (as spreadsheets in many languages do) reads as one
+/// column whose name is every id.
+fn other_separator(name: &str, known: impl Fn(&str) -> bool) -> Option<&'static str> {
+    [(';', "`;`"), ('\t', "tabs"), ('|', "`|`")]
+        .into_iter()
+        .find(|&(separator, _)| {
+            name.contains(separator) && name.split(separator).any(|part| known(part.trim()))
+        })
+        .map(|(_, named)| named)
+}
+
 impl Header {
     /// Resolves column names: each must be a question id or
     /// [`RECORD_ID`], and appear once. Fails with every bad column at once,
@@ -239,13 +252,20 @@ impl Header {
                 ));
                 None
             } else {
+                let known = |id: &str| id == RECORD_ID || index.contains_key(id);
                 let ids = questionnaire.questions.iter().map(|q| q.id.as_str()).chain([RECORD_ID]);
+                let suggestion = match other_separator(name, known) {
+                    Some(separator) => format!(
+                        "; it holds ids with {separator} between them, but columns must be \
+                         separated by commas (export the table as comma-separated values)"
+                    ),
+                    None => hint(did_you_mean(name, ids)),
+                };
                 problems.push((
                     ErrorKind::UnknownQuestion,
                     format!(
-                        "column `{name}`: questionnaire `{}` has no such question{}",
-                        questionnaire.id,
-                        hint(did_you_mean(name, ids))
+                        "column `{name}`: questionnaire `{}` has no such question{suggestion}",
+                        questionnaire.id
                     ),
                 ));
                 None
