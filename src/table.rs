@@ -409,7 +409,20 @@ pub fn parse_cell(kind: &Kind, text: &str) -> Result<Value, String> {
     } else {
         Json::from(text)
     };
-    answers::check(kind, &given).map_err(|expected| format!("expected {expected}, got {}", shown(&given)))
+    answers::check(kind, &given).map_err(|expected| {
+        let pointed = decimal_comma(text).filter(|_| matches!(kind, Kind::Number { .. }));
+        let hint =
+            pointed.map(|pointed| format!(" (write decimals with a point: {pointed})")).unwrap_or_default();
+        format!("expected {expected}, got {}{hint}", shown(&given))
+    })
+}
+
+/// `9,5` as `9.5`: a number written with a decimal comma, as spreadsheets
+/// in many languages export them.
+fn decimal_comma(text: &str) -> Option<String> {
+    let (whole, fraction) = text.split_once(',')?;
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    (digits(whole) && digits(fraction)).then(|| format!("{whole}.{fraction}"))
 }
 
 /// What JSON reads as white space.
