@@ -533,6 +533,21 @@ impl<'q> Table<'q> {
     }
 }
 
+impl Table<'_> {
+    /// For a bad row that is the header again (two exports joined into
+    /// one table), an error that says so, rather than one per column for
+    /// each column's name.
+    fn repeated_header(&self, row: &Cut) -> Option<Error> {
+        let mut cells = row.cells().enumerate();
+        cells.all(|(i, cell)| cell == self.column_name(i).as_bytes()).then(|| {
+            Error::new(
+                ErrorKind::InvalidDocument,
+                "the row repeats the header row, so it holds no answers (were two tables joined into one?)",
+            )
+        })
+    }
+}
+
 impl Assess for Table<'_> {
     type Record = Row;
 
@@ -563,7 +578,9 @@ impl Table<'_> {
         let written = self.check(read, row).and_then(|()| {
             ANSWERS.with_borrow_mut(|answers| {
                 let answers = answers.get_or_insert_with(|| Answers::empty(q));
-                self.header.read(q, row.cells(), answers)?;
+                self.header
+                    .read(q, row.cells(), answers)
+                    .map_err(|e| self.repeated_header(row).unwrap_or(e))?;
                 let outcome = eval::outcome(q, answers);
                 Ok(if self.long {
                     self.write_long(&record_id, row, &outcome, out)
