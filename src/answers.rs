@@ -243,9 +243,11 @@ pub fn check(kind: &Kind, given: &Json) -> Result<Value, String> {
             .or_else(|| negative_zero(given))
             .filter(|i| (*min..=*max).contains(i))
             .map(Value::Integer),
-        (Kind::Number { min, max, .. }, _) => {
-            given.as_f64().filter(|n| n.is_finite() && *min <= *n && *n <= *max).map(Value::Number)
-        }
+        // `-0` is 0: adding 0 drops the sign, which a report would show.
+        (Kind::Number { min, max, .. }, _) => given
+            .as_f64()
+            .filter(|n| n.is_finite() && *min <= *n && *n <= *max)
+            .map(|n| Value::Number(n + 0.0)),
         (kind, Json::String(text)) => option_index(kind, text).map(Value::Option),
         _ => None,
     };
