@@ -276,7 +276,7 @@ async fn a_red_flag_without_an_answer_is_an_error_in_the_gov_uk_pattern() {
 }
 
 #[tokio::test]
-async fn a_refused_number_is_kept_with_the_message_assess_gives() {
+async fn a_refused_number_is_kept_with_what_to_enter_in_plain_words() {
     let page = first_question().await;
     assert_eq!(asked(&page).as_deref(), Some("age"));
     page.assert_has("inputmode=\"numeric\"");
@@ -284,13 +284,14 @@ async fn a_refused_number_is_kept_with_the_message_assess_gives() {
     let reply = answer(&page, Some("forty <b>"), "continue").await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(asked(&reply).as_deref(), Some("age"));
-    // The message of `assess`, after its "answer `age`: ".
-    reply.assert_says("Expected an integer from 0 to 120 (years), got \"forty <b>\"");
+    // What to enter, in the person's words rather than in `assess`'s.
+    reply.assert_says("Enter a whole number from 0 to 120 (years), in digits only.");
+    assert!(!reply.has("integer"));
     reply.assert_has("<a href=\"#age\">");
     reply.assert_has("value=\"forty &#60;b&#62;\"");
     assert!(!reply.has("<b>"));
     let reply = answer(&page, Some("130"), "continue").await;
-    reply.assert_says("Expected an integer from 0 to 120 (years), got 130");
+    reply.assert_says("Enter a whole number from 0 to 120 (years). 130 is more than 120.");
     let reply = answer(&page, Some(" 47 "), "continue").await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(asked(&reply).as_deref(), Some("rf_saddle_numbness"));
