@@ -419,7 +419,7 @@ pub fn parse_cell(kind: &Kind, text: &str) -> Result<Value, String> {
 
 /// `9,5` as `9.5`: a number written with a decimal comma, as spreadsheets
 /// in many languages export them.
-pub(crate) fn decimal_comma(text: &str) -> Option<String> {
+fn decimal_comma(text: &str) -> Option<String> {
     let (whole, fraction) = text.split_once(',')?;
     let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
     (digits(whole) && digits(fraction)).then(|| format!("{whole}.{fraction}"))

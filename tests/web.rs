@@ -276,7 +276,7 @@ async fn a_red_flag_without_an_answer_is_an_error_in_the_gov_uk_pattern() {
 }
 
 #[tokio::test]
-async fn a_refused_number_is_kept_with_what_to_enter_in_plain_words() {
+async fn a_typed_number_is_read_as_the_terminal_reads_it_and_kept_when_refused() {
     let page = first_question().await;
     assert_eq!(asked(&page).as_deref(), Some("age"));
     page.assert_has("inputmode=\"numeric\"");
@@ -284,15 +284,17 @@ async fn a_refused_number_is_kept_with_what_to_enter_in_plain_words() {
     let reply = answer(&page, Some("forty <b>"), "continue").await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(asked(&reply).as_deref(), Some("age"));
-    // What to enter, in the person's words rather than in `assess`'s.
-    reply.assert_says("Enter a whole number from 0 to 120 (years), in digits only.");
+    // What to type, in the terminal's words rather than in `assess`'s.
+    reply.assert_says("\"forty <b>\" is not a number. Type a whole number from 0 to 120 (years).");
     assert!(!reply.has("integer"));
     reply.assert_has("<a href=\"#age\">");
     reply.assert_has("value=\"forty &#60;b&#62;\"");
     assert!(!reply.has("<b>"));
     let reply = answer(&page, Some("130"), "continue").await;
-    reply.assert_says("Enter a whole number from 0 to 120 (years). 130 is more than 120.");
-    let reply = answer(&page, Some(" 47 "), "continue").await;
+    reply.assert_says("130 is out of range. Type a whole number from 0 to 120 (years).");
+    let reply = answer(&page, Some("4,5"), "continue").await;
+    reply.assert_says("4.5 is not a whole number.");
+    let reply = answer(&page, Some(" 47 years"), "continue").await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(asked(&reply).as_deref(), Some("rf_saddle_numbness"));
     assert!(hidden(&reply).contains(&("age".to_owned(), "47".to_owned())));

@@ -314,10 +314,20 @@ fn posted_number(text: &str) -> Option<serde_json::Number> {
     text.trim().parse::<serde_json::Number>().ok()
 }
 
-/// Checks one answer; the error is `assess`'s message without the
-/// `answer `id`: ` it starts with, since the page shows it beside the
-/// question.
-pub(crate) fn check_one(questionnaire: &Questionnaire, id: &str, text: &str) -> Result<Value, String> {
+/// Reads the answer a question page was given. A typed number is read as
+/// the terminal reads it (`9,5`, `9 hours`, `4/10`: see [`crate::entry`]),
+/// and refused in words that say what to type. A choice is refused with
+/// `assess`'s message without the `answer `id`: ` it starts with, since
+/// the page shows it beside the question (only a form changed by hand
+/// sends a bad one).
+pub(crate) fn read_answer(questionnaire: &Questionnaire, id: &str, text: &str) -> Result<Value, String> {
+    match questionnaire.question_index(id).map(|index| &questionnaire.questions[index].kind) {
+        Some(kind) if kind.is_numeric() => crate::entry::read(kind, text),
+        _ => check_one(questionnaire, id, text),
+    }
+}
+
+fn check_one(questionnaire: &Questionnaire, id: &str, text: &str) -> Result<Value, String> {
     let raw = RawAnswers(vec![(id.to_owned(), as_json(questionnaire, id, text))]);
     match Answers::from_document(questionnaire, &raw) {
         Ok(answers) => {

@@ -158,16 +158,12 @@ pub(crate) async fn question(Chosen(q): Chosen, posted: Posted) -> Response {
                     missing_message(&q.questions[index].kind, cannot_be_skipped(q, index)),
                 );
             }
-            match form::check_one(q, &q.questions[index].id, &text) {
+            match form::read_answer(q, &q.questions[index].id, &text) {
                 Ok(value) => {
                     answers.set(index, Some(value));
                     skipped.retain(|&i| i != index);
                 }
-                Err(message) => {
-                    let message = typed_number_problem(&q.questions[index].kind, &text)
-                        .unwrap_or_else(|| capitalised(&message));
-                    return ask_again(q, &answers, &skipped, index, &text, message);
-                }
+                Err(message) => return ask_again(q, &answers, &skipped, index, &text, capitalised(&message)),
             }
         }
         (Action::Skip, Some(index)) if cannot_be_skipped(q, index) => {
@@ -188,7 +184,7 @@ pub(crate) async fn question(Chosen(q): Chosen, posted: Posted) -> Response {
                 let kept = typed
                     .as_deref()
                     .filter(|text| text.len() <= form::MAX_FIELD_BYTES && !text.trim().is_empty())
-                    .and_then(|text| form::check_one(q, &q.questions[index].id, text).ok());
+                    .and_then(|text| form::read_answer(q, &q.questions[index].id, text).ok());
                 if let Some(value) = kept {
                     answers.set(index, Some(value));
                     skipped.retain(|&i| i != index);
@@ -288,30 +284,6 @@ fn number_hint(kind: &Kind) -> Option<String> {
         )),
         _ => None,
     }
-}
-
-/// Why a typed number was refused, in the person's words rather than in
-/// `assess`'s ("expected an integer ..."): what to enter, and what was
-/// wrong with what was typed.
-fn typed_number_problem(kind: &Kind, text: &str) -> Option<String> {
-    let (min, max, unit, whole) = match kind {
-        Kind::Integer { min, max, unit } => (*min as f64, *max as f64, unit, true),
-        Kind::Number { min, max, unit } => (*min, *max, unit, false),
-        _ => return None,
-    };
-    let what = if whole { "a whole number" } else { "a number" };
-    let enter = format!("Enter {what} from {min} to {max}{}", unit_words(unit));
-    let typed = text.trim();
-    if let Some(pointed) = crate::table::decimal_comma(typed).filter(|_| !whole) {
-        return Some(format!("{enter}. Write decimals with a point, as in {pointed}."));
-    }
-    Some(match typed.parse::<f64>().ok().filter(|n| n.is_finite()) {
-        Some(n) if whole && n.fract() != 0.0 => format!("{enter}, without decimals."),
-        Some(n) if n < min => format!("{enter}. {typed} is less than {min}."),
-        Some(n) if n > max => format!("{enter}. {typed} is more than {max}."),
-        // Not a number, or one JSON does not read as one (`+5`, `.5`).
-        _ => format!("{enter}, in digits only."),
-    })
 }
 
 fn capitalised(text: &str) -> String {
@@ -708,25 +680,5 @@ mod tests {
         );
         let plain = Kind::Integer { min: 1, max: 7, unit: None };
         assert_eq!(number_hint(&plain).as_deref(), Some("A whole number from 1 to 7."));
-    }
-
-    #[test]
-    fn a_typed_number_is_refused_in_plain_words() {
-        let age = Kind::Integer { min: 0, max: 120, unit: Some(String::from("years")) };
-        let hours = Kind::Number { min: 0.0, max: 24.0, unit: Some(String::from("hours")) };
-        let cases = [
-            (&age, "forty", "Enter a whole number from 0 to 120 (years), in digits only."),
-            (&age, "4.5", "Enter a whole number from 0 to 120 (years), without decimals."),
-            (&age, "4,5", "Enter a whole number from 0 to 120 (years), in digits only."),
-            (&age, " 130 ", "Enter a whole number from 0 to 120 (years). 130 is more than 120."),
-            (&age, "-3", "Enter a whole number from 0 to 120 (years). -3 is less than 0."),
-            (&hours, "9,5", "Enter a number from 0 to 24 (hours). Write decimals with a point, as in 9.5."),
-            (&hours, "24.5", "Enter a number from 0 to 24 (hours). 24.5 is more than 24."),
-            (&hours, "NaN", "Enter a number from 0 to 24 (hours), in digits only."),
-        ];
-        for (kind, typed, message) in cases {
-            assert_eq!(typed_number_problem(kind, typed).as_deref(), Some(message), "{typed:?}");
-        }
-        assert_eq!(typed_number_problem(&Kind::YesNo, "maybe"), None, "a choice keeps the message of assess");
     }
 }

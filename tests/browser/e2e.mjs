@@ -171,7 +171,7 @@ async function journey(page, who, answers, { typo } = {}) {
       await answerWith(page, question, typo.value);
       const focused = await page.locator(':focus').getAttribute('class').catch(() => null);
       check(focused === 'error-summary', `${who}: after a refused answer the focus is on the error summary`);
-      check((await page.locator('.error-message').textContent()).includes(typo.message), `${who}: what to enter beside the field`);
+      check((await page.locator('.error-message').textContent()).includes(typo.message), `${who}: what to type beside the field`);
       check((await page.locator(`input[name="${question}"]`).inputValue()) === typo.value, `${who}: the typed value is kept`);
       await page.screenshot({ path: join(out, 'question-error.png') });
     }
@@ -194,7 +194,7 @@ const requests = [];
 
   const desk = JSON.parse(readFileSync(join(repo, 'examples', 'desk-worker.json'), 'utf8')).answers;
   delete desk.exercise_days; // skipped, from the keyboard
-  const typo = { question: 'age', value: 'thirty-four', message: 'Enter a whole number from 0 to 120 (years), in digits only.' };
+  const typo = { question: 'age', value: 'thirty-four', message: '"thirty-four" is not a number. Type a whole number from 0 to 120 (years).' };
   const seen = await journey(page, 'self care', desk, { typo });
   const lastRedFlag = Math.max(...seen.map((q, i) => (q.startsWith('rf_') ? i : -1)));
   const firstOther = seen.findIndex((q, i) => i > seen.indexOf('rf_saddle_numbness') && !q.startsWith('rf_'));
