@@ -533,21 +533,6 @@ impl<'q> Table<'q> {
     }
 }
 
-impl Table<'_> {
-    /// For a bad row that is the header again (two exports joined into
-    /// one table), an error that says so, rather than one per column for
-    /// each column's name.
-    fn repeated_header(&self, row: &Cut) -> Option<Error> {
-        let mut cells = row.cells().enumerate();
-        cells.all(|(i, cell)| cell == self.column_name(i).as_bytes()).then(|| {
-            Error::new(
-                ErrorKind::InvalidDocument,
-                "the row repeats the header row, so it holds no answers (were two tables joined into one?)",
-            )
-        })
-    }
-}
-
 impl Assess for Table<'_> {
     type Record = Row;
 
@@ -607,6 +592,19 @@ impl Table<'_> {
         };
         written.map_err(|e| Failure::Internal(format!("cannot write a row: {e}")))?;
         Ok(false)
+    }
+
+    /// For a bad row that is the header again (two exports joined into
+    /// one table), an error that says so, rather than one per column for
+    /// each column's name.
+    fn repeated_header(&self, row: &Cut) -> Option<Error> {
+        let mut cells = row.cells().enumerate();
+        cells.all(|(i, cell)| cell == self.column_name(i).as_bytes()).then(|| {
+            Error::new(
+                ErrorKind::InvalidDocument,
+                "the row repeats the header row, so it holds no answers (were two tables joined into one?)",
+            )
+        })
     }
 
     /// The long format: one row per answer given, then one per derived

@@ -316,17 +316,21 @@ fn posted_number(text: &str) -> Option<serde_json::Number> {
 
 /// Reads the answer a question page was given. A typed number is read as
 /// the terminal reads it (`9,5`, `9 hours`, `4/10`: see [`crate::entry`]),
-/// and refused in words that say what to type. A choice is refused with
-/// `assess`'s message without the `answer `id`: ` it starts with, since
-/// the page shows it beside the question (only a form changed by hand
-/// sends a bad one).
+/// or as an answers document holds it (the page shows an answer to change
+/// that way, `1e-7` included), and refused in the terminal's words, which
+/// say what to type. A choice is refused with `assess`'s message without
+/// the `answer `id`: ` it starts with, since the page shows it beside the
+/// question (only a form changed by hand sends a bad one).
 pub(crate) fn read_answer(questionnaire: &Questionnaire, id: &str, text: &str) -> Result<Value, String> {
     match questionnaire.question_index(id).map(|index| &questionnaire.questions[index].kind) {
-        Some(kind) if kind.is_numeric() => crate::entry::read(kind, text),
+        Some(kind) if kind.is_numeric() => crate::entry::read(kind, text)
+            .or_else(|refused| check_one(questionnaire, id, text).map_err(|_| refused)),
         _ => check_one(questionnaire, id, text),
     }
 }
 
+/// One answer checked as `assess` checks it, its message without the
+/// `answer `id`: ` it starts with.
 fn check_one(questionnaire: &Questionnaire, id: &str, text: &str) -> Result<Value, String> {
     let raw = RawAnswers(vec![(id.to_owned(), as_json(questionnaire, id, text))]);
     match Answers::from_document(questionnaire, &raw) {
@@ -472,6 +476,24 @@ mod tests {
             let ours: Vec<_> = pairs(&body).collect();
             let theirs: Vec<_> = form_urlencoded::parse(&body).collect();
             proptest::prop_assert_eq!(ours, theirs);
+        }
+    }
+
+    proptest::proptest! {
+        /// A number shown to be changed goes back unchanged, however its
+        /// field writes it (`1e-7` among them).
+        #[test]
+        fn a_number_shown_in_its_field_is_read_back_as_it_was(
+            hours in 0.0..=24.0f64,
+            tiny in 0.0..1e-4f64,
+            age in 0..=120i64,
+        ) {
+            let q = questionnaire();
+            for (id, value) in [("sitting_hours", Value::Number(hours)), ("sitting_hours", Value::Number(tiny)), ("age", Value::Integer(age))] {
+                let index = q.question_index(id).expect("a question");
+                let shown = field_value(&q.questions[index].kind, value);
+                proptest::prop_assert_eq!(read_answer(&q, id, &shown), Ok(value), "{}", shown);
+            }
         }
     }
 
