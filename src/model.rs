@@ -207,6 +207,16 @@ pub struct Question {
     pub ask_before_stop: bool,
 }
 
+impl Question {
+    /// Whether the question cannot be skipped when asked in person: a red
+    /// flag, or a follow-up asked before an emergency stop. Their answers
+    /// decide how urgent the advice is, so an offer to stop with the
+    /// report waits for them too.
+    pub fn needed_for_safety(&self) -> bool {
+        self.red_flag.is_some() || self.ask_before_stop
+    }
+}
+
 /// For `skip_serializing_if`: a flag written only when set.
 pub(crate) fn is_false(value: &bool) -> bool {
     !*value

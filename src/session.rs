@@ -17,6 +17,10 @@
 //!   not yet put to the person are still asked, since their answer refines
 //!   the emergency advice (the cauda equina follow-up).
 //!
+//! - at `urgent` a front end may offer to stop with the report, but only
+//!   once no question to come may raise the level ([`Session::may_stop`]):
+//!   the warning signs, their follow-ups and what an emergency rule reads.
+//!
 //! Questions never put to the person stay unanswered, and the report lists
 //! them. The stop follows the current level rather than latching: an
 //! `ask_before_stop` answer can lower the level (long-standing, stable
@@ -202,6 +206,45 @@ impl<'q> Session<'q> {
     /// The triage level after the last answer.
     pub fn level(&self) -> Level {
         self.level
+    }
+
+    /// Whether a front end may offer, at `urgent`, to stop with the report
+    /// now: once no question still to come may raise the level (see
+    /// [`Session::may_raise`]). Until then the answers to come decide how
+    /// urgent the advice is.
+    pub fn may_stop(&self) -> bool {
+        let raising = self.raising();
+        let applies = applying(self.questionnaire, &self.answers);
+        self.pending(&applies).iter().all(|&i| !self.raises(i, &raising))
+    }
+
+    /// Whether question `index` may raise the level above the current
+    /// one: a warning sign, a follow-up asked before an emergency stop, or
+    /// a question a triage rule of a more cautious level reads (such as
+    /// leg pain, which with cancer in the past is an emergency).
+    pub fn may_raise(&self, index: usize) -> bool {
+        self.raises(index, &self.raising())
+    }
+
+    fn raises(&self, index: usize, raising: &[bool]) -> bool {
+        self.questionnaire.questions[index].needed_for_safety() || raising[index]
+    }
+
+    /// Per question: read by a triage rule of a more cautious level than
+    /// the current one.
+    fn raising(&self) -> Vec<bool> {
+        let q = self.questionnaire;
+        let mut read = Vec::new();
+        for (rule, compiled) in q.triage_rules.iter().zip(&q.compiled.triage) {
+            if rule.level > self.level {
+                compiled.when.expr.questions(&mut read);
+            }
+        }
+        let mut raising = vec![false; q.questions.len()];
+        for i in read {
+            raising[i] = true;
+        }
+        raising
     }
 
     /// The answers so far.

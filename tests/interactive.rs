@@ -642,32 +642,60 @@ fn ctrl_c_ends_at_once_with_one_line_exit_130_and_no_report() {
 }
 
 #[test]
-fn an_urgent_answer_is_said_at_once_and_the_person_may_stop_with_the_report() {
+fn an_urgent_answer_is_said_at_once_and_the_offer_to_stop_waits_for_what_may_raise_it() {
     let q = questionnaire();
+    let plan = self_care_plan(&q);
     // The first warning sign whose "not sure" calls for a doctor today.
-    let (flag, urgent) = q
+    let urgent = q
         .red_flags()
         .iter()
-        .enumerate()
-        .map(|(n, &i)| (n, &q.questions[i]))
-        .find(|(_, question)| {
+        .map(|&i| &q.questions[i])
+        .find(|question| {
             let answers = answers_from(&q, &json!({ "answers": { &question.id: "not_sure" } }));
             triage_level(&q, &answers) == Level::Urgent
         })
         .expect("a warning sign whose \"not sure\" is urgent");
     let mut ask = Ask::start(false);
-    let mut typed = answer_lead_in(&q, &mut ask);
-    for &i in &q.red_flags()[..flag] {
-        ask.wait_for_question(&q.questions[i]);
-        ask.send(&keys(&q.questions[i], &json!("no")));
-        typed.insert(q.questions[i].id.clone(), json!("no"));
+    // The binary's session, followed here question by question.
+    let mut session = selfcheck::session::Session::new(&q);
+    let mut typed = serde_json::Map::new();
+    // The questions put to the person at `urgent` before the offer.
+    let mut before_the_offer = Vec::new();
+    loop {
+        let selfcheck::session::Next::Ask(step) = session.next() else {
+            panic!("the offer comes before the last question")
+        };
+        if session.level() == Level::Urgent {
+            if session.may_stop() {
+                break;
+            }
+            if before_the_offer.is_empty() {
+                // Said at once, in a box, without the offer yet.
+                let notice = ask.wait_for(&q.levels.urgent.title.to_uppercase());
+                assert!(notice.contains("+---"), "in a box:\n{notice}");
+                ask.wait_for("Please answer a few more questions first.");
+            }
+            before_the_offer.push(step.index);
+        }
+        let answer =
+            if step.question.id == urgent.id { json!("not_sure") } else { plan[&step.question.id].clone() };
+        ask.wait_for_question(step.question);
+        ask.send(&keys(step.question, &answer));
+        let one = answers_from(&q, &json!({ "answers": { &step.question.id: &answer } }));
+        session.record(step.index, one.get(step.index));
+        typed.insert(step.question.id.clone(), answer);
     }
-    ask.wait_for_question(urgent);
-    ask.send(ENTER); // the cursor starts on "Not sure"
-    typed.insert(urgent.id.clone(), json!("not_sure"));
-    // Said at once, in a box, before any other question.
-    let notice = ask.wait_for(&q.levels.urgent.title.to_uppercase());
-    assert!(notice.contains("+---"), "in a box:\n{notice}");
+    // Every warning sign after the urgent one was asked first, and so was
+    // every question a rule raising `emergency` reads.
+    let urgent_index = q.question_index(&urgent.id).expect("its index");
+    let applies = selfcheck::eval::applying(&q, session.answers());
+    for &i in q.red_flags().iter().filter(|&&i| i > urgent_index && applies[i]) {
+        assert!(before_the_offer.contains(&i), "{} was asked before the offer", q.questions[i].id);
+    }
+    assert!(
+        before_the_offer.iter().any(|&i| !q.questions[i].needed_for_safety()),
+        "a question an emergency rule reads was asked before the offer"
+    );
     ask.wait_for("Contact a doctor today");
     let offer = ask.wait_for_prompt();
     assert!(offer.contains("> 1. Go on with the questions"), "going on is where the cursor starts:\n{offer}");

@@ -378,7 +378,9 @@ async fn an_emergency_stops_the_questions_and_shows_the_report() {
         follow_ups += 1;
         assert!(follow_ups < 5, "{}", reply.body);
         reply.assert_has("class=\"notice urgent\"");
-        reply.assert_has("See my report now");
+        // Not before the follow-ups are answered: they decide the advice.
+        assert!(!reply.has("See my report now"));
+        reply.assert_has("Please answer a few more questions first.");
         assert!(!reply.has("Skip this question"));
         reply = answer(&reply, Some("yes"), "continue").await;
     }
@@ -390,21 +392,42 @@ async fn an_emergency_stops_the_questions_and_shows_the_report() {
 }
 
 #[tokio::test]
-async fn urgent_answers_say_contact_a_doctor_today_at_once() {
+async fn urgent_answers_are_said_at_once_and_the_offer_to_stop_waits_for_what_may_raise_them() {
+    let q = questionnaire();
     let mut page = first_red_flag().await;
     while asked(&page).as_deref() != Some("rf_cancer_history") {
         page = answer_no(&page).await;
     }
-    let reply = answer(&page, Some("yes"), "continue").await;
-    assert_eq!(reply.status, StatusCode::OK);
-    reply.assert_has("contact a doctor today");
-    reply.assert_has("formaction=\"/low-back-glutes/report\">See my report now</button>");
-    reply.assert_has("Go on with the questions");
-    assert!(asked(&reply).is_none());
-    // Going on: the next question, with the warning above it.
-    let next = answer(&reply, None, "continue").await;
-    assert!(asked(&next).is_some_and(|id| id.starts_with("rf_")), "{}", next.body);
+    page = answer(&page, Some("yes"), "continue").await;
+    // Until no question to come may raise the level (the cancer follow-up,
+    // the other warning signs, and the leg questions a cancer emergency
+    // reads), every page says what to do, without the offer to stop.
+    let mut asked_before = Vec::new();
+    while let Some(id) = asked(&page) {
+        assert!(asked_before.len() < 40, "{}", page.body);
+        page.assert_has("class=\"notice urgent\"");
+        page.assert_has("Contact a doctor today");
+        assert!(!page.has("See my report now"), "{id}: {}", page.body);
+        let question = q.question(&id).expect("a question");
+        page = if question.needed_for_safety() {
+            answer(&page, Some("no"), "continue").await
+        } else {
+            answer(&page, None, "skip").await
+        };
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        asked_before.push(id);
+    }
+    for id in ["rf_cancer_spine_signs", "rf_immune_weak", "leg_pain", "leg_numbness"] {
+        assert!(asked_before.iter().any(|asked| asked == id), "{id} before the offer: {asked_before:?}");
+    }
+    page.assert_has("Contact a doctor today");
+    page.assert_has("formaction=\"/low-back-glutes/report\">See my report now</button>");
+    page.assert_has("Go on with the questions");
+    // Going on: the next question, with the warning and now the offer.
+    let next = answer(&page, None, "continue").await;
+    assert!(asked(&next).is_some(), "{}", next.body);
     next.assert_has("class=\"notice urgent\"");
+    next.assert_has("See my report now");
 }
 
 #[tokio::test]

@@ -41,10 +41,28 @@ pub fn run(questionnaire: &Questionnaire) -> io::Result<Outcome> {
     // The total shown only grows, so that the count reads "12 of about
     // 30" throughout rather than jumping as follow-ups open and close.
     let mut about = 0;
-    let mut told_urgent = false;
+    let (mut told_urgent, mut offered) = (false, false);
     loop {
         match session.next() {
             Next::Ask(step) => {
+                // `urgent` is said at once; the offer to stop with the
+                // report waits until no question to come may raise the
+                // level, as those decide how urgent the advice is.
+                let urgent = session.level() == Level::Urgent;
+                if urgent && !offered && session.may_stop() {
+                    (told_urgent, offered) = (true, true);
+                    match offer_to_stop(&mut out, questionnaire)? {
+                        Reply::Chosen(true) => return Ok(Outcome::Finished(session.into_answers())),
+                        Reply::Chosen(false) | Reply::Escaped => {}
+                        Reply::Interrupted => {
+                            writeln!(out, "{STOPPED}")?;
+                            return Ok(Outcome::Cancelled);
+                        }
+                    }
+                } else if urgent && !told_urgent {
+                    told_urgent = true;
+                    tell_urgent(&mut out, questionnaire)?;
+                }
                 about = about.max(step.total);
                 let stopping = session.level() == Level::Emergency;
                 show_step(&mut out, &step, about, stopping)?;
@@ -53,17 +71,6 @@ pub fn run(questionnaire: &Questionnaire) -> io::Result<Outcome> {
                     None => {
                         writeln!(out, "{STOPPED}")?;
                         return Ok(Outcome::Cancelled);
-                    }
-                }
-                if session.level() == Level::Urgent && !told_urgent {
-                    told_urgent = true;
-                    match offer_to_stop(&mut out, questionnaire)? {
-                        Reply::Chosen(true) => return Ok(Outcome::Finished(session.into_answers())),
-                        Reply::Chosen(false) | Reply::Escaped => {}
-                        Reply::Interrupted => {
-                            writeln!(out, "{STOPPED}")?;
-                            return Ok(Outcome::Cancelled);
-                        }
                     }
                 }
             }
@@ -154,7 +161,7 @@ fn show_step(out: &mut impl Write, step: &Step, about: usize, stopping: bool) ->
 /// answer on screen. Esc on a red flag explains and asks again; elsewhere
 /// it skips, which gives `Some(None)`. `None`: Ctrl-C.
 fn ask(out: &mut impl Write, question: &Question) -> io::Result<Option<Option<Value>>> {
-    let red_flag = question.red_flag.is_some() || question.ask_before_stop;
+    let red_flag = question.needed_for_safety();
     let mut message = None;
     loop {
         let reply = match &question.kind {
@@ -210,7 +217,23 @@ fn choice_keys(count: usize, red_flag: bool) -> String {
 }
 
 /// Says at once, in a box, that the answers so far call for a doctor
-/// today, and offers to stop with the report now. `Chosen(true)`: stop.
+/// today, while questions that may raise the level are still to come.
+fn tell_urgent(out: &mut impl Write, questionnaire: &Questionnaire) -> io::Result<()> {
+    let urgent = &questionnaire.levels.urgent;
+    writeln!(out)?;
+    boxed(
+        out,
+        &[
+            &urgent.title.to_uppercase(),
+            &urgent.action,
+            "Please answer a few more questions first. They decide how urgent this is. Then you can \
+             stop and see your report.",
+        ],
+    )
+}
+
+/// Says, in a box, that the answers so far call for a doctor today, and
+/// offers to stop with the report now. `Chosen(true)`: stop.
 /// The cursor starts on going on, so that Enter alone loses nothing.
 fn offer_to_stop(out: &mut impl Write, questionnaire: &Questionnaire) -> io::Result<Reply<bool>> {
     let urgent = &questionnaire.levels.urgent;
@@ -221,7 +244,7 @@ fn offer_to_stop(out: &mut impl Write, questionnaire: &Questionnaire) -> io::Res
             &urgent.title.to_uppercase(),
             &urgent.action,
             "You can stop now and see your report, or go on: the other questions make the report \
-             fuller for the doctor.",
+             fuller for the doctor, and a few could make the advice more urgent.",
         ],
     )?;
     let options = ["Go on with the questions", "Stop now and see my report"];

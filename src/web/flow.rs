@@ -39,7 +39,7 @@ pub(crate) fn replay<'q>(
     let mut asked = Vec::new();
     while let Some(index) = session.next_index_given(&applies) {
         let value = answers.get(index);
-        let skippable = !needed_for_safety(&questionnaire.questions[index]);
+        let skippable = !questionnaire.questions[index].needed_for_safety();
         if value.is_none() && !(skippable && skipped.contains(&index)) {
             break;
         }
@@ -48,13 +48,6 @@ pub(crate) fn replay<'q>(
     }
     let next = session.next_given(&applies);
     Replay { session, asked, next }
-}
-
-/// Whether a question cannot be skipped, as in `selfcheck ask`: red flags
-/// and the follow-ups asked before an emergency stop, whose answers decide
-/// how urgent the advice is.
-pub(crate) fn needed_for_safety(question: &crate::model::Question) -> bool {
-    question.red_flag.is_some() || question.ask_before_stop
 }
 
 impl Replay<'_> {
@@ -196,7 +189,7 @@ mod tests {
                 return Replay { session, asked, next };
             };
             let value = answers.get(step.index);
-            let skippable = !needed_for_safety(step.question);
+            let skippable = !step.question.needed_for_safety();
             if value.is_none() && !(skippable && skipped.contains(&step.index)) {
                 return Replay { session, asked, next };
             }
@@ -257,7 +250,7 @@ mod tests {
                 .iter()
                 .map(|question| {
                     let value = crate::answers::any_value(&question.kind);
-                    let calm = if needed_for_safety(question) { 0.6 } else { 0.0 };
+                    let calm = if question.needed_for_safety() { 0.6 } else { 0.0 };
                     // `no` is the second option of a red flag.
                     let answer = (prop::bool::weighted(calm), prop::option::weighted(0.8, value))
                         .prop_map(|(calm, v)| if calm { Some(Value::Option(1)) } else { v });

@@ -218,7 +218,15 @@ pub(crate) async fn question(Chosen(q): Chosen, posted: Posted) -> Response {
     let replay = flow::replay(q, &answers, &skipped);
     let after = replay.level();
     match replay.next {
-        Next::Ask(_) if after == Level::Urgent && before < Level::Urgent => {
+        // The offer to stop at `urgent` waits until no question to come may
+        // raise the level, as those decide how urgent the advice is: it is
+        // made on reaching `urgent` after them, or on answering the last of
+        // them there.
+        Next::Ask(_)
+            if after == Level::Urgent
+                && replay.session.may_stop()
+                && (before < Level::Urgent || current.is_some_and(|i| replay.session.may_raise(i))) =>
+        {
             urgent_page(q, &answers, &skipped)
         }
         Next::Ask(step) => {
@@ -248,7 +256,7 @@ const RED_FLAG_NOT_SKIPPED: &str =
     "This question is needed for your safety, so it cannot be skipped. If you do not know, choose \"Not sure\".";
 
 fn cannot_be_skipped(q: &Questionnaire, index: usize) -> bool {
-    flow::needed_for_safety(&q.questions[index])
+    q.questions[index].needed_for_safety()
 }
 
 fn missing_message(kind: &Kind, red_flag: bool) -> String {
@@ -361,10 +369,12 @@ fn revisit(q: &Served, answers: &Answers, skipped: &[usize], index: usize) -> Re
     }
 }
 
-fn notice(q: &Questionnaire, level: Level) -> Option<NoticeView<'_>> {
+/// The notice of a level that calls for a doctor today or sooner, with
+/// the offer to see the report now where `can_stop`.
+fn notice(q: &Questionnaire, level: Level, can_stop: bool) -> Option<NoticeView<'_>> {
     (level >= Level::Urgent).then(|| {
         let text = q.levels.get(level);
-        NoticeView { title: &text.title, action: &text.action }
+        NoticeView { title: &text.title, action: &text.action, can_stop }
     })
 }
 
@@ -414,18 +424,23 @@ fn question_page(
         title: &s.title,
         intro: if step.new_section { s.intro.as_deref() } else { None },
     });
+    // At `urgent` the person may see the report now once no question to
+    // come, this one included, may raise the level; at `emergency` only
+    // such questions are asked.
+    let level = crate::triage_level(q, &carried);
+    let can_stop = level == Level::Urgent && flow::replay(q, &carried, skipped).session.may_stop();
     let mut layout = layout(q, question.text.clone());
     layout.error = state.error.is_some();
     let page = QuestionPage {
         layout,
         errors,
-        notice: notice(q, crate::triage_level(q, &carried)),
+        notice: notice(q, level, can_stop),
         id: &q.id,
         hidden: q.hidden.inputs(q, &carried, skipped, Some(step.index)),
         question,
         progress: format!("Question {} of about {}", step.number, step.total),
         section,
-        red_flag: flow::needed_for_safety(question),
+        red_flag: question.needed_for_safety(),
         choices,
         number,
         error: state.error,
@@ -467,7 +482,7 @@ fn check_page(q: &Served, replay: &Replay<'_>) -> Response {
         .collect();
     let page = CheckPage {
         layout: layout(q, "Check your answers"),
-        notice: notice(q, replay.level()),
+        notice: notice(q, replay.level(), true),
         id: &q.id,
         hidden: q.hidden.inputs(q, answers, &replay.skipped(), None),
         rows,
@@ -508,7 +523,11 @@ fn report_page(served: &Served, answers: &Answers, skipped: &[usize], stopped: b
     let emergency = q.levels.get(Level::Emergency);
     let top = ReportTop {
         layout,
-        stopped: stopped.then_some(NoticeView { title: &emergency.title, action: &emergency.action }),
+        stopped: stopped.then_some(NoticeView {
+            title: &emergency.title,
+            action: &emergency.action,
+            can_stop: false,
+        }),
     };
     let bottom = ReportBottom { id: &q.id, hidden: served.hidden.inputs(q, answers, skipped, None) };
     pages::report_page(

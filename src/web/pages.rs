@@ -35,6 +35,10 @@ pub(crate) struct ErrorItem {
 pub(crate) struct NoticeView<'a> {
     pub title: &'a str,
     pub action: &'a str,
+    /// Whether the person may see the report now: not while a warning
+    /// sign or its follow-up is still to be answered, as those decide how
+    /// urgent the advice is.
+    pub can_stop: bool,
 }
 
 pub(crate) struct SectionView<'a> {
