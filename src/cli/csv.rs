@@ -60,9 +60,9 @@ pub fn run(file: Option<&Path>, catalog: &Catalog, long: bool, max_row: usize) -
     let jsonl::Input { name, reader, may_wait } = jsonl::open(file)?;
     let mut rows = Rows::new(BufReader::with_capacity(INPUT_BUFFER, reader), max_row, may_wait);
     let header = read_header(&mut rows, questionnaire, max_row).map_err(|e| e.with_file(&name))?;
-    rows.plain = true;
-    rows.keep_cells = header.record_id().map_or(0, |i| i + 1);
     let table = Table::new(questionnaire, header, long, max_row);
+    let names: Vec<&str> = (0..table.header.columns().len()).map(|i| table.column_name(i)).collect();
+    rows.after_header(&names, table.header.record_id());
     let mut first = Vec::new();
     table.write_header(&mut first);
     output::stdout(&first)?;
@@ -140,6 +140,40 @@ struct Rows<R> {
     keep_cells: usize,
     /// Whether any input was read yet (its byte order mark is skipped).
     started: bool,
+    /// The header's names, once read, to tell a row that repeats them.
+    names: Option<Names>,
+    /// Whether the header came again with its columns in another order:
+    /// the rows after it cannot be matched to the columns, until it comes
+    /// again in its first order.
+    reordered: bool,
+}
+
+/// The header's names, to tell a row that repeats them (two tables joined
+/// into one), looked at in the thread that reads the input, as a row
+/// changes how the rows after it are read.
+struct Names {
+    /// In the header's order.
+    in_order: Vec<Vec<u8>>,
+    /// Sorted, to tell the same names in another order.
+    sorted: Vec<Vec<u8>>,
+    /// The length of the header's line written without quotes: a plain
+    /// row of another length (but for a byte order mark) is not looked at,
+    /// which keeps this off the path of every row.
+    plain_len: usize,
+    /// Where a candidate row's cells end.
+    ends: Vec<usize>,
+}
+
+/// A row that repeats the header's names, or follows such a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Repeat {
+    /// The header again, in its order.
+    Header,
+    /// The header again, with its columns in another order.
+    Reordered,
+    /// A row after [`Repeat::Reordered`]: its cells cannot be matched to
+    /// the columns.
+    AfterReordered,
 }
 
 /// One row's cells, or the fact that it was too long to keep.
@@ -161,6 +195,7 @@ pub struct Row {
     /// A quote opened in the row and never closed: the input ended inside
     /// it.
     unclosed: Option<Unclosed>,
+    repeat: Option<Repeat>,
 }
 
 /// Where a quote that is never closed opens, and how many line breaks
@@ -290,7 +325,45 @@ impl<R: Read> Rows<R> {
     /// Rows of at most `max` bytes, from the header on.
     fn new(reader: BufReader<R>, max: usize, may_wait: bool) -> Rows<R> {
         let parser = csv_core::Reader::new();
-        Rows { reader, parser, max, may_wait, plain: false, keep_cells: 0, started: false }
+        Rows {
+            reader,
+            parser,
+            max,
+            may_wait,
+            plain: false,
+            keep_cells: 0,
+            started: false,
+            names: None,
+            reordered: false,
+        }
+    }
+
+    /// From now on, rows are read as data under a header of `names`.
+    fn after_header(&mut self, names: &[&str], record_id: Option<usize>) {
+        self.plain = true;
+        self.keep_cells = record_id.map_or(0, |i| i + 1);
+        let in_order: Vec<Vec<u8>> = names.iter().map(|name| name.as_bytes().to_vec()).collect();
+        let mut sorted = in_order.clone();
+        sorted.sort();
+        let plain_len = names.iter().map(|name| name.len()).sum::<usize>() + names.len().saturating_sub(1);
+        self.names = Some(Names { in_order, sorted, plain_len, ends: Vec::new() });
+    }
+
+    /// Whether `row` repeats the header or follows a repeat in another
+    /// order; keeps track of the latter.
+    fn repeat(&mut self, row: &Row) -> Option<Repeat> {
+        let names = self.names.as_mut()?;
+        let candidate = match row.plain {
+            Some(length) => length == names.plain_len || length == names.plain_len + BOM.len(),
+            None => !row.too_long && row.unclosed.is_none(),
+        };
+        let repeat = if candidate { names.repeated_by(row) } else { None };
+        match repeat {
+            Some(Repeat::Header) => self.reordered = false,
+            Some(Repeat::Reordered) => self.reordered = true,
+            _ => {}
+        }
+        repeat.or(self.reordered.then_some(Repeat::AfterReordered))
     }
 
     /// Reads the next row without the parser when that gives the same
@@ -319,6 +392,24 @@ impl<R: Read> Rows<R> {
     }
 }
 
+impl Names {
+    fn repeated_by(&mut self, row: &Row) -> Option<Repeat> {
+        let cut = row.cut(&mut self.ends);
+        if cut.count() != self.in_order.len() {
+            return None;
+        }
+        let mut cells: Vec<&[u8]> = cut.cells().collect();
+        if let Some(first) = cells.first_mut() {
+            *first = first.strip_prefix(BOM).unwrap_or(first);
+        }
+        if cells.iter().zip(&self.in_order).all(|(cell, name)| cell == name) {
+            return Some(Repeat::Header);
+        }
+        cells.sort();
+        cells.iter().zip(&self.sorted).all(|(cell, name)| cell == name).then_some(Repeat::Reordered)
+    }
+}
+
 impl<R: Read> Source for Rows<R> {
     type Record = Row;
 
@@ -333,6 +424,7 @@ impl<R: Read> Source for Rows<R> {
         row.unclosed = None;
         if self.plain {
             if let Some(taken) = self.read_plain(row) {
+                row.repeat = self.repeat(row);
                 return Ok(Some(taken));
             }
         }
@@ -384,6 +476,7 @@ impl<R: Read> Source for Rows<R> {
                 ReadRecordResult::Record => {
                     row.count = ended;
                     row.unclosed = quotes.unclosed();
+                    row.repeat = self.repeat(row);
                     return Ok(Some(taken));
                 }
                 ReadRecordResult::End => return Ok(None),
@@ -493,12 +586,32 @@ impl<'q> Table<'q> {
         }
     }
 
-    /// Why the row has nothing to assess, if it has not: a quote never
-    /// closed, too long, a number of cells other than the header's, or a
-    /// cell that is not UTF-8 text.
+    /// Why the row has nothing to assess, if it has not: the header again
+    /// (or a row after it in another order), a quote never closed, too
+    /// long, a number of cells other than the header's, or a cell that is
+    /// not UTF-8 text.
     fn check(&self, read: &Row, row: &Cut) -> Result<(), Error> {
         let count = row.count();
         let columns = self.header.columns().len();
+        let repeat = match read.repeat {
+            None => "",
+            Some(Repeat::Header) => {
+                "the row repeats the header row, so it holds no answers (were two tables joined into one?)"
+            }
+            Some(Repeat::Reordered) => {
+                "the row repeats the header row with its columns in another order (were two tables joined \
+                 into one?): the rows after it are not assessed, as their cells cannot be matched to the \
+                 columns; assess each table on its own, or give them the same order of columns"
+            }
+            Some(Repeat::AfterReordered) => {
+                "the row comes after the header row repeated with its columns in another order, so its \
+                 cells cannot be matched to the columns; assess each table on its own, or give them the \
+                 same order of columns"
+            }
+        };
+        if !repeat.is_empty() {
+            return Err(Error::new(ErrorKind::InvalidDocument, repeat));
+        }
         if let Some(unclosed) = read.unclosed {
             let cell = match unclosed.cell {
                 i if i < columns => format!("column `{}`", self.column_name(i)),
@@ -563,9 +676,7 @@ impl Table<'_> {
         let written = self.check(read, row).and_then(|()| {
             ANSWERS.with_borrow_mut(|answers| {
                 let answers = answers.get_or_insert_with(|| Answers::empty(q));
-                self.header
-                    .read(q, row.cells(), answers)
-                    .map_err(|e| self.repeated_header(row).unwrap_or(e))?;
+                self.header.read(q, row.cells(), answers)?;
                 let outcome = eval::outcome(q, answers);
                 Ok(if self.long {
                     self.write_long(&record_id, row, &outcome, out)
@@ -592,19 +703,6 @@ impl Table<'_> {
         };
         written.map_err(|e| Failure::Internal(format!("cannot write a row: {e}")))?;
         Ok(false)
-    }
-
-    /// For a bad row that is the header again (two exports joined into
-    /// one table), an error that says so, rather than one per column for
-    /// each column's name.
-    fn repeated_header(&self, row: &Cut) -> Option<Error> {
-        let mut cells = row.cells().enumerate();
-        cells.all(|(i, cell)| cell == self.column_name(i).as_bytes()).then(|| {
-            Error::new(
-                ErrorKind::InvalidDocument,
-                "the row repeats the header row, so it holds no answers (were two tables joined into one?)",
-            )
-        })
     }
 
     /// The long format: one row per answer given, then one per derived
