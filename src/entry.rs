@@ -46,6 +46,14 @@ pub fn read(kind: &Kind, typed: &str) -> Result<Value, String> {
     }
     let refuse = |why: String| Err(format!("{why} Type {expected}."));
     let (number, rest) = split_number(typed);
+    // "1,000" is a thousand to some and one to others: neither is guessed.
+    if let Some((_, decimals)) = number.split_once(',') {
+        if decimals.len() == 3 {
+            return refuse(format!(
+                "\"{typed}\" is unclear: the comma could mark thousands or decimals. Write decimals with a point."
+            ));
+        }
+    }
     let Some(n) = parse_decimal(number) else {
         return refuse(format!("\"{typed}\" is not a number."));
     };
@@ -208,6 +216,13 @@ mod tests {
         let refused = read(&weeks(), "6,5").unwrap_err();
         assert!(refused.starts_with("6.5 is not a whole number."), "{refused}");
         assert!(read(&hours(), "1,2,3").is_err());
+        assert_eq!(read(&hours(), "1,25"), Ok(Value::Number(1.25)));
+        // Three digits after a comma could be thousands: refused, not read.
+        for typed in ["1,000", "1,000 hours", "2,500"] {
+            let refused = read(&hours(), typed).unwrap_err();
+            assert!(refused.contains("is unclear"), "{typed}: {refused}");
+        }
+        assert!(read(&weeks(), "1,000").is_err());
         assert!(read(&hours(), "1.2,3").is_err());
     }
 
