@@ -117,7 +117,7 @@ fn every_question_is_an_item_with_its_id_and_every_option_a_code() {
         assert_eq!(item["text"], question.text.as_str());
         assert_eq!(
             item["required"].as_bool().unwrap_or(false),
-            question.red_flag.is_some(),
+            question.needed_for_safety(),
             "{}",
             question.id
         );

@@ -115,7 +115,7 @@ fn question_item(questionnaire: &Questionnaire, question: &Question, system: &st
         Kind::Number { .. } => ItemType::Decimal,
     };
     let mut item = Item::new(question.id.clone(), question.text.clone(), kind);
-    if question.red_flag.is_some() {
+    if question.needed_for_safety() {
         item.required = Some(true);
     }
     match &question.kind {

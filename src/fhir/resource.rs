@@ -217,8 +217,8 @@ pub struct QuestionnaireResponse {
 ///
 /// On reading, the elements selfcheck has no use for (`id`, `definition`,
 /// `extension`, ...) are kept in `other` rather than refused: FHIR tools add
-/// them freely. Only a `modifierExtension`, which may change the meaning of
-/// an answer, is refused by the import.
+/// them freely. A `modifierExtension`, which may change the meaning of an
+/// answer, and a name FHIR R4 does not define are refused by the import.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResponseItem {
@@ -263,4 +263,7 @@ pub struct ResponseIn {
     pub item: Vec<ResponseItem>,
     #[serde(default)]
     pub modifier_extension: Option<Json>,
+    /// The other elements, checked by name: FHIR R4 defines them all.
+    #[serde(flatten)]
+    pub other: BTreeMap<String, Json>,
 }

@@ -24,6 +24,79 @@ use super::{code_system, questionnaire_url, BASE};
 /// The `resourceType` this module reads.
 const RESOURCE_TYPE: &str = "QuestionnaireResponse";
 
+/// The elements FHIR R4 defines for a `QuestionnaireResponse`, its items
+/// and their answers. Any other name is a mistake, such as `answers` for
+/// `answer`, and is refused: dropped, it would take its answers with it,
+/// and a warning sign answered `yes` would read as not answered.
+const RESOURCE_ELEMENTS: &[&str] = &[
+    "resourceType",
+    "id",
+    "meta",
+    "implicitRules",
+    "language",
+    "text",
+    "contained",
+    "extension",
+    "modifierExtension",
+    "identifier",
+    "basedOn",
+    "partOf",
+    "questionnaire",
+    "status",
+    "subject",
+    "encounter",
+    "authored",
+    "author",
+    "source",
+    "item",
+];
+const ITEM_ELEMENTS: &[&str] =
+    &["id", "extension", "modifierExtension", "linkId", "definition", "text", "answer", "item"];
+const ANSWER_ELEMENTS: &[&str] = &[
+    "id",
+    "extension",
+    "modifierExtension",
+    "item",
+    "valueBoolean",
+    "valueDecimal",
+    "valueInteger",
+    "valueDate",
+    "valueDateTime",
+    "valueTime",
+    "valueString",
+    "valueUri",
+    "valueAttachment",
+    "valueCoding",
+    "valueQuantity",
+    "valueReference",
+];
+
+/// The codes of `QuestionnaireResponse.status`.
+const STATUSES: &[&str] = &["in-progress", "completed", "amended", "entered-in-error", "stopped"];
+
+/// The elements among `names` (at `path`, of a `what`) that FHIR R4 does
+/// not define there, as problems. A name after `_` holds a primitive
+/// element's extensions, and is read as that element's.
+fn unknown_elements<'a>(
+    names: impl IntoIterator<Item = &'a String>,
+    known: &[&str],
+    path: &str,
+    what: &str,
+    problems: &mut Vec<(ErrorKind, String)>,
+) {
+    for name in names {
+        let element = name.strip_prefix('_').unwrap_or(name);
+        if !known.contains(&element) {
+            let hint = hint(did_you_mean(name, known.iter().copied()));
+            let at = if path.is_empty() { name.clone() } else { format!("{path}.{name}") };
+            problems.push((
+                ErrorKind::InvalidDocument,
+                format!("`{at}`: a {what} has no element `{name}` in FHIR R4{hint}"),
+            ));
+        }
+    }
+}
+
 /// A `QuestionnaireResponse`, read but not yet checked against its
 /// questionnaire.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,6 +168,21 @@ impl Response {
         }
         if resource.modifier_extension.is_some() {
             return Err(modifier_extension("modifierExtension"));
+        }
+        let mut problems = Vec::new();
+        unknown_elements(resource.other.keys(), RESOURCE_ELEMENTS, "", RESOURCE_TYPE, &mut problems);
+        if let Some((kind, _)) = problems.first() {
+            return Err(Error::lines(*kind, problems.iter().map(|(_, m)| m.clone())));
+        }
+        if let Some(status) = resource.status.as_deref().filter(|status| !STATUSES.contains(status)) {
+            let hint = hint(did_you_mean(status, STATUSES.iter().copied()));
+            return Err(Error::new(
+                ErrorKind::InvalidDocument,
+                format!(
+                    "the response's `status` is `{status}`: expected {}{hint}",
+                    crate::suggest::list(STATUSES)
+                ),
+            ));
         }
         if resource.status.as_deref() == Some("entered-in-error") {
             return Err(Error::new(
@@ -252,6 +340,7 @@ fn flatten<'r>(
             let error = modifier_extension(&format!("{here}.modifierExtension"));
             problems.push((ErrorKind::InvalidDocument, error.message().to_owned()));
         }
+        unknown_elements(item.other.keys(), ITEM_ELEMENTS, &here, "response item", problems);
         found.push((item, here.clone()));
         flatten(&item.item, &format!("{here}.item"), found, problems);
         for (a, answer) in item.answer.iter().enumerate() {
@@ -262,6 +351,7 @@ fn flatten<'r>(
                     modifier_extension(&format!("{answer_path}.modifierExtension")).message().to_owned(),
                 ));
             }
+            unknown_elements(answer.other.keys(), ANSWER_ELEMENTS, &answer_path, "response answer", problems);
             flatten(&answer.item, &format!("{answer_path}.item"), found, problems);
         }
     }
