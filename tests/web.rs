@@ -294,6 +294,13 @@ async fn a_typed_number_is_read_as_the_terminal_reads_it_and_kept_when_refused()
     reply.assert_says("130 is out of range. Type a whole number from 0 to 120 (years).");
     let reply = answer(&page, Some("4,5"), "continue").await;
     reply.assert_says("4.5 is not a whole number.");
+    // A NUL is shown as U+FFFD, as HTML has no NUL; "1,000" is not guessed.
+    let reply = answer(&page, Some("4\u{0}2"), "continue").await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!reply.body.contains('\u{0}'));
+    reply.assert_has("value=\"4\u{FFFD}2\"");
+    let reply = answer(&page, Some("1,000"), "continue").await;
+    reply.assert_says("\"1,000\" is unclear");
     let reply = answer(&page, Some(" 47 years"), "continue").await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(asked(&reply).as_deref(), Some("rf_saddle_numbness"));

@@ -107,14 +107,17 @@ impl<'b> Form<'b> {
 
     /// The value posted for the page's own question, taken from the rest.
     /// Given twice, it is refused as a hidden answer given twice is: no
-    /// page sends two, and neither may be picked over the other.
+    /// page sends two, and neither may be picked over the other. A NUL in
+    /// it becomes U+FFFD, as an HTML parser reads it, since the page shows
+    /// what was typed again and HTML may hold no NUL.
     pub(crate) fn take_current(&mut self) -> Result<Option<String>, String> {
         let Some(id) = self.question.as_deref() else { return Ok(None) };
         let Some(at) = self.answers.iter().position(|(name, _)| name == id) else { return Ok(None) };
         if self.answers[at + 1..].iter().any(|(name, _)| name == id) {
             return Err(format!("answer `{id}` is given twice; give each answer once"));
         }
-        Ok(Some(self.answers.remove(at).1.into_owned()))
+        let typed = self.answers.remove(at).1;
+        Ok(Some(if typed.contains('\0') { typed.replace('\0', "\u{FFFD}") } else { typed.into_owned() }))
     }
 }
 
