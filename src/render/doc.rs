@@ -950,7 +950,7 @@ fn scores<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
             let mut answered = String::with_capacity(24);
             answered.push_str(", from ");
             number::push_i64(&mut answered, i64::try_from(domain.answered).unwrap_or(i64::MAX));
-            answered.push_str(" answers.");
+            answered.push_str(if domain.answered == 1 { " answer." } else { " answers." });
             para.push(lit(answered));
             if moved && !domain.explanation.is_empty() {
                 para.extend([fixed!(" "), text(&domain.explanation)]);
