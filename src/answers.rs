@@ -240,7 +240,7 @@ pub fn check(kind: &Kind, given: &Json) -> Result<Value, String> {
     let value = match (kind, given) {
         (Kind::Integer { min, max, .. }, _) => given
             .as_i64()
-            .or_else(|| negative_zero(given))
+            .or_else(|| whole_float(given))
             .filter(|i| (*min..=*max).contains(i))
             .map(Value::Integer),
         // `-0` is 0: adding 0 drops the sign, which a report would show.
@@ -254,10 +254,13 @@ pub fn check(kind: &Kind, given: &Json) -> Result<Value, String> {
     value.ok_or_else(|| expected(kind, given))
 }
 
-/// `-0` is a JSON integer, but serde_json reads it as the float -0.0: it
-/// is 0. (So is `-0.0`, which cannot be told apart from it once read.)
-fn negative_zero(given: &Json) -> Option<i64> {
-    given.as_f64().filter(|n| *n == 0.0 && n.is_sign_negative()).map(|_| 0)
+/// A whole number written as a float (`42.0`, `4.2e1`, and `-0`, which
+/// serde_json reads as -0.0) is that integer, as JSON Schema's `integer`
+/// has it, as a typed `42.0` is read, and as tables from pandas hold a
+/// column of whole numbers with gaps. Only where it is exact: below 2^53.
+fn whole_float(given: &Json) -> Option<i64> {
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    given.as_f64().filter(|n| n.fract() == 0.0 && n.abs() < EXACT).map(|n| n as i64)
 }
 
 /// The index of the option `id` of a question answered with an option.
@@ -303,6 +306,24 @@ pub(crate) fn any_value(kind: &Kind) -> proptest::strategy::BoxedStrategy<Value>
         kind => {
             let count = u16::try_from(kind.option_ids().len()).expect("few options");
             (0..count).prop_map(Value::Option).boxed()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_whole_number_written_as_a_float_answers_an_integer_question() {
+        let age = Kind::Integer { min: 0, max: 120, unit: None };
+        for given in [json!(42), json!(42.0), json!(4.2e1)] {
+            assert_eq!(check(&age, &given), Ok(Value::Integer(42)), "{given}");
+        }
+        assert_eq!(check(&age, &json!(-0.0)), Ok(Value::Integer(0)));
+        for given in [json!(42.5), json!(1e300), json!(120.000001), json!("42")] {
+            assert!(check(&age, &given).is_err(), "{given}");
         }
     }
 }

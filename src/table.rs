@@ -411,9 +411,15 @@ pub fn parse_cell(kind: &Kind, text: &str) -> Result<Value, String> {
     };
     answers::check(kind, &given).map_err(|expected| {
         let pointed = decimal_comma(text).filter(|_| matches!(kind, Kind::Number { .. }));
-        let hint =
-            pointed.map(|pointed| format!(" (write decimals with a point: {pointed})")).unwrap_or_default();
-        format!("expected {expected}, got {}{hint}", shown(&given))
+        let hint = match (pointed, kind.is_numeric().then(|| plainly_written(text)).flatten()) {
+            (Some(pointed), _) => format!(" (write decimals with a point: {pointed})"),
+            (None, Some(plain)) => format!(" (write it as {plain})"),
+            (None, None) => String::new(),
+        };
+        // A number as written in the cell, not as JSON writes it back
+        // (`1e3`, not `1000.0`).
+        let got = if given.is_number() { text.to_owned() } else { shown(&given) };
+        format!("expected {expected}, got {got}{hint}")
     })
 }
 
@@ -423,6 +429,25 @@ fn decimal_comma(text: &str) -> Option<String> {
     let (whole, fraction) = text.split_once(',')?;
     let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
     (digits(whole) && digits(fraction)).then(|| format!("{whole}.{fraction}"))
+}
+
+/// A number written with spaces around it, a `+` or leading zeros (` 40`,
+/// `+5`, `05`), as JSON writes it, when that is another text: such a cell
+/// is refused, as in answers documents, but the message shows the way.
+fn plainly_written(text: &str) -> Option<String> {
+    let digits = text.trim().strip_prefix('+').unwrap_or(text.trim());
+    let (whole, fraction) = digits.split_once('.').map_or((digits, None), |(w, f)| (w, Some(f)));
+    let all_digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(whole) || !fraction.is_none_or(all_digits) {
+        return None;
+    }
+    let whole = whole.trim_start_matches('0');
+    let whole = if whole.is_empty() { "0" } else { whole };
+    let plain = match fraction {
+        Some(fraction) => format!("{whole}.{fraction}"),
+        None => whole.to_owned(),
+    };
+    (plain != text).then_some(plain)
 }
 
 /// What JSON reads as white space.
