@@ -195,6 +195,9 @@ pub struct Row {
     /// A quote opened in the row and never closed: the input ended inside
     /// it.
     unclosed: Option<Unclosed>,
+    /// The first quoted cell of the row that holds a line break: where a
+    /// stray quote closed by a later one took the lines between them.
+    spanning: Option<Unclosed>,
     repeat: Option<Repeat>,
 }
 
@@ -216,6 +219,8 @@ struct Quotes {
     cell: usize,
     line_breaks: usize,
     after_cr: bool,
+    /// The first quoted cell closed with a line break in it.
+    spanning: Option<Unclosed>,
 }
 
 #[derive(Default, Clone, Copy, PartialEq, Eq)]
@@ -233,6 +238,9 @@ impl Quotes {
         use QuoteState::*;
         for &b in bytes {
             let ends_cell = b == b',' || b == b'\n' || b == b'\r';
+            if self.state == QuoteInQuoted && b != b'"' {
+                self.spanning = self.spanning.or_else(|| self.spanned());
+            }
             self.state = match (self.state, b) {
                 (Quoted, b'"') => QuoteInQuoted,
                 (Quoted, _) => {
@@ -259,6 +267,18 @@ impl Quotes {
     fn unclosed(&self) -> Option<Unclosed> {
         (self.state == QuoteState::Quoted)
             .then_some(Unclosed { cell: self.cell, line_breaks: self.line_breaks })
+    }
+
+    /// The first quoted cell closed with a line break in it, the one just
+    /// closed included.
+    fn spanning(&self) -> Option<Unclosed> {
+        let closing = (self.state == QuoteState::QuoteInQuoted).then(|| self.spanned()).flatten();
+        self.spanning.or(closing)
+    }
+
+    /// The quoted cell being closed, if it holds a line break.
+    fn spanned(&self) -> Option<Unclosed> {
+        (self.line_breaks > 0).then_some(Unclosed { cell: self.cell, line_breaks: self.line_breaks })
     }
 }
 
@@ -422,6 +442,7 @@ impl<R: Read> Source for Rows<R> {
         }
         row.too_long = false;
         row.unclosed = None;
+        row.spanning = None;
         if self.plain {
             if let Some(taken) = self.read_plain(row) {
                 row.repeat = self.repeat(row);
@@ -476,6 +497,7 @@ impl<R: Read> Source for Rows<R> {
                 ReadRecordResult::Record => {
                     row.count = ended;
                     row.unclosed = quotes.unclosed();
+                    row.spanning = quotes.spanning();
                     row.repeat = self.repeat(row);
                     return Ok(Some(taken));
                 }
@@ -687,6 +709,28 @@ impl Table<'_> {
                     derived.map(|()| out.extend_from_slice(b",\n"))
                 })
             })
+        });
+        // A bad row with a quoted cell across lines may have taken the
+        // rows after it, between a stray quote and the next: said, so that
+        // rows which vanished are not missed.
+        let written = written.map_err(|error| match read.spanning {
+            Some(spanning) => {
+                let cell = match spanning.cell {
+                    i if i < self.header.columns().len() => format!("column `{}`", self.column_name(i)),
+                    i => format!("cell {}", i + 1),
+                };
+                let lines = match spanning.line_breaks {
+                    1 => String::from("1 line break"),
+                    n => format!("{n} line breaks"),
+                };
+                let message = format!(
+                    "{} (the quoted {cell} holds {lines}: if a quote in it is a stray one, the lines up to \
+                     the next quote were read into it, rows included)",
+                    error.message()
+                );
+                Error::new(error.kind(), message)
+            }
+            None => error,
         });
         let written = match written {
             Ok(written) => written,
