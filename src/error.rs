@@ -200,6 +200,13 @@ impl Error {
         self
     }
 
+    /// Adds `note` to the end of the message, such as what the input
+    /// looks like when it is not what was expected.
+    pub fn with_note(mut self, note: &str) -> Error {
+        self.0.message.push_str(&crate::shown::line(note));
+        self
+    }
+
     /// Sets the line (for JSON Lines records, where each line is a
     /// document of its own).
     pub fn with_line(mut self, line: usize) -> Error {

@@ -259,6 +259,11 @@ impl Header {
                         "; it holds ids with {separator} between them, but columns must be \
                          separated by commas (export the table as comma-separated values)"
                     ),
+                    // The first line of JSON Lines, cut at its commas.
+                    None if n == 0 && name.starts_with('{') => String::from(
+                        "; the input looks like JSON, not a table (read answers documents, one per \
+                         line, with `assess --jsonl`)",
+                    ),
                     None => hint(did_you_mean(name, ids)),
                 };
                 problems.push((

@@ -294,6 +294,9 @@ fn the_schema_and_the_engine_agree_on_every_answer() {
                     json!(min - 1),
                     json!(max + 1),
                     json!((min + max) / 2),
+                    // A whole number written as a float is an integer.
+                    json!(*max as f64),
+                    json!(*min as f64 + 0.5),
                 ]);
             }
             selfcheck::model::Kind::Number { min, max, .. } => {
@@ -440,6 +443,21 @@ fn syntax_errors_give_the_file_line_and_column() {
         &[],
         b"{\"questionnaire\": \"low-back-glutes\",\n \"answers\": {\"age\" 42}}",
     );
+}
+
+#[test]
+fn a_table_or_json_lines_given_as_one_document_is_named_with_the_option_that_reads_it() {
+    let cases: [(&[u8], &str); 3] = [
+        (b"record_id,age\np1,42\n", "selfcheck: <stdin>:1:1: expected a JSON value here (it looks like a CSV table: read it with `assess --csv`)\n"),
+        (b"{\"answers\": {\"age\": 42}}\n{\"answers\": {\"age\": 43}}\n", "selfcheck: <stdin>:2:1: unexpected text after the end of the JSON document (it looks like JSON Lines, one document per line: read it with `assess --jsonl`)\n"),
+        // Broken JSON is not taken for another input.
+        (b"{\"answers\": {\"age\": 42}\n", "selfcheck: <stdin>:2:0: the input ends before the JSON document is complete\n"),
+    ];
+    for (input, expected) in cases {
+        let output = run(selfcheck().args(["assess", "-"]), input);
+        assert_eq!(output.status.code(), Some(2));
+        assert_eq!(stderr(&output), expected);
+    }
 }
 
 #[test]

@@ -21,7 +21,12 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// report.
 pub fn run(file: Option<&Path>, format: Format, catalog: &Catalog, limits: Limits) -> Result<(), Failure> {
     let (name, bytes) = read(file, limits.max_document_bytes)?;
-    let report = assess(&bytes, catalog).map_err(|e| e.with_file(name))?;
+    let report = assess(&bytes, catalog)
+        .map_err(|e| match other_format(&bytes).filter(|_| e.kind() == ErrorKind::Syntax) {
+            Some(note) => e.with_note(note),
+            None => e,
+        })
+        .map_err(|e| e.with_file(name))?;
     // The report's questionnaire was found by this id a moment ago.
     let language = catalog.get(Some(&report.questionnaire.id))?.language.as_str();
     output::stdout(output::render(&report, format, language).as_bytes())
@@ -102,6 +107,25 @@ fn parse(input: &[u8]) -> Result<Input, Error> {
             }
         }
     }
+}
+
+/// What a document that is not JSON looks like, when it looks like one of
+/// the other inputs `assess` reads: JSON Lines (a whole JSON object on its
+/// first line, and more lines after) or a CSV table (a first line of
+/// names between commas).
+fn other_format(input: &[u8]) -> Option<&'static str> {
+    let text = std::str::from_utf8(input.strip_prefix(BOM).unwrap_or(input)).ok()?;
+    let text = text.trim_start();
+    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
+    let first = first.trim_end();
+    let json_lines = first.starts_with('{')
+        && serde_json::from_str::<serde::de::IgnoredAny>(first).is_ok()
+        && rest.trim_start().starts_with('{');
+    if json_lines {
+        return Some(" (it looks like JSON Lines, one document per line: read it with `assess --jsonl`)");
+    }
+    let csv = !first.starts_with(['{', '[', '"']) && first.contains(',');
+    csv.then_some(" (it looks like a CSV table: read it with `assess --csv`)")
 }
 
 /// Parses an answers document, with clear errors for the inputs JSON
