@@ -48,6 +48,7 @@ pub fn id(text: &str) -> String {
 /// [`LONGEST`] cut, and the line cut at [`LONGEST_LINE`].
 pub fn line(text: &str) -> String {
     let line = terminal::escape(text);
+    let line = invisible_escaped(&line);
     let mut shaped = String::with_capacity(line.len());
     for (i, part) in line.split('`').enumerate() {
         if i > 0 {
@@ -63,6 +64,42 @@ pub fn line(text: &str) -> String {
     cut_to(&shaped, LONGEST_LINE).into_owned()
 }
 
+/// Whether `c` shows as nothing, or as a plain space, though it is not
+/// one: a no-break or zero-width space, a soft hyphen, a byte order mark.
+/// Quoted from input in a message, such a character makes `age\u{a0}`
+/// read as `age`, and "did you mean `age`?" as a suggestion to write what
+/// was written.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00A0}'
+            | '\u{00AD}'
+            | '\u{180E}'
+            | '\u{2000}'..='\u{200D}'
+            | '\u{202F}'
+            | '\u{205F}'..='\u{2064}'
+            | '\u{3000}'
+            | '\u{FEFF}'
+    )
+}
+
+/// `text` with every invisible character (see [`is_invisible`]) written as
+/// `\u{..}`, as unsafe ones are.
+fn invisible_escaped(text: &str) -> Cow<'_, str> {
+    if !text.contains(is_invisible) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_invisible(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Whether `url` is an address a report may turn into a link: `https://`
 /// or `http://`, never `javascript:` nor `data:`.
 pub fn is_web_address(url: &str) -> bool {
@@ -73,6 +110,16 @@ pub fn is_web_address(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invisible_characters_in_a_message_are_written_out() {
+        assert_eq!(
+            line("column `age\u{a0}`: did you mean `age`?"),
+            "column `age\\u{a0}`: did you mean `age`?"
+        );
+        assert_eq!(line("got \"no\u{200b}\""), "got \"no\\u{200b}\"");
+        assert_eq!(line("plain text"), "plain text");
+    }
 
     #[test]
     fn long_text_is_cut_the_way_values_are() {
