@@ -352,6 +352,22 @@ async fn hostile_bodies_get_a_400_never_a_500() {
             reply.status
         );
     }
+    // A body of another type is refused as such, not read as a form.
+    let json = Request::post(format!("/{ID}/question"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{\"age\": 42}"))
+        .expect("request");
+    let reply = send_to(app(), json).await;
+    assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    reply.assert_says("the request's body is \"application/json\"");
+    let untyped =
+        Request::post(format!("/{ID}/question")).body(Body::from("_action=continue")).expect("request");
+    assert_eq!(send_to(app(), untyped).await.status, StatusCode::OK);
+    let charset = Request::post(format!("/{ID}/question"))
+        .header(header::CONTENT_TYPE, "Application/X-WWW-Form-Urlencoded; charset=UTF-8")
+        .body(Body::from("_action=continue"))
+        .expect("request");
+    assert_eq!(send_to(app(), charset).await.status, StatusCode::OK);
     let many = "a=1&".repeat(2_000).into_bytes();
     assert_eq!(post_raw(&format!("/{ID}/question"), many).await.status, StatusCode::BAD_REQUEST);
 }

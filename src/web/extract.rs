@@ -10,7 +10,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::Response;
 use serde_json::Value as Json;
 
@@ -61,9 +61,27 @@ impl FromRequest<Arc<Site>> for Posted {
     type Rejection = Response;
 
     async fn from_request(request: Request, _: &Arc<Site>) -> Result<Self, Response> {
+        // A body of another type (JSON, a file upload) is not read as a
+        // form, where it would give a baffling error about its answers. A
+        // client that names no type is read as the pages are.
+        let kind = request.headers().get(header::CONTENT_TYPE).map(|value| {
+            let text = String::from_utf8_lossy(value.as_bytes());
+            text.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+        });
+        if let Some(kind) = kind.filter(|kind| kind != FORM) {
+            return Err(pages::problem(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "The form could not be used",
+                vec![format!("The pages send their answers as `{FORM}`, the way a browser sends a form.")],
+                vec![format!("the request's body is {}", shown(&Json::String(kind)))],
+            ));
+        }
         limits::body(request).await.map(Posted)
     }
 }
+
+/// The type of the bodies the pages post.
+const FORM: &str = "application/x-www-form-urlencoded";
 
 impl Posted {
     /// The form the body holds; a 400 page when it cannot be read.
