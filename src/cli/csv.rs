@@ -670,6 +670,7 @@ impl<'q> Table<'q> {
 
 impl Assess for Table<'_> {
     type Record = Row;
+    const RECORD: (&'static str, &'static str) = ("row", "rows");
 
     fn assess(&self, number: usize, row: &Row, out: &mut Vec<u8>) -> Result<bool, Failure> {
         thread_local! {
@@ -677,6 +678,14 @@ impl Assess for Table<'_> {
             static ENDS: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
         }
         ENDS.with_borrow_mut(|ends| self.assess_cut(number, row, &row.cut(ends), out))
+    }
+
+    fn errors(&self) -> &'static str {
+        if self.long {
+            "their `error` items say why"
+        } else {
+            "their `error` cells say why"
+        }
     }
 }
 

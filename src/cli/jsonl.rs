@@ -33,8 +33,8 @@ struct ErrorBody<'a> {
 }
 
 /// Assesses every line of `file` (stdin for `None` or `-`), refusing lines
-/// longer than `max_line` bytes. Fails with [`Failure::Reported`] after the
-/// last line if any line was bad.
+/// longer than `max_line` bytes. Fails after the last line if any line
+/// was bad, counting them (see [`stream::run`]).
 pub fn run(file: Option<&Path>, catalog: &Catalog, max_line: usize) -> Result<(), Failure> {
     let Input { name, reader, may_wait } = open(file)?;
     let mut reader = BufReader::with_capacity(INPUT_BUFFER, reader);
@@ -207,6 +207,11 @@ struct Documents<'c> {
 
 impl Assess for Documents<'_> {
     type Record = Line;
+    const RECORD: (&'static str, &'static str) = ("line", "lines");
+
+    fn errors(&self) -> &'static str {
+        "their error records say why"
+    }
 
     fn assess(&self, number: usize, line: &Line, out: &mut Vec<u8>) -> Result<bool, Failure> {
         if line.too_long {

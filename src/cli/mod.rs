@@ -165,8 +165,8 @@ enum Failure {
     Input(String),
     /// A bug or a broken environment: the message is printed, exit 1.
     Internal(String),
-    /// Bad input already reported on stdout (validation problems, JSON
-    /// Lines error records): exit 2 without a message.
+    /// Bad input already reported on stdout (validation problems): exit 2
+    /// without a message.
     Reported,
     /// A usage error found after parsing; clap prints it.
     Usage(clap::Error),

@@ -89,6 +89,13 @@ pub trait Source {
 pub trait Assess: Sync {
     type Record: Sync;
 
+    /// What a record is called, in one and in many ("row", "rows"), for
+    /// the line on stderr that counts the bad ones at the end...
+    const RECORD: (&'static str, &'static str);
+
+    /// ...and where their errors are written.
+    fn errors(&self) -> &'static str;
+
     /// Appends the output of record `number` (counted from 1) to `out`,
     /// ending with a newline. Returns whether the record was bad; fails
     /// only on a bug.
@@ -102,12 +109,15 @@ struct Batch {
     /// How many of its records were assessed: all of them, unless the
     /// chunk reached its output limit first.
     done: usize,
-    bad: bool,
+    /// How many of those were bad.
+    bad: usize,
 }
 
 /// Assesses every record of `source` (called `name` in errors) with
-/// `assessor` and writes the outputs to stdout, in order. Fails with
-/// [`Failure::Reported`] after the last record if any record was bad.
+/// `assessor` and writes the outputs to stdout, in order. Fails after the
+/// last record if any record was bad, with a line that counts them: their
+/// errors are in the output, and a long run's bad records are easily
+/// missed there.
 pub fn run<S, A>(source: &mut S, name: &str, assessor: &A) -> Result<(), Failure>
 where
     S: Source + Send,
@@ -128,15 +138,21 @@ where
     written
         .map_err(|_| Failure::Internal(String::from("the output thread stopped")))?
         .map_err(output::stdout_failure)?;
-    if assessed? {
-        Err(Failure::Reported)
-    } else {
-        Ok(())
+    let (bad, records) = assessed?;
+    if bad == 0 {
+        return Ok(());
     }
+    let (one, many) = A::RECORD;
+    let noun = if records == 1 { one } else { many };
+    Err(Failure::Input(format!(
+        "{name}: {bad} of {records} {noun} could not be assessed; {}",
+        assessor.errors()
+    )))
 }
 
 /// Reads, assesses and sends every chunk, into the buffers of chunks
-/// `given_back` when there are any; returns whether any record was bad.
+/// `given_back` when there are any; returns how many records were bad, of
+/// how many.
 /// Stops early when the writer has gone (its error says why).
 ///
 /// The next chunk is read while this one is assessed (only records already
@@ -149,7 +165,7 @@ fn assess_chunks<S, A>(
     assessor: &A,
     sender: &mpsc::SyncSender<Vec<Batch>>,
     given_back: &mpsc::Receiver<Vec<Batch>>,
-) -> Result<bool, Failure>
+) -> Result<(usize, usize), Failure>
 where
     S: Source + Send,
     A: Assess<Record = S::Record>,
@@ -161,7 +177,7 @@ where
     // ...and those read after them while they were assessed.
     let mut ahead = Held::default();
     let mut at_end = false;
-    let mut any_bad = false;
+    let mut bad = 0;
     // Output bytes per record, from the last chunk.
     let mut estimate = FIRST_ESTIMATE;
     loop {
@@ -171,7 +187,7 @@ where
             at_end = chunk.fill(source, wanted, true).map_err(read_error)?;
         }
         if chunk.held == 0 {
-            return Ok(any_bad);
+            return Ok((bad, next - 1));
         }
 
         let per_batch = (BATCH_OUTPUT / estimate).clamp(1, MAX_BATCH_RECORDS);
@@ -214,9 +230,9 @@ where
         batches.truncate(sent);
         let bytes: usize = batches.iter().map(|batch| batch.bytes.len()).sum();
         estimate = (bytes / done).max(1);
-        any_bad |= batches.iter().any(|batch| batch.bad);
+        bad += batches.iter().map(|batch| batch.bad).sum::<usize>();
         if sender.send(batches).is_err() {
-            return Ok(any_bad);
+            return Ok((bad, next - 1 + done));
         }
         chunk.drop_first(done);
         next += done;
@@ -297,14 +313,14 @@ fn assess_batch<A: Assess>(
         batch.bytes = Vec::new();
     }
     batch.bytes.clear();
-    batch.bad = false;
+    batch.bad = 0;
     batch.done = 0;
     for (i, record) in records.iter().enumerate() {
         let full = batch.bytes.len() + written.load(Ordering::Relaxed) >= OUTPUT_LIMIT;
         if full && !(starts_chunk && i == 0) {
             break;
         }
-        batch.bad |= assessor.assess(first + i, record, &mut batch.bytes)?;
+        batch.bad += usize::from(assessor.assess(first + i, record, &mut batch.bytes)?);
         batch.done += 1;
     }
     written.fetch_add(batch.bytes.len(), Ordering::Relaxed);
