@@ -329,6 +329,16 @@ impl<'q> Outcome<'q> {
             })
             .collect();
         let text = q.levels.get(level);
+        let action = raised
+            .iter()
+            .filter_map(|raised| match *raised {
+                Raised::Rule { rule, .. } => q.triage_rules.get(rule),
+                Raised::Flag { .. } => None,
+            })
+            .filter(|rule| rule.level == level && rule.action.is_some())
+            .min_by_key(|rule| !rule.foremost)
+            .and_then(|rule| rule.action.as_deref())
+            .unwrap_or(&text.action);
 
         Report {
             questionnaire: QuestionnaireInfo {
@@ -341,7 +351,7 @@ impl<'q> Outcome<'q> {
             triage: Triage {
                 level,
                 title: Cow::Borrowed(&text.title),
-                action: Cow::Borrowed(&text.action),
+                action: Cow::Borrowed(action),
                 plan_note: text.plan_note.as_deref().map(Cow::Borrowed),
                 reasons,
             },

@@ -513,6 +513,12 @@ pub struct TriageRule {
     /// whose condition holds replaces `because`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub because_cases: Vec<BecauseCase>,
+    /// What to do, in place of the level's action, when this rule raises
+    /// the report's level: for answers that call on someone else to act,
+    /// such as a parent or carer booking a GP for a child. The first such
+    /// rule at the level gives it, `foremost` ones first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
     /// `true`: whenever this rule fires, its reason comes before every
     /// other in the person's part of the report and is never left to the
     /// clinician's part, at any level.

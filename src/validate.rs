@@ -700,6 +700,9 @@ impl Lint<'_> {
             if rule.level == Level::SelfCare {
                 self.problem(&format!("{path}.level"), "a rule at `self_care` can never raise the level");
             }
+            if rule.action.as_deref().is_some_and(|action| action.trim().is_empty()) {
+                self.problem(&format!("{path}.action"), "an empty `action`: say what to do, or leave it out");
+            }
             let when = self.resolver().check(&rule.when, &format!("{path}.when"), scope);
             let cases: Vec<Option<Check>> = rule
                 .because_cases

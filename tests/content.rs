@@ -696,6 +696,9 @@ fn texts_a_person_reads(q: &Questionnaire) -> Vec<(String, String)> {
     }
     for rule in &q.triage_rules {
         add(format!("{}.because", rule.id), &rule.because);
+        if let Some(action) = &rule.action {
+            add(format!("{}.action", rule.id), action);
+        }
         for (i, case) in rule.because_cases.iter().enumerate() {
             add(format!("{}.because_cases[{i}]", rule.id), &case.because);
         }
