@@ -216,37 +216,28 @@ fn choice_keys(count: usize, red_flag: bool) -> String {
     format!("{skip} ↑↓ to move, type 1 to {count}, or Enter to choose.")
 }
 
-/// Says at once, in a box, that the answers so far call for a doctor
-/// today, while questions that may raise the level are still to come.
-fn tell_urgent(out: &mut impl Write, questionnaire: &Questionnaire) -> io::Result<()> {
+/// Says, in a box, that the answers so far call for a doctor today, then
+/// `then`.
+fn say_urgent(out: &mut impl Write, questionnaire: &Questionnaire, then: &str) -> io::Result<()> {
     let urgent = &questionnaire.levels.urgent;
     writeln!(out)?;
-    boxed(
-        out,
-        &[
-            &urgent.title.to_uppercase(),
-            &urgent.action,
-            "Please answer a few more questions first. They decide how urgent this is. Then you can \
-             stop and see your report.",
-        ],
-    )
+    boxed(out, &[&urgent.title.to_uppercase(), &urgent.action, then])
 }
 
-/// Says, in a box, that the answers so far call for a doctor today, and
-/// offers to stop with the report now. `Chosen(true)`: stop.
-/// The cursor starts on going on, so that Enter alone loses nothing.
+/// Says `urgent` at once, while questions that may raise the level are
+/// still to come.
+fn tell_urgent(out: &mut impl Write, questionnaire: &Questionnaire) -> io::Result<()> {
+    let then = "Please answer a few more questions first. They decide how urgent this is. Then you can stop \
+                and see your report.";
+    say_urgent(out, questionnaire, then)
+}
+
+/// Says `urgent` and offers to stop with the report now. `Chosen(true)`:
+/// stop. The cursor starts on going on, so that Enter alone loses nothing.
 fn offer_to_stop(out: &mut impl Write, questionnaire: &Questionnaire) -> io::Result<Reply<bool>> {
-    let urgent = &questionnaire.levels.urgent;
-    writeln!(out)?;
-    boxed(
-        out,
-        &[
-            &urgent.title.to_uppercase(),
-            &urgent.action,
-            "You can stop now and see your report, or go on: the other questions make the report \
-             fuller for the doctor, and a few could make the advice more urgent.",
-        ],
-    )?;
+    let then = "You can stop now and see your report, or go on: the other questions make the report fuller \
+                for the doctor, and a few could make the advice more urgent.";
+    say_urgent(out, questionnaire, then)?;
     let options = ["Go on with the questions", "Stop now and see my report"];
     let choice = Choice {
         question: "Go on, or stop here?",
