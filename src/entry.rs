@@ -65,9 +65,12 @@ pub fn read(kind: &Kind, typed: &str) -> Result<Value, String> {
             return refuse(format!("\"{typed}\": this question's scale is {} to {}.", show(min), show(max)));
         }
     } else if !rest.is_empty() && !unit.is_some_and(|unit| names_unit(rest, unit)) {
+        // Only words after the number name another unit; `1e1`, `0x10` or
+        // `1 000` are numbers written in a way this does not read.
+        let words = rest.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '.');
         let why = match unit {
-            Some(unit) => format!("\"{typed}\": this question counts in {unit}."),
-            None => format!("\"{typed}\" is not a number."),
+            Some(unit) if words => format!("\"{typed}\": this question counts in {unit}."),
+            _ => format!("\"{typed}\" is not a number."),
         };
         return refuse(why);
     }
@@ -264,6 +267,11 @@ mod tests {
         );
         for typed in [".", "-", "+", "1e3", "NaN", "inf", "--1", "١٢"] {
             assert!(read(&age, typed).is_err(), "{typed:?}");
+        }
+        // A number written another way is not taken for another unit.
+        for typed in ["1e1", "0x10", "1 000", "1_000"] {
+            let refused = read(&age, typed).unwrap_err();
+            assert!(refused.starts_with(&format!("\"{typed}\" is not a number.")), "{refused}");
         }
         assert_eq!(read(&Kind::Integer { min: -5, max: 5, unit: None }, "-3"), Ok(Value::Integer(-3)));
     }
