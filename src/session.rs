@@ -215,23 +215,20 @@ impl<'q> Session<'q> {
     pub fn may_stop(&self) -> bool {
         let raising = self.raising();
         let applies = applying(self.questionnaire, &self.answers);
-        self.pending(&applies).iter().all(|&i| !self.raises(i, &raising))
+        self.pending(&applies).iter().all(|&i| !raising[i])
     }
 
     /// Whether question `index` may raise the level above the current
     /// one: a warning sign, a follow-up asked before an emergency stop, or
-    /// a question a triage rule of a more cautious level reads (such as
-    /// leg pain, which with cancer in the past is an emergency).
+    /// a question a triage rule of a more cautious level reads.
     pub fn may_raise(&self, index: usize) -> bool {
-        self.raises(index, &self.raising())
+        self.raising().get(index).copied().unwrap_or(false)
     }
 
-    fn raises(&self, index: usize, raising: &[bool]) -> bool {
-        self.questionnaire.questions[index].needed_for_safety() || raising[index]
-    }
-
-    /// Per question: read by a triage rule of a more cautious level than
-    /// the current one.
+    /// Per question, whether it may raise the level above the current one:
+    /// a warning sign, a follow-up asked before an emergency stop, or a
+    /// question a triage rule of a more cautious level reads (such as leg
+    /// pain, which with cancer in the past is an emergency).
     fn raising(&self) -> Vec<bool> {
         let q = self.questionnaire;
         let mut read = Vec::new();
@@ -240,7 +237,7 @@ impl<'q> Session<'q> {
                 compiled.when.expr.questions(&mut read);
             }
         }
-        let mut raising = vec![false; q.questions.len()];
+        let mut raising: Vec<bool> = q.questions.iter().map(Question::needed_for_safety).collect();
         for i in read {
             raising[i] = true;
         }

@@ -47,8 +47,7 @@ pub fn id(text: &str) -> String {
 /// writes them, never by its text), text between backticks longer than
 /// [`LONGEST`] cut, and the line cut at [`LONGEST_LINE`].
 pub fn line(text: &str) -> String {
-    let line = terminal::escape(text);
-    let line = invisible_escaped(&line);
+    let line = terminal::escape_where(text, |c| terminal::is_unsafe(c) || is_invisible(c));
     let mut shaped = String::with_capacity(line.len());
     for (i, part) in line.split('`').enumerate() {
         if i > 0 {
@@ -81,23 +80,6 @@ fn is_invisible(c: char) -> bool {
             | '\u{3000}'
             | '\u{FEFF}'
     )
-}
-
-/// `text` with every invisible character (see [`is_invisible`]) written as
-/// `\u{..}`, as unsafe ones are.
-fn invisible_escaped(text: &str) -> Cow<'_, str> {
-    if !text.contains(is_invisible) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if is_invisible(c) {
-            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
 }
 
 /// Whether `url` is an address a report may turn into a link: `https://`

@@ -35,8 +35,13 @@ pub fn escape_lines(text: &str) -> Cow<'_, str> {
 }
 
 fn escape_but(text: &str, keep: Option<char>) -> Cow<'_, str> {
-    let unsafe_here = |c: char| is_unsafe(c) && Some(c) != keep;
-    let Some(first) = text.find(unsafe_here) else { return Cow::Borrowed(text) };
+    escape_where(text, |c| is_unsafe(c) && Some(c) != keep)
+}
+
+/// `text` with every character `unsafe_here` picks written as a visible
+/// escape, as [`escape`] writes them.
+pub(crate) fn escape_where(text: &str, unsafe_here: impl Fn(char) -> bool) -> Cow<'_, str> {
+    let Some(first) = text.find(&unsafe_here) else { return Cow::Borrowed(text) };
     let mut out = String::with_capacity(text.len() + 8);
     out.push_str(&text[..first]);
     for c in text[first..].chars() {

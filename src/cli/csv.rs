@@ -600,6 +600,15 @@ impl<'q> Table<'q> {
         }
     }
 
+    /// Cell `i` of a row in errors: its column's name, or its number past
+    /// the header's columns.
+    fn cell_name(&self, i: usize) -> String {
+        match i {
+            i if i < self.header.columns().len() => format!("column `{}`", self.column_name(i)),
+            i => format!("cell {}", i + 1),
+        }
+    }
+
     /// The name of column `i` in errors.
     fn column_name(&self, i: usize) -> &str {
         match self.header.columns()[i] {
@@ -615,31 +624,26 @@ impl<'q> Table<'q> {
     fn check(&self, read: &Row, row: &Cut) -> Result<(), Error> {
         let count = row.count();
         let columns = self.header.columns().len();
-        let repeat = match read.repeat {
-            None => "",
-            Some(Repeat::Header) => {
-                "the row repeats the header row, so it holds no answers (were two tables joined into one?)"
-            }
-            Some(Repeat::Reordered) => {
-                "the row repeats the header row with its columns in another order (were two tables joined \
-                 into one?): the rows after it are not assessed, as their cells cannot be matched to the \
-                 columns; assess each table on its own, or give them the same order of columns"
-            }
-            Some(Repeat::AfterReordered) => {
-                "the row comes after the header row repeated with its columns in another order, so its \
-                 cells cannot be matched to the columns; assess each table on its own, or give them the \
-                 same order of columns"
-            }
-        };
-        if !repeat.is_empty() {
-            return Err(Error::new(ErrorKind::InvalidDocument, repeat));
+        if let Some(repeat) = read.repeat {
+            let message = match repeat {
+                Repeat::Header => {
+                    "the row repeats the header row, so it holds no answers (were two tables joined into one?)"
+                }
+                Repeat::Reordered => {
+                    "the row repeats the header row with its columns in another order (were two tables \
+                     joined into one?): the rows after it are not assessed, as their cells cannot be matched \
+                     to the columns; assess each table on its own, or give them the same order of columns"
+                }
+                Repeat::AfterReordered => {
+                    "the row comes after the header row repeated with its columns in another order, so its \
+                     cells cannot be matched to the columns; assess each table on its own, or give them the \
+                     same order of columns"
+                }
+            };
+            return Err(Error::new(ErrorKind::InvalidDocument, message));
         }
         if let Some(unclosed) = read.unclosed {
-            let cell = match unclosed.cell {
-                i if i < columns => format!("column `{}`", self.column_name(i)),
-                i => format!("cell {}", i + 1),
-            };
-            return Err(unclosed_quote(&cell, unclosed));
+            return Err(unclosed_quote(&self.cell_name(unclosed.cell), unclosed));
         }
         if read.too_long {
             return Err(stream::too_long("the row", self.max_row));
@@ -724,10 +728,7 @@ impl Table<'_> {
         // rows which vanished are not missed.
         let written = written.map_err(|error| match read.spanning {
             Some(spanning) => {
-                let cell = match spanning.cell {
-                    i if i < self.header.columns().len() => format!("column `{}`", self.column_name(i)),
-                    i => format!("cell {}", i + 1),
-                };
+                let cell = self.cell_name(spanning.cell);
                 let lines = match spanning.line_breaks {
                     1 => String::from("1 line break"),
                     n => format!("{n} line breaks"),
