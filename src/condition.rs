@@ -30,7 +30,7 @@ pub enum Cmp {
 }
 
 impl Cmp {
-    fn test(self, left: f64, right: f64) -> bool {
+    pub(crate) fn test(self, left: f64, right: f64) -> bool {
         match self {
             Cmp::Gte => left >= right,
             Cmp::Gt => left > right,

@@ -506,6 +506,10 @@ pub struct RuleId<'q> {
 }
 
 impl<'q> RuleId<'q> {
+    pub(crate) fn new(id: &'q str, answer: Option<&'static str>) -> RuleId<'q> {
+        RuleId { id, answer }
+    }
+
     /// The id of the rule or red flag, and for a red flag the answer that
     /// raised the level: what [`Display`](fmt::Display) joins with a dot.
     pub fn parts(self) -> (&'q str, Option<&'static str>) {
@@ -1063,7 +1067,7 @@ fn rescore(
 /// A domain's score, band and number of answered items, given the
 /// scores and bands of the domains before it.
 #[inline(always)]
-fn score(
+pub(crate) fn score(
     domain: &CompiledDomain,
     in_force: &[Option<Value>],
     scores: &[Option<f64>],

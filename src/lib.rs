@@ -20,7 +20,8 @@
 //! 3. loading and checking: [`validate`](mod@validate) (the linter, which also compiles)
 //!    and [`questionnaire`];
 //! 4. [`answers`] and [`schema`], checked against a questionnaire;
-//! 5. evaluation: [`eval`], and the interactive order of [`session`];
+//! 5. evaluation: [`eval`], the same decisions for many respondents at
+//!    once in [`cohort`], and the interactive order of [`session`];
 //! 6. [`report`], the outcome as a plain value;
 //! 7. [`render`]ers; the command line sits on top, in the binary.
 //!
@@ -46,6 +47,7 @@
 
 pub mod answers;
 pub mod bytes;
+pub mod cohort;
 pub mod condition;
 pub mod entry;
 pub mod error;

@@ -647,6 +647,11 @@ impl Checks {
         }
     }
 
+    /// The conditions, in order.
+    pub fn each(&self) -> &[Check] {
+        &self.each
+    }
+
     /// How many conditions there are.
     pub fn count(&self) -> usize {
         self.each.len()

@@ -1,0 +1,652 @@
+//! Many respondents decided at once: what [`eval::outcome`] decides, for up
+//! to 64 answer sets together, each condition tested for all of them as
+//! the bits of one word.
+//!
+//! A table of many respondents shows only decisions, and deciding is mostly
+//! testing conditions, some three hundred per answer set. Tested for one
+//! answer set at a time, each test is a few loads and a branch that the
+//! processor cannot foresee; tested here, an `is` is one `or` of bit sets
+//! for 64 answer sets, and a branch is taken only where every one of them
+//! agrees. What is not a condition (scores, the plan's size) is worked out
+//! per answer set, as [`eval`] does.
+//!
+//! The rules are read the plain way: each `ask_if` in file order, at the
+//! level raised before its question, then scores, then triage of what is in
+//! force. [`eval::outcome`] reaches the same decisions by shortcuts; a
+//! differential test holds the two to the same answer, on random answer
+//! sets of every questionnaire in the repository.
+//!
+//! ```
+//! use selfcheck::{cohort::Cohort, table, Level, Questionnaire};
+//!
+//! let text = selfcheck::shipped("low-back-glutes").expect("shipped");
+//! let questionnaire = Questionnaire::from_json(text, "low-back-glutes")?;
+//! let calm = table::answers_from_pairs(&questionnaire, [("rf_saddle_numbness", "no")])?;
+//! let alarming = table::answers_from_pairs(&questionnaire, [("rf_saddle_numbness", "yes")])?;
+//! let mut cohort = Cohort::new(&questionnaire);
+//! cohort.decide([&calm, &alarming]);
+//! assert_eq!(cohort.len(), 2);
+//! assert_eq!(cohort.respondent(1).level(), Level::Emergency);
+//! // No exercise plan at emergency.
+//! assert_eq!(cohort.respondent(1).plan().count(), 0);
+//! # Ok::<(), selfcheck::Error>(())
+//! ```
+
+use crate::answers::{Answers, Value};
+use crate::condition::Expr;
+use crate::eval::{self, RuleId};
+use crate::model::{Kind, Level};
+use crate::questionnaire::Questionnaire;
+
+/// How many answer sets are decided together: the bits of a word.
+pub const LANES: usize = 64;
+
+/// Per level, least cautious first, the answer sets at that level or a
+/// more cautious one.
+type Levels = [u64; 4];
+
+/// Decides answer sets [`LANES`] at a time, keeping its buffers from one
+/// group to the next.
+pub struct Cohort<'q> {
+    q: &'q Questionnaire,
+    /// Per question: where its options' sets start in `options` (and, at
+    /// the end, where the last one ends).
+    option_at: Vec<usize>,
+    /// Per domain: where its bands' sets start in `band_sets`.
+    band_at: Vec<usize>,
+    /// The answer sets being decided, one bit each.
+    all: u64,
+    count: usize,
+    /// The answers in force, answer set by answer set (what scores and
+    /// numeric comparisons read).
+    rows: Vec<Option<Value>>,
+    /// Per question: the answer sets that answer it...
+    answered: Vec<u64>,
+    /// ...those it applies to...
+    applies: Vec<u64>,
+    /// ...and per option of each question, those that chose it.
+    options: Vec<u64>,
+    /// Scores and bands, answer set by answer set, and per band of each
+    /// domain, the answer sets in it.
+    scores: Vec<Option<f64>>,
+    bands: Vec<Option<usize>>,
+    band_sets: Vec<u64>,
+    level: Levels,
+    /// Per question, then per triage rule: the answer sets whose level its
+    /// red flag raised, or in which it fired.
+    fired: Vec<u64>,
+    /// Per recommendation: the answer sets whose plan it is in.
+    plan: Vec<u64>,
+}
+
+/// One answer set's decisions, as [`eval::Outcome`] gives them.
+#[derive(Clone, Copy)]
+pub struct Respondent<'c, 'q> {
+    cohort: &'c Cohort<'q>,
+    lane: usize,
+}
+
+impl<'q> Cohort<'q> {
+    pub fn new(q: &'q Questionnaire) -> Cohort<'q> {
+        let mut option_at = vec![0];
+        for question in &q.questions {
+            let options = match &question.kind {
+                Kind::SingleChoice { options } => options.len(),
+                kind if kind.is_numeric() => 0,
+                kind => kind.option_ids().len(),
+            };
+            option_at.push(option_at.last().copied().unwrap_or(0) + options);
+        }
+        let mut band_at = vec![0];
+        for domain in &q.domains {
+            band_at.push(band_at.last().copied().unwrap_or(0) + domain.bands.len());
+        }
+        Cohort {
+            q,
+            option_at,
+            band_at,
+            all: 0,
+            count: 0,
+            rows: Vec::new(),
+            answered: Vec::new(),
+            applies: Vec::new(),
+            options: Vec::new(),
+            scores: Vec::new(),
+            bands: Vec::new(),
+            band_sets: Vec::new(),
+            level: [0; 4],
+            fired: Vec::new(),
+            plan: Vec::new(),
+        }
+    }
+
+    /// Decides the first [`LANES`] answer sets of `answers` (the rest are
+    /// left alone), replacing the decisions before.
+    pub fn decide<'a>(&mut self, answers: impl IntoIterator<Item = &'a Answers>) {
+        let q = self.q;
+        let n = q.questions.len();
+        self.rows.clear();
+        for given in answers.into_iter().take(LANES) {
+            let start = self.rows.len();
+            self.rows.extend_from_slice(&given.values()[..given.values().len().min(n)]);
+            self.rows.resize(start + n, None);
+        }
+        self.count = self.rows.len().checked_div(n).unwrap_or(0);
+        self.all = if self.count == LANES { u64::MAX } else { (1u64 << self.count) - 1 };
+        self.sort_answers();
+        self.settle();
+        self.score();
+        self.triage();
+        self.choose();
+    }
+
+    /// How many answer sets were decided.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether none was.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The decisions on answer set `lane` (of `0..len()`).
+    pub fn respondent(&self, lane: usize) -> Respondent<'_, 'q> {
+        Respondent { cohort: self, lane: lane.min(LANES - 1) }
+    }
+
+    /// The answers' sets: per question, who answered, and per option, who
+    /// chose it.
+    fn sort_answers(&mut self) {
+        let n = self.q.questions.len();
+        self.answered.clear();
+        self.answered.resize(n, 0);
+        self.applies.clear();
+        self.applies.resize(n, self.all);
+        self.options.clear();
+        self.options.resize(self.option_at[n], 0);
+        for (lane, row) in self.rows.chunks_exact(n).enumerate() {
+            let bit = 1u64 << lane;
+            for (question, value) in row.iter().enumerate() {
+                let Some(value) = value else { continue };
+                self.answered[question] |= bit;
+                if let Value::Option(o) = value {
+                    let at = self.option_at[question] + usize::from(*o);
+                    if at < self.option_at[question + 1] {
+                        self.options[at] |= bit;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Which questions apply, in file order: each `ask_if` at the level
+    /// raised before its question, the answers of questions not asked
+    /// cleared. (The level before a question changes only where more red
+    /// flags and rules count toward it, so it is worked out only there.)
+    fn settle(&mut self) {
+        let q = self.q;
+        let mut before: Option<(usize, Levels)> = None;
+        for i in 0..q.questions.len() {
+            let Some(ask_if) = &q.compiled.ask_if[i] else { continue };
+            let level_before = match q.compiled.level_before[i] {
+                None => self.calm(),
+                Some(ready) => match before {
+                    Some((at, level)) if at == ready => level,
+                    _ => {
+                        if q.compiled.triage_reads_scores {
+                            self.score();
+                        }
+                        let level = self.triage_before(i);
+                        before = Some((ready, level));
+                        level
+                    }
+                },
+            };
+            let asked = self.facts(self.calm(), level_before, false).holds(&ask_if.expr);
+            self.set_applies(i, asked);
+        }
+    }
+
+    /// Question `question` applies to the answer sets `asked` alone: the
+    /// others' answers are not in force.
+    fn set_applies(&mut self, question: usize, asked: u64) {
+        let n = self.q.questions.len();
+        let gone = self.all & !asked;
+        self.applies[question] = asked & self.all;
+        if gone & self.answered[question] == 0 {
+            return;
+        }
+        self.answered[question] &= !gone;
+        for set in &mut self.options[self.option_at[question]..self.option_at[question + 1]] {
+            *set &= !gone;
+        }
+        for lane in bits(gone) {
+            self.rows[lane * n + question] = None;
+        }
+    }
+
+    /// Every answer set's scores and bands, from the answers in force.
+    fn score(&mut self) {
+        let q = self.q;
+        let (n, d) = (q.questions.len(), q.domains.len());
+        self.scores.clear();
+        self.bands.clear();
+        self.band_sets.clear();
+        self.band_sets.resize(self.band_at[d], 0);
+        for lane in 0..self.count {
+            let row = &self.rows[lane * n..(lane + 1) * n];
+            let start = lane * d;
+            for (k, domain) in q.compiled.domains.iter().enumerate() {
+                let (score, band, _) =
+                    eval::score(domain, row, &self.scores[start..start + k], &self.bands[start..start + k]);
+                self.scores.push(score);
+                self.bands.push(band);
+                if let Some(band) = band {
+                    self.band_sets[self.band_at[k] + band] |= 1 << lane;
+                }
+            }
+        }
+    }
+
+    /// The level the red flags before question `before`, and the rules
+    /// that read only questions before it, raise: each rule sees the level
+    /// reached before it.
+    fn triage_before(&self, before: usize) -> Levels {
+        let q = self.q;
+        let mut level = self.red_flags(before, &mut []);
+        for (rule, compiled) in q.triage_rules.iter().zip(&q.compiled.triage) {
+            if compiled.ready > before {
+                continue;
+            }
+            let held = self.facts(level, self.calm(), false).holds(&compiled.when.expr);
+            raise(&mut level, held, rule.level);
+        }
+        level
+    }
+
+    /// Triage of the answers in force: red flags, then every rule in
+    /// order, each seeing the level reached before it; what raised the
+    /// level is kept.
+    fn triage(&mut self) {
+        let q = self.q;
+        let questions = q.questions.len();
+        let mut fired = std::mem::take(&mut self.fired);
+        fired.clear();
+        fired.resize(questions + q.triage_rules.len(), 0);
+        let mut level = self.red_flags(usize::MAX, &mut fired[..questions]);
+        for (r, (rule, compiled)) in q.triage_rules.iter().zip(&q.compiled.triage).enumerate() {
+            let held = self.facts(level, self.calm(), false).holds(&compiled.when.expr);
+            fired[questions + r] = held;
+            raise(&mut level, held, rule.level);
+        }
+        self.fired = fired;
+        self.level = level;
+    }
+
+    /// The level the red flags before question `before` raise, marking in
+    /// `fired` (by question, when it is that long) whose it raised.
+    fn red_flags(&self, before: usize, fired: &mut [u64]) -> Levels {
+        let q = self.q;
+        let mut level = self.calm();
+        for &i in q.red_flags().iter().take_while(|&&i| i < before) {
+            let Some(flag) = &q.questions[i].red_flag else { continue };
+            let options = &self.options[self.option_at[i]..self.option_at[i + 1]];
+            let applies = self.applies[i];
+            // A red flag that does not apply is neither answered nor
+            // missing; any answer but `yes` and `not_sure` raises nothing.
+            let answers = [
+                (options.first().copied().unwrap_or(0), flag.yes),
+                (options.get(2).copied().unwrap_or(0), flag.not_sure),
+                (self.all & !self.answered[i], flag.unanswered),
+            ];
+            for (who, raises) in answers {
+                let who = who & applies;
+                if raises == Level::SelfCare || who == 0 {
+                    continue;
+                }
+                raise(&mut level, who, raises);
+                if let Some(raised) = fired.get_mut(i) {
+                    *raised |= who;
+                }
+            }
+        }
+        level
+    }
+
+    /// The plan limits in force, then the recommendations chosen, then
+    /// each plan: the first of the counted kinds, in catalogue order, up to
+    /// the plan's size.
+    fn choose(&mut self) {
+        let q = self.q;
+        let facts = self.facts(self.level, self.calm(), true);
+        let limits: Vec<u64> = q.compiled.limits.iter().map(|limit| facts.holds(&limit.when.expr)).collect();
+        let mut chosen = vec![0u64; q.recommendations.len()];
+        for (check, (rec, _)) in q.compiled.selection_when.each().iter().zip(&q.compiled.selection) {
+            if let Some(chosen) = chosen.get_mut(*rec) {
+                *chosen |= facts.holds(&check.expr);
+            }
+        }
+        let mut plan = std::mem::take(&mut self.plan);
+        plan.clear();
+        let mut room = [q.plan_size.as_ref().map_or(usize::MAX, |size| size.at_most); LANES];
+        for (index, (rec, chosen)) in q.recommendations.iter().zip(chosen).enumerate() {
+            // The first limit in force that withholds an entry withholds it.
+            let withheld = q
+                .compiled
+                .limits
+                .iter()
+                .zip(&limits)
+                .filter(|(limit, _)| limit.withhold.contains(&rec.kind) && !limit.keep.contains(&index))
+                .fold(0, |who, (_, &held)| who | held);
+            let mut kept = chosen & !withheld;
+            let counted = q.plan_size.as_ref().is_some_and(|size| size.kinds.contains(&rec.kind));
+            if counted {
+                for lane in bits(kept) {
+                    if room[lane] == 0 {
+                        kept &= !(1 << lane);
+                    } else {
+                        room[lane] -= 1;
+                    }
+                }
+            }
+            plan.push(kept);
+        }
+        self.plan = plan;
+    }
+
+    /// The level no answer raised yet.
+    fn calm(&self) -> Levels {
+        [self.all, 0, 0, 0]
+    }
+
+    /// What conditions read, at `level` and `level_before`; what raised
+    /// the level only after triage (`fired`).
+    fn facts(&self, level: Levels, level_before: Levels, fired: bool) -> Facts<'_> {
+        let questions = self.q.questions.len();
+        let (fired_flags, fired_rules) = match fired {
+            true => self.fired.split_at(questions.min(self.fired.len())),
+            false => (&[][..], &[][..]),
+        };
+        Facts { cohort: self, level, level_before, fired_flags, fired_rules }
+    }
+}
+
+impl<'q> Respondent<'_, 'q> {
+    /// The triage level.
+    pub fn level(&self) -> Level {
+        let bit = 1u64 << self.lane;
+        Level::ALL
+            .into_iter()
+            .rev()
+            .zip(self.cohort.level.iter().rev())
+            .find(|(_, who)| *who & bit != 0)
+            .map_or(Level::SelfCare, |(level, _)| level)
+    }
+
+    /// What raised the level, in evaluation order: red flags, then rules.
+    pub fn rules(&self) -> impl Iterator<Item = RuleId<'q>> + '_ {
+        let c = self.cohort;
+        let q = c.q;
+        let n = q.questions.len();
+        let bit = 1u64 << self.lane;
+        let row = &c.rows[(self.lane * n).min(c.rows.len())..((self.lane + 1) * n).min(c.rows.len())];
+        c.fired.iter().enumerate().filter(move |(_, who)| *who & bit != 0).map(move |(at, _)| {
+            match at.checked_sub(n) {
+                None => {
+                    let answer = match row.get(at).copied().flatten() {
+                        Some(Value::Option(0)) => "yes",
+                        Some(_) => "not_sure",
+                        None => "unanswered",
+                    };
+                    RuleId::new(&q.questions[at].id, Some(answer))
+                }
+                Some(rule) => RuleId::new(&q.triage_rules[rule].id, None),
+            }
+        })
+    }
+
+    /// Each domain's score and band id, in the questionnaire's order.
+    pub fn domains(&self) -> impl Iterator<Item = (Option<f64>, Option<&'q str>)> + '_ {
+        let c = self.cohort;
+        let q = c.q;
+        let d = q.domains.len();
+        let start = self.lane * d;
+        (0..d).map(move |k| {
+            let band = c.bands.get(start + k).copied().flatten();
+            let id = band.and_then(|b| q.domains[k].bands.get(b)).map(|b| b.id.as_str());
+            (c.scores.get(start + k).copied().flatten(), id)
+        })
+    }
+
+    /// The ids of the recommendations in the plan, in catalogue order.
+    pub fn plan(&self) -> impl Iterator<Item = &'q str> + '_ {
+        let c = self.cohort;
+        let bit = 1u64 << self.lane;
+        c.plan
+            .iter()
+            .zip(&c.q.recommendations)
+            .filter(move |(who, _)| *who & bit != 0)
+            .map(|(_, rec)| rec.id.as_str())
+    }
+}
+
+/// Raises the level of the answer sets `who` to `to`.
+fn raise(level: &mut Levels, who: u64, to: Level) {
+    for at_least in &mut level[1..=to as usize] {
+        *at_least |= who;
+    }
+}
+
+/// The lanes whose bits are set, lowest first.
+fn bits(mut set: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (set != 0).then(|| {
+            let lane = set.trailing_zeros() as usize;
+            set &= set - 1;
+            lane
+        })
+    })
+}
+
+/// What a condition is tested against, for every answer set at once.
+struct Facts<'c> {
+    cohort: &'c Cohort<'c>,
+    level: Levels,
+    level_before: Levels,
+    fired_flags: &'c [u64],
+    fired_rules: &'c [u64],
+}
+
+impl Facts<'_> {
+    /// The answer sets in which `expr` holds.
+    fn holds(&self, expr: &Expr) -> u64 {
+        let c = self.cohort;
+        let all = c.all;
+        match expr {
+            Expr::All(parts) => {
+                let mut who = all;
+                for part in parts {
+                    if who == 0 {
+                        break;
+                    }
+                    who &= self.holds(part);
+                }
+                who
+            }
+            Expr::Any(parts) => {
+                let mut who = 0;
+                for part in parts {
+                    if who == all {
+                        break;
+                    }
+                    who |= self.holds(part);
+                }
+                who
+            }
+            Expr::Not(inner) => all & !self.holds(inner),
+            Expr::AtLeast(n, parts) | Expr::Exactly(n, parts) => {
+                let mut counts = [0usize; LANES];
+                for part in parts {
+                    for lane in bits(self.holds(part)) {
+                        counts[lane] += 1;
+                    }
+                }
+                let exactly = matches!(expr, Expr::Exactly(..));
+                bits(all)
+                    .filter(|&lane| if exactly { counts[lane] == *n } else { counts[lane] >= *n })
+                    .fold(0, |who, lane| who | 1 << lane)
+            }
+            Expr::OptionIn { question, options } => {
+                let sets = &c.options[c.option_at[*question]..c.option_at[*question + 1]];
+                options.iter().fold(0, |who, &o| who | sets.get(usize::from(o)).copied().unwrap_or(0))
+            }
+            Expr::Compare { question, cmp, value } => {
+                let n = c.q.questions.len();
+                self.each(c.answered[*question], |lane| {
+                    c.rows[lane * n + question].and_then(Value::as_f64).is_some_and(|a| cmp.test(a, *value))
+                })
+            }
+            Expr::Answered(question) => c.answered[*question],
+            Expr::Score { domain, cmp, value } => {
+                let d = c.q.domains.len();
+                self.each(all, |lane| {
+                    c.scores.get(lane * d + domain).copied().flatten().is_some_and(|s| cmp.test(s, *value))
+                })
+            }
+            Expr::BandIn { domain, bands } => {
+                let sets = c.band_sets.get(c.band_at[*domain]..c.band_at[*domain + 1]).unwrap_or_default();
+                bands.iter().fold(0, |who, &b| who | sets.get(b).copied().unwrap_or(0))
+            }
+            Expr::LevelAtLeast(level) => self.level[*level as usize],
+            Expr::LevelBelow(level) => all & !self.level[*level as usize],
+            Expr::LevelBeforeAtLeast(level) => self.level_before[*level as usize],
+            Expr::LevelBeforeBelow(level) => all & !self.level_before[*level as usize],
+            Expr::Fired { red_flags, rules } => {
+                let flags = red_flags.iter().map(|&i| self.fired_flags.get(i).copied().unwrap_or(0));
+                let rules = rules.iter().map(|&r| self.fired_rules.get(r).copied().unwrap_or(0));
+                flags.chain(rules).fold(0, |who, fired| who | fired)
+            }
+        }
+    }
+
+    /// The answer sets among `among` for which `test` holds.
+    fn each(&self, among: u64, test: impl Fn(usize) -> bool) -> u64 {
+        bits(among).filter(|&lane| test(lane)).fold(0, |who, lane| who | 1 << lane)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::eval::outcome;
+
+    /// Every questionnaire in the repository, and the shipped one with a
+    /// triage rule that reads a band (so that the level before a question
+    /// is worked out with scores).
+    fn questionnaires() -> &'static [Questionnaire] {
+        static ALL: OnceLock<Vec<Questionnaire>> = OnceLock::new();
+        ALL.get_or_init(|| {
+            let shipped = crate::shipped("low-back-glutes").expect("shipped");
+            let mut reading_scores: serde_json::Value = serde_json::from_str(shipped).expect("json");
+            reading_scores["triage_rules"].as_array_mut().expect("rules").push(serde_json::json!({
+                "id": "nerve_irritation_high",
+                "when": {"band_in": ["nerve_irritation", ["high"]]},
+                "level": "soon",
+                "because": "Signs of an irritated nerve are worth a check.",
+                "sources": ["nice-cks-lbp"]
+            }));
+            let reading_scores = reading_scores.to_string();
+            [
+                shipped,
+                &reading_scores,
+                include_str!("../tests/fixtures/engine.json"),
+                include_str!("../tests/fixtures/oswestry-structure.json"),
+                include_str!("../tests/fixtures/start-back-structure.json"),
+            ]
+            .into_iter()
+            .map(|text| Questionnaire::from_json(text, "test").expect("loads"))
+            .collect()
+        })
+    }
+
+    /// Answer sets with red flags mostly `no` (or not), so that every
+    /// level is reached, and every other answer anything its kind takes.
+    fn answers(q: &'static Questionnaire) -> impl Strategy<Value = Answers> {
+        prop_oneof![Just(1.0), Just(0.9), Just(0.5)].prop_flat_map(move |calm: f64| {
+            let slots: Vec<BoxedStrategy<Option<Value>>> = q
+                .questions
+                .iter()
+                .map(|question| {
+                    let any = prop::option::weighted(0.85, crate::answers::any_value(&question.kind));
+                    if question.red_flag.is_some() {
+                        (prop::bool::weighted(calm), any)
+                            .prop_map(|(calm, v)| if calm { Some(Value::Option(1)) } else { v })
+                            .boxed()
+                    } else {
+                        any.boxed()
+                    }
+                })
+                .collect();
+            slots.prop_map(move |values| {
+                let mut answers = Answers::empty(q);
+                for (i, value) in values.into_iter().enumerate() {
+                    answers.set(i, value);
+                }
+                answers
+            })
+        })
+    }
+
+    fn cohorts() -> impl Strategy<Value = (usize, Vec<Answers>)> {
+        (0..questionnaires().len()).prop_flat_map(|k| {
+            let q = &questionnaires()[k];
+            (Just(k), prop::collection::vec(answers(q), 1..=LANES))
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// Every answer set of a cohort is decided as it is alone: the
+        /// level, what raised it, every score and band, and the plan.
+        #[test]
+        fn a_cohort_decides_as_each_answer_set_alone((k, answers) in cohorts()) {
+            let q = &questionnaires()[k];
+            let mut cohort = Cohort::new(q);
+            cohort.decide(&answers);
+            prop_assert_eq!(cohort.len(), answers.len());
+            for (lane, answers) in answers.iter().enumerate() {
+                let alone = outcome(q, answers);
+                let together = cohort.respondent(lane);
+                prop_assert_eq!(together.level(), alone.level(), "{}", lane);
+                prop_assert_eq!(together.rules().collect::<Vec<_>>(), alone.rules().collect::<Vec<_>>());
+                prop_assert_eq!(together.domains().collect::<Vec<_>>(), alone.domains().collect::<Vec<_>>());
+                prop_assert_eq!(together.plan().collect::<Vec<_>>(), alone.plan().collect::<Vec<_>>());
+            }
+        }
+    }
+
+    /// Decisions kept from one cohort change nothing in the next, however
+    /// many answer sets each holds.
+    #[test]
+    fn a_smaller_cohort_after_a_larger_one_is_decided_afresh() {
+        let q = &questionnaires()[0];
+        let alarming = crate::table::answers_from_pairs(q, [("rf_saddle_numbness", "yes")]).expect("answers");
+        let calm = Answers::empty(q);
+        let mut cohort = Cohort::new(q);
+        cohort.decide(vec![&alarming; LANES]);
+        assert_eq!(cohort.respondent(LANES - 1).level(), Level::Emergency);
+        cohort.decide([&calm]);
+        assert_eq!(cohort.len(), 1);
+        let alone = outcome(q, &calm);
+        assert_eq!(cohort.respondent(0).level(), alone.level());
+        assert_eq!(cohort.respondent(0).rules().collect::<Vec<_>>(), alone.rules().collect::<Vec<_>>());
+        cohort.decide(std::iter::empty());
+        assert!(cohort.is_empty());
+    }
+}
