@@ -33,10 +33,10 @@
 //! ```
 
 use crate::answers::{Answers, Value};
-use crate::condition::Expr;
+use crate::condition::{Cmp, Expr};
 use crate::eval::{self, RuleId};
 use crate::model::{Kind, Level};
-use crate::questionnaire::Questionnaire;
+use crate::questionnaire::{CompiledDomain, Questionnaire};
 
 /// How many answer sets are decided together: the bits of a word.
 pub const LANES: usize = 64;
@@ -66,9 +66,17 @@ pub struct Cohort<'q> {
     applies: Vec<u64>,
     /// ...and per option of each question, those that chose it.
     options: Vec<u64>,
+    /// Per numeric question, by lane: the number answered, NaN for none,
+    /// which no comparison holds for (as none holds for no answer). Then a
+    /// comparison is one test per lane, with no branch.
+    numbers: Vec<f64>,
+    /// Per question: where its lanes start in `numbers`, if it is numeric.
+    number_at: Vec<Option<usize>>,
     /// Scores and bands, answer set by answer set, and per band of each
     /// domain, the answer sets in it.
     scores: Vec<Option<f64>>,
+    /// Per domain, by lane: the score, NaN for none (as `numbers`).
+    score_lanes: Vec<f64>,
     bands: Vec<Option<usize>>,
     band_sets: Vec<u64>,
     level: Levels,
@@ -97,6 +105,12 @@ impl<'q> Cohort<'q> {
             };
             option_at.push(option_at.last().copied().unwrap_or(0) + options);
         }
+        let mut numeric = (0..).step_by(LANES);
+        let number_at = q
+            .questions
+            .iter()
+            .map(|question| question.kind.is_numeric().then(|| numeric.next()).flatten())
+            .collect();
         let mut band_at = vec![0];
         for domain in &q.domains {
             band_at.push(band_at.last().copied().unwrap_or(0) + domain.bands.len());
@@ -111,7 +125,10 @@ impl<'q> Cohort<'q> {
             answered: Vec::new(),
             applies: Vec::new(),
             options: Vec::new(),
+            numbers: Vec::new(),
+            number_at,
             scores: Vec::new(),
+            score_lanes: Vec::new(),
             bands: Vec::new(),
             band_sets: Vec::new(),
             level: [0; 4],
@@ -165,15 +182,25 @@ impl<'q> Cohort<'q> {
         self.applies.resize(n, self.all);
         self.options.clear();
         self.options.resize(self.option_at[n], 0);
+        let numeric = self.number_at.iter().flatten().count();
+        self.numbers.clear();
+        self.numbers.resize(numeric * LANES, f64::NAN);
         for (lane, row) in self.rows.chunks_exact(n).enumerate() {
             let bit = 1u64 << lane;
             for (question, value) in row.iter().enumerate() {
                 let Some(value) = value else { continue };
                 self.answered[question] |= bit;
-                if let Value::Option(o) = value {
-                    let at = self.option_at[question] + usize::from(*o);
-                    if at < self.option_at[question + 1] {
-                        self.options[at] |= bit;
+                match *value {
+                    Value::Option(o) => {
+                        let at = self.option_at[question] + usize::from(o);
+                        if at < self.option_at[question + 1] {
+                            self.options[at] |= bit;
+                        }
+                    }
+                    Value::Integer(_) | Value::Number(_) => {
+                        if let (Some(at), Some(number)) = (self.number_at[question], value.as_f64()) {
+                            self.numbers[at + lane] = number;
+                        }
                     }
                 }
             }
@@ -223,6 +250,9 @@ impl<'q> Cohort<'q> {
         }
         for lane in bits(gone) {
             self.rows[lane * n + question] = None;
+            if let Some(at) = self.number_at[question] {
+                self.numbers[at + lane] = f64::NAN;
+            }
         }
     }
 
@@ -231,19 +261,80 @@ impl<'q> Cohort<'q> {
         let q = self.q;
         let (n, d) = (q.questions.len(), q.domains.len());
         self.scores.clear();
+        self.scores.resize(self.count * d, None);
         self.bands.clear();
+        self.bands.resize(self.count * d, None);
         self.band_sets.clear();
         self.band_sets.resize(self.band_at[d], 0);
-        for lane in 0..self.count {
-            let row = &self.rows[lane * n..(lane + 1) * n];
-            let start = lane * d;
-            for (k, domain) in q.compiled.domains.iter().enumerate() {
-                let (score, band, _) =
-                    eval::score(domain, row, &self.scores[start..start + k], &self.bands[start..start + k]);
-                self.scores.push(score);
-                self.bands.push(band);
-                if let Some(band) = band {
-                    self.band_sets[self.band_at[k] + band] |= 1 << lane;
+        self.score_lanes.clear();
+        self.score_lanes.resize(d * LANES, f64::NAN);
+        for (k, domain) in q.compiled.domains.iter().enumerate() {
+            match domain {
+                CompiledDomain::Scored { items, bounds, .. } => {
+                    // Every lane's points, items and most points, summed
+                    // at once as bit planes.
+                    let (mut points, mut answered, mut max) =
+                        ([0u64; PLANES], [0u64; PLANES], [0u64; PLANES]);
+                    for item in items {
+                        let who = self.answered[item.question];
+                        add(&mut answered, who, 1);
+                        add(&mut max, who, u64::from(item.max));
+                        match self.number_at[item.question] {
+                            // The points of the highest threshold reached
+                            // (thresholds are sorted by value).
+                            Some(at) => {
+                                let numbers = &self.numbers[at..at + LANES];
+                                let reached = item
+                                    .thresholds
+                                    .iter()
+                                    .map(|&(at, points)| (compare(numbers, Cmp::Gte, at), u64::from(points)));
+                                let mut reached = reached.peekable();
+                                while let Some((who, points_here)) = reached.next() {
+                                    let higher = reached.peek().map_or(0, |(higher, _)| *higher);
+                                    add(&mut points, who & !higher, points_here);
+                                }
+                            }
+                            None => {
+                                let sets = &self.options[self.option_at[item.question]..];
+                                for (&who, &points_here) in sets.iter().zip(&item.by_option) {
+                                    add(&mut points, who, u64::from(points_here));
+                                }
+                            }
+                        }
+                    }
+                    let (points, answered, max) = (used(&points), used(&answered), used(&max));
+                    for lane in 0..self.count {
+                        let answered = usize::try_from(lane_value(answered, lane)).unwrap_or(usize::MAX);
+                        let score =
+                            eval::scored(lane_value(points, lane), lane_value(max, lane), answered, domain);
+                        self.scores[lane * d + k] = score;
+                        self.score_lanes[k * LANES + lane] = score.unwrap_or(f64::NAN);
+                    }
+                    // The first band a score is in is its band (no score
+                    // is in any).
+                    let lanes = &self.score_lanes[k * LANES..(k + 1) * LANES];
+                    let mut placed = 0;
+                    for (b, &(low, high)) in bounds.iter().enumerate() {
+                        let who = compare(lanes, Cmp::Gte, low) & compare(lanes, Cmp::Lte, high) & !placed;
+                        placed |= who;
+                        self.band_sets[self.band_at[k] + b] = who;
+                        for lane in bits(who) {
+                            self.bands[lane * d + k] = Some(b);
+                        }
+                    }
+                }
+                // A classification reads the domains before it.
+                CompiledDomain::Classify(_) => {
+                    for lane in 0..self.count {
+                        let row = &self.rows[lane * n..(lane + 1) * n];
+                        let before = lane * d..lane * d + k;
+                        let (_, band, _) =
+                            eval::score(domain, row, &self.scores[before.clone()], &self.bands[before]);
+                        self.bands[lane * d + k] = band;
+                        if let Some(band) = band {
+                            self.band_sets[self.band_at[k] + band] |= 1 << lane;
+                        }
+                    }
                 }
             }
         }
@@ -438,6 +529,40 @@ fn raise(level: &mut Levels, who: u64, to: Level) {
     }
 }
 
+/// Bit planes enough for any domain's sum: the linter keeps every
+/// domain's points within 32 bits, and items are fewer.
+const PLANES: usize = 40;
+
+/// Adds `amount` to the sum of the lanes `who`, in bit planes (plane `k`
+/// holds bit `k` of every lane's sum): for each bit of `amount`, `who`
+/// is added at that plane, its carries rippling up.
+fn add(planes: &mut [u64; PLANES], who: u64, amount: u64) {
+    let mut bits_left = amount;
+    while bits_left != 0 {
+        let from = bits_left.trailing_zeros() as usize;
+        bits_left &= bits_left - 1;
+        let mut carry = who;
+        for plane in planes.iter_mut().skip(from) {
+            if carry == 0 {
+                break;
+            }
+            let next = *plane & carry;
+            *plane ^= carry;
+            carry = next;
+        }
+    }
+}
+
+/// The planes up to the highest that holds a bit.
+fn used(planes: &[u64; PLANES]) -> &[u64] {
+    &planes[..planes.iter().rposition(|&plane| plane != 0).map_or(0, |top| top + 1)]
+}
+
+/// One lane's sum, out of bit planes.
+fn lane_value(planes: &[u64], lane: usize) -> u64 {
+    planes.iter().rev().fold(0, |value, plane| value << 1 | (plane >> lane & 1))
+}
+
 /// The lanes whose bits are set, lowest first.
 fn bits(mut set: u64) -> impl Iterator<Item = usize> {
     std::iter::from_fn(move || {
@@ -501,18 +626,15 @@ impl Facts<'_> {
                 let sets = &c.options[c.option_at[*question]..c.option_at[*question + 1]];
                 options.iter().fold(0, |who, &o| who | sets.get(usize::from(o)).copied().unwrap_or(0))
             }
-            Expr::Compare { question, cmp, value } => {
-                let n = c.q.questions.len();
-                self.each(c.answered[*question], |lane| {
-                    c.rows[lane * n + question].and_then(Value::as_f64).is_some_and(|a| cmp.test(a, *value))
-                })
-            }
+            Expr::Compare { question, cmp, value } => match c.number_at[*question] {
+                Some(at) => compare(&c.numbers[at..at + LANES], *cmp, *value),
+                // Options are not numbers.
+                None => 0,
+            },
             Expr::Answered(question) => c.answered[*question],
             Expr::Score { domain, cmp, value } => {
-                let d = c.q.domains.len();
-                self.each(all, |lane| {
-                    c.scores.get(lane * d + domain).copied().flatten().is_some_and(|s| cmp.test(s, *value))
-                })
+                let lanes = c.score_lanes.get(domain * LANES..(domain + 1) * LANES).unwrap_or_default();
+                compare(lanes, *cmp, *value)
             }
             Expr::BandIn { domain, bands } => {
                 let sets = c.band_sets.get(c.band_at[*domain]..c.band_at[*domain + 1]).unwrap_or_default();
@@ -529,11 +651,16 @@ impl Facts<'_> {
             }
         }
     }
+}
 
-    /// The answer sets among `among` for which `test` holds.
-    fn each(&self, among: u64, test: impl Fn(usize) -> bool) -> u64 {
-        bits(among).filter(|&lane| test(lane)).fold(0, |who, lane| who | 1 << lane)
-    }
+/// The lanes whose number compares with `value` as `cmp` says: none for
+/// NaN, which stands for no number.
+fn compare(lanes: &[f64], cmp: Cmp, value: f64) -> u64 {
+    lanes
+        .iter()
+        .take(LANES)
+        .enumerate()
+        .fold(0, |who, (lane, &number)| who | u64::from(cmp.test(number, value)) << lane)
 }
 
 #[cfg(test)]

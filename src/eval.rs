@@ -1064,6 +1064,21 @@ fn rescore(
     }
 }
 
+/// The score of a scored domain whose `answered` items gave `sum` points
+/// of at most `max`; none for a classification.
+#[inline(always)]
+pub(crate) fn scored(sum: u64, max: u64, answered: usize, domain: &CompiledDomain) -> Option<f64> {
+    let CompiledDomain::Scored { percent, min_answered, .. } = domain else { return None };
+    if answered < *min_answered {
+        None
+    } else if *percent {
+        // One decimal, as the Oswestry index is reported.
+        Some(if max == 0 { 0.0 } else { (sum as f64 * 1000.0 / max as f64).round() / 10.0 })
+    } else {
+        Some(sum as f64)
+    }
+}
+
 /// A domain's score, band and number of answered items, given the
 /// scores and bands of the domains before it.
 #[inline(always)]
@@ -1074,7 +1089,7 @@ pub(crate) fn score(
     bands: &[Option<usize>],
 ) -> (Option<f64>, Option<usize>, usize) {
     match domain {
-        CompiledDomain::Scored { items, percent, min_answered, bounds } => {
+        CompiledDomain::Scored { items, bounds, .. } => {
             // The linter keeps every domain's total within 32 bits;
             // summed in 64, no sum can wrap whatever the items.
             let mut sum = 0u64;
@@ -1095,14 +1110,7 @@ pub(crate) fn score(
                 max += u64::from(item.max);
                 sum += u64::from(points);
             }
-            let score = if answered < *min_answered {
-                None
-            } else if *percent {
-                // One decimal, as the Oswestry index is reported.
-                Some(if max == 0 { 0.0 } else { (sum as f64 * 1000.0 / max as f64).round() / 10.0 })
-            } else {
-                Some(sum as f64)
-            };
+            let score = scored(sum, max, answered, domain);
             let band = score.and_then(|s| bounds.iter().position(|&(low, high)| s >= low && s <= high));
             (score, band, answered)
         }

@@ -17,18 +17,18 @@
 //! respondent gives one row per answer and per derived value instead.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::Path;
+use std::sync::Mutex;
 
 use csv_core::ReadRecordResult;
 use selfcheck::bytes::{bytes_equal, word_at};
-use selfcheck::eval::{self, Outcome};
+use selfcheck::cohort::{Cohort, Respondent, LANES};
 use selfcheck::table::{Column, Header, RECORD_ID};
 use selfcheck::{Answers, Error, ErrorKind, Questionnaire};
 
 use super::catalog::Catalog;
-use super::stream::{self, Assess, Source};
+use super::stream::{self, Assess, Assessed, Source};
 use super::{jsonl, output, Failure};
 
 const INPUT_BUFFER: usize = 64 << 10;
@@ -295,8 +295,17 @@ impl Row {
                     scratch.resize(length + 1, 0);
                 }
                 let count = cut_at_commas(line, scratch);
-                Cut { fields: line, ends: &scratch[..count], gap: 1 }
+                self.cut_as_found(scratch, count)
             }
+            None => self.cut_as_found(scratch, 0),
+        }
+    }
+
+    /// The cells [`Row::cut`] found, once more: `count` is how many it
+    /// found, and `scratch` what it was given.
+    fn cut_as_found<'a>(&'a self, scratch: &'a [usize], count: usize) -> Cut<'a> {
+        match self.plain {
+            Some(length) => Cut { fields: &self.fields[..length], ends: &scratch[..count], gap: 1 },
             None => Cut { fields: &self.fields, ends: &self.ends[..self.count], gap: 0 },
         }
     }
@@ -554,9 +563,23 @@ fn cut_at_commas(line: &[u8], ends: &mut [usize]) -> usize {
     count + 1
 }
 
-thread_local! {
-    /// The answers of this thread's last row, kept for their room.
-    static ANSWERS: RefCell<Option<Answers>> = const { RefCell::new(None) };
+/// What assessing rows together needs, kept from one group of rows to
+/// the next for its room.
+struct Group<'q> {
+    cohort: Cohort<'q>,
+    /// Per row: where its cells end, how many it has, its answers, and
+    /// why it cannot be assessed, if it cannot.
+    ends: Vec<Vec<usize>>,
+    counts: Vec<usize>,
+    answers: Vec<Answers>,
+    errors: Vec<Option<Error>>,
+}
+
+impl<'q> Group<'q> {
+    fn new(questionnaire: &'q Questionnaire) -> Group<'q> {
+        let (ends, counts, answers, errors) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        Group { cohort: Cohort::new(questionnaire), ends, counts, answers, errors }
+    }
 }
 
 /// The rows of a table and the questionnaire they answer.
@@ -571,6 +594,8 @@ struct Table<'q> {
     plain_ids: bool,
     long: bool,
     max_row: usize,
+    /// Groups not in use, one per thread at most.
+    groups: Mutex<Vec<Group<'q>>>,
 }
 
 impl<'q> Table<'q> {
@@ -587,7 +612,7 @@ impl<'q> Table<'q> {
             .chain(q.domains.iter().flat_map(|domain| domain.bands.iter().map(|band| &band.id)))
             .chain(q.recommendations.iter().map(|rec| &rec.id));
         let plain_ids = ids.into_iter().all(|id| !needs_quotes(id.as_bytes()));
-        Table { questionnaire, header, derived, plain_ids, long, max_row }
+        Table { questionnaire, header, derived, plain_ids, long, max_row, groups: Mutex::new(Vec::new()) }
     }
 
     /// The output's header row.
@@ -676,12 +701,41 @@ impl Assess for Table<'_> {
     type Record = Row;
     const RECORD: (&'static str, &'static str) = ("row", "rows");
 
-    fn assess(&self, number: usize, row: &Row, out: &mut Vec<u8>) -> Result<bool, Failure> {
-        thread_local! {
-            /// Where the cells of this thread's rows end.
-            static ENDS: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+    /// Up to [`LANES`] rows at once: their answers are read, then decided
+    /// together, then each row written in turn.
+    fn assess(&self, first: usize, rows: &[Row], out: &mut Vec<u8>) -> Result<Assessed, Failure> {
+        let rows = &rows[..rows.len().min(LANES)];
+        let q = self.questionnaire;
+        let spare = self.groups.lock().ok().and_then(|mut groups| groups.pop());
+        let mut group = spare.unwrap_or_else(|| Group::new(q));
+        let Group { cohort, ends, counts, answers, errors } = &mut group;
+        if ends.len() < rows.len() {
+            ends.resize_with(rows.len(), || Vec::with_capacity(FIRST_ENDS));
+            answers.resize_with(rows.len(), || Answers::empty(q));
         }
-        ENDS.with_borrow_mut(|ends| self.assess_cut(number, row, &row.cut(ends), out))
+        counts.clear();
+        errors.clear();
+        for ((row, ends), answers) in rows.iter().zip(ends.iter_mut()).zip(answers.iter_mut()) {
+            let cut = row.cut(ends);
+            counts.push(cut.count());
+            errors.push(self.read(row, &cut, answers).err());
+        }
+        let good = answers.iter().zip(errors.iter()).filter(|(_, error)| error.is_none());
+        cohort.decide(good.map(|(answers, _)| answers));
+        let mut lanes = 0..;
+        for (i, row) in rows.iter().enumerate() {
+            let cut = row.cut_as_found(&ends[i], counts[i]);
+            let decided = match &errors[i] {
+                None => Ok(cohort.respondent(lanes.next().unwrap_or(0))),
+                Some(error) => Err(error),
+            };
+            self.write(first + i, &cut, decided, out)?;
+        }
+        let bad = errors.iter().filter(|error| error.is_some()).count();
+        if let Ok(mut groups) = self.groups.lock() {
+            groups.push(group);
+        }
+        Ok(Assessed { records: rows.len(), bad })
     }
 
     fn errors(&self) -> &'static str {
@@ -694,39 +748,15 @@ impl Assess for Table<'_> {
 }
 
 impl Table<'_> {
-    /// [`Assess::assess`] of a row whose cells are found.
-    fn assess_cut(&self, number: usize, read: &Row, row: &Cut, out: &mut Vec<u8>) -> Result<bool, Failure> {
-        let count = row.count();
-        // The respondent's id, as given (even on a bad row), or the row's
-        // number when the table has no such column.
-        let record_id = match self.header.record_id() {
-            Some(i) if i < count => String::from_utf8_lossy(row.cell(i)),
-            Some(_) => Cow::Borrowed(""),
-            None => Cow::Owned(number.to_string()),
-        };
-        // Only what a row shows is worked out: the outcome, not the report.
-        // It is written where it is worked out (moving an outcome, some
-        // forty words, cost more than writing most of its cells).
+    /// Reads the answers of a row whose cells are found into `answers`,
+    /// or says why the row cannot be assessed.
+    fn read(&self, read: &Row, row: &Cut, answers: &mut Answers) -> Result<(), Error> {
         let q = self.questionnaire;
-        let written = self.check(read, row).and_then(|()| {
-            ANSWERS.with_borrow_mut(|answers| {
-                let answers = answers.get_or_insert_with(|| Answers::empty(q));
-                self.header.read(q, row.cells(), answers)?;
-                let outcome = eval::outcome(q, answers);
-                Ok(if self.long {
-                    self.write_long(&record_id, row, &outcome, out)
-                } else {
-                    push_cell(out, &record_id);
-                    let derived = self.write_derived(&outcome, out, |out, _| out.push(b','), |_| {});
-                    // Then the empty `error` cell.
-                    derived.map(|()| out.extend_from_slice(b",\n"))
-                })
-            })
-        });
+        let result = self.check(read, row).and_then(|()| self.header.read(q, row.cells(), answers));
         // A bad row with a quoted cell across lines may have taken the
         // rows after it, between a stray quote and the next: said, so that
         // rows which vanished are not missed.
-        let written = written.map_err(|error| match read.spanning {
+        result.map_err(|error| match read.spanning {
             Some(spanning) => {
                 let cell = self.cell_name(spanning.cell);
                 let lines = match spanning.line_breaks {
@@ -741,27 +771,56 @@ impl Table<'_> {
                 Error::new(error.kind(), message)
             }
             None => error,
-        });
-        let written = match written {
-            Ok(written) => written,
+        })
+    }
+
+    /// Writes row `number`, whose cells are found, with what was decided
+    /// on its answers or why it could not be assessed.
+    fn write(
+        &self,
+        number: usize,
+        row: &Cut,
+        decided: Result<Respondent, &Error>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Failure> {
+        // The respondent's id, as given (even on a bad row), or the row's
+        // number when the table has no such column.
+        let record_id = match self.header.record_id() {
+            Some(i) if i < row.count() => String::from_utf8_lossy(row.cell(i)),
+            Some(_) => Cow::Borrowed(""),
+            None => Cow::Owned(number.to_string()),
+        };
+        let written = match decided {
+            Ok(decided) if self.long => self.write_long(&record_id, row, &decided, out),
+            Ok(decided) => {
+                push_cell(out, &record_id);
+                let derived = self.write_derived(&decided, out, |out, _| out.push(b','), |_| {});
+                // Then the empty `error` cell.
+                derived.map(|()| out.extend_from_slice(b",\n"))
+            }
             Err(error) if self.long => {
                 write_row(out, [record_id.as_ref(), "error", error.message(), DERIVED]);
-                return Ok(true);
+                Ok(())
             }
             Err(error) => {
                 let empty = std::iter::repeat_n("", self.derived.len());
                 let cells = [record_id.as_ref()].into_iter().chain(empty);
                 write_row(out, cells.chain([error.message()]));
-                return Ok(true);
+                Ok(())
             }
         };
-        written.map_err(|e| Failure::Internal(format!("cannot write a row: {e}")))?;
-        Ok(false)
+        written.map_err(|e| Failure::Internal(format!("cannot write a row: {e}")))
     }
 
     /// The long format: one row per answer given, then one per derived
     /// value.
-    fn write_long(&self, record_id: &str, row: &Cut, outcome: &Outcome, out: &mut Vec<u8>) -> io::Result<()> {
+    fn write_long(
+        &self,
+        record_id: &str,
+        row: &Cut,
+        decided: &Respondent,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
         for (i, cell) in row.cells().enumerate() {
             if let Column::Question(_) = self.header.columns()[i] {
                 if !cell.is_empty() {
@@ -780,7 +839,7 @@ impl Table<'_> {
             out.extend_from_slice(DERIVED.as_bytes());
             out.push(b'\n');
         };
-        self.write_derived(outcome, out, before, after)
+        self.write_derived(decided, out, before, after)
     }
 
     /// Writes what an outcome gives a table, in the order of
@@ -790,7 +849,7 @@ impl Table<'_> {
     /// and `after`.
     fn write_derived(
         &self,
-        outcome: &Outcome,
+        decided: &Respondent,
         out: &mut Vec<u8>,
         mut before: impl FnMut(&mut Vec<u8>, &str),
         mut after: impl FnMut(&mut Vec<u8>),
@@ -810,9 +869,9 @@ impl Table<'_> {
                 Ok::<(), io::Error>(())
             };
         let ids = self.plain_ids;
-        value(out, true, &mut |out| write_text(out, outcome.level().as_str()))?;
+        value(out, true, &mut |out| write_text(out, decided.level().as_str()))?;
         value(out, ids, &mut |out| {
-            write_ids(out, outcome.rules(), |out, rule| {
+            write_ids(out, decided.rules(), |out, rule| {
                 let (id, answer) = rule.parts();
                 write_text(out, id)?;
                 match answer {
@@ -821,7 +880,7 @@ impl Table<'_> {
                 }
             })
         })?;
-        for (score, band) in outcome.domains() {
+        for (score, band) in decided.domains() {
             value(out, true, &mut |out| match score {
                 // Whole numbers as integers, as in the JSON report.
                 Some(score) if score.fract() == 0.0 && score.abs() < 9e15 => write_whole(out, score as i64),
@@ -830,7 +889,7 @@ impl Table<'_> {
             })?;
             value(out, ids, &mut |out| write_text(out, band.unwrap_or("")))?;
         }
-        value(out, ids, &mut |out| write_ids(out, outcome.plan(), write_text))
+        value(out, ids, &mut |out| write_ids(out, decided.plan(), write_text))
     }
 }
 
@@ -963,11 +1022,12 @@ mod tests {
                 })
                 .collect();
             let answers = table.header.answers(q, cells.iter().map(String::as_str)).expect("good cells");
-            let outcome = eval::outcome(q, &answers);
+            let mut cohort = Cohort::new(q);
+            cohort.decide([&answers]);
             let mut written = [Vec::new(), Vec::new()];
             for (plain, out) in [true, false].into_iter().zip(&mut written) {
                 let table = Table { plain_ids: plain, ..Table::new(q, table.header.clone(), long, usize::MAX) };
-                table.write_derived(&outcome, out, |out, name| out.extend_from_slice(name.as_bytes()), |out| out.push(b'|'))
+                table.write_derived(&cohort.respondent(0), out, |out, name| out.extend_from_slice(name.as_bytes()), |out| out.push(b'|'))
                     .expect("written");
             }
             prop_assert_eq!(&written[0], &written[1]);

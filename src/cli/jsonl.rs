@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::assess::{assess, is_stdin, STDIN_NAME};
 use super::catalog::Catalog;
-use super::stream::{self, Assess, Source};
+use super::stream::{self, Assess, Assessed, Source};
 use super::Failure;
 
 const INPUT_BUFFER: usize = 64 << 10;
@@ -213,12 +213,16 @@ impl Assess for Documents<'_> {
         "their error records say why"
     }
 
-    fn assess(&self, number: usize, line: &Line, out: &mut Vec<u8>) -> Result<bool, Failure> {
-        if line.too_long {
+    /// One line at a time: a report is a good deal of work of its own.
+    fn assess(&self, number: usize, lines: &[Line], out: &mut Vec<u8>) -> Result<Assessed, Failure> {
+        let Some(line) = lines.first() else { return Ok(Assessed { records: 0, bad: 0 }) };
+        let bad = if line.too_long {
             let error = stream::too_long("the line", self.max_line);
-            return write_error(number, &error, out).map(|()| true);
-        }
-        assess_line(number, &line.bytes, self.catalog, out)
+            write_error(number, &error, out).map(|()| true)?
+        } else {
+            assess_line(number, &line.bytes, self.catalog, out)?
+        };
+        Ok(Assessed { records: 1, bad: usize::from(bad) })
     }
 }
 

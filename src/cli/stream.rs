@@ -96,10 +96,20 @@ pub trait Assess: Sync {
     /// ...and where their errors are written.
     fn errors(&self) -> &'static str;
 
-    /// Appends the output of record `number` (counted from 1) to `out`,
-    /// ending with a newline. Returns whether the record was bad; fails
+    /// Appends the outputs of the first records of `records` (at least
+    /// one: as many as are best assessed together), the first numbered
+    /// `first` (counted from 1), to `out`, each ending with a newline.
+    /// Returns how many it assessed, and how many of those were bad; fails
     /// only on a bug.
-    fn assess(&self, number: usize, record: &Self::Record, out: &mut Vec<u8>) -> Result<bool, Failure>;
+    fn assess(&self, first: usize, records: &[Self::Record], out: &mut Vec<u8>) -> Result<Assessed, Failure>;
+}
+
+/// What [`Assess::assess`] did: how many records it assessed, and how
+/// many of those were bad.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Assessed {
+    pub records: usize,
+    pub bad: usize,
 }
 
 /// The output of a few consecutive records.
@@ -315,13 +325,17 @@ fn assess_batch<A: Assess>(
     batch.bytes.clear();
     batch.bad = 0;
     batch.done = 0;
-    for (i, record) in records.iter().enumerate() {
+    while batch.done < records.len() {
         let full = batch.bytes.len() + written.load(Ordering::Relaxed) >= OUTPUT_LIMIT;
-        if full && !(starts_chunk && i == 0) {
+        if full && !(starts_chunk && batch.done == 0) {
             break;
         }
-        batch.bad += usize::from(assessor.assess(first + i, record, &mut batch.bytes)?);
-        batch.done += 1;
+        let assessed = assessor.assess(first + batch.done, &records[batch.done..], &mut batch.bytes)?;
+        if assessed.records == 0 {
+            return Err(Failure::Internal(String::from("a record was left unassessed")));
+        }
+        batch.bad += assessed.bad;
+        batch.done += assessed.records;
     }
     written.fetch_add(batch.bytes.len(), Ordering::Relaxed);
     Ok(())
