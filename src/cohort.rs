@@ -143,12 +143,12 @@ impl<'q> Cohort<'q> {
         let q = self.q;
         let n = q.questions.len();
         self.rows.clear();
+        self.count = 0;
         for given in answers.into_iter().take(LANES) {
-            let start = self.rows.len();
             self.rows.extend_from_slice(&given.values()[..given.values().len().min(n)]);
-            self.rows.resize(start + n, None);
+            self.count += 1;
+            self.rows.resize(self.count * n, None);
         }
-        self.count = self.rows.len().checked_div(n).unwrap_or(0);
         self.all = if self.count == LANES { u64::MAX } else { (1u64 << self.count) - 1 };
         self.sort_answers();
         self.settle();
@@ -185,7 +185,7 @@ impl<'q> Cohort<'q> {
         let numeric = self.number_at.iter().flatten().count();
         self.numbers.clear();
         self.numbers.resize(numeric * LANES, f64::NAN);
-        for (lane, row) in self.rows.chunks_exact(n).enumerate() {
+        for (lane, row) in self.rows.chunks_exact(n.max(1)).enumerate() {
             let bit = 1u64 << lane;
             for (question, value) in row.iter().enumerate() {
                 let Some(value) = value else { continue };
