@@ -57,9 +57,11 @@ pub struct Cohort<'q> {
     /// The answer sets being decided, one bit each.
     all: u64,
     count: usize,
-    /// The answers in force, answer set by answer set (what scores and
-    /// numeric comparisons read).
-    rows: Vec<Option<Value>>,
+    /// The answer sets, one per lane, [`LANES`] of them: filled in place
+    /// by [`Cohort::lanes_mut`] or copied by [`Cohort::decide`], then
+    /// cleared to the answers in force (what scores and the names of red
+    /// flags' answers read).
+    lanes: Vec<Answers>,
     /// Per question: the answer sets that answer it...
     answered: Vec<u64>,
     /// ...those it applies to...
@@ -121,7 +123,7 @@ impl<'q> Cohort<'q> {
             band_at,
             all: 0,
             count: 0,
-            rows: Vec::new(),
+            lanes: vec![Answers::empty(q); LANES],
             answered: Vec::new(),
             applies: Vec::new(),
             options: Vec::new(),
@@ -140,14 +142,38 @@ impl<'q> Cohort<'q> {
     /// Decides the first [`LANES`] answer sets of `answers` (the rest are
     /// left alone), replacing the decisions before.
     pub fn decide<'a>(&mut self, answers: impl IntoIterator<Item = &'a Answers>) {
-        let q = self.q;
-        let n = q.questions.len();
-        self.rows.clear();
-        self.count = 0;
-        for given in answers.into_iter().take(LANES) {
-            self.rows.extend_from_slice(&given.values()[..given.values().len().min(n)]);
-            self.count += 1;
-            self.rows.resize(self.count * n, None);
+        let mut count = 0;
+        for (lane, given) in self.lanes.iter_mut().zip(answers) {
+            lane.clone_from(given);
+            count += 1;
+        }
+        self.decide_lanes(count);
+    }
+
+    /// The answer sets [`Cohort::decide_lanes`] decides, one per lane, to
+    /// be filled in place: a caller that reads many respondents reads each
+    /// straight into its lane, and none is copied. Each holds what the
+    /// last decision left in it (the answers in force).
+    pub fn lanes_mut(&mut self) -> &mut [Answers] {
+        &mut self.lanes
+    }
+
+    /// Decides the first `count` answer sets of [`Cohort::lanes_mut`] (at
+    /// most [`LANES`]), replacing the decisions before; each is left
+    /// holding the answers in force.
+    pub fn decide_lanes(&mut self, count: usize) {
+        let n = self.q.questions.len();
+        self.count = count.min(LANES);
+        for lane in &mut self.lanes[..self.count] {
+            // Answers sized for another questionnaire are cut or padded to
+            // this one's questions, as `eval` reads them.
+            if lane.values().len() != n {
+                let mut sized = Answers::empty(self.q);
+                for (question, value) in lane.values().iter().enumerate().take(n) {
+                    sized.set(question, *value);
+                }
+                *lane = sized;
+            }
         }
         self.all = if self.count == LANES { u64::MAX } else { (1u64 << self.count) - 1 };
         self.sort_answers();
@@ -185,9 +211,9 @@ impl<'q> Cohort<'q> {
         let numeric = self.number_at.iter().flatten().count();
         self.numbers.clear();
         self.numbers.resize(numeric * LANES, f64::NAN);
-        for (lane, row) in self.rows.chunks_exact(n.max(1)).enumerate() {
+        for (lane, answers) in self.lanes[..self.count].iter().enumerate() {
             let bit = 1u64 << lane;
-            for (question, value) in row.iter().enumerate() {
+            for (question, value) in answers.values().iter().enumerate() {
                 let Some(value) = value else { continue };
                 self.answered[question] |= bit;
                 match *value {
@@ -238,7 +264,6 @@ impl<'q> Cohort<'q> {
     /// Question `question` applies to the answer sets `asked` alone: the
     /// others' answers are not in force.
     fn set_applies(&mut self, question: usize, asked: u64) {
-        let n = self.q.questions.len();
         let gone = self.all & !asked;
         self.applies[question] = asked & self.all;
         if gone & self.answered[question] == 0 {
@@ -249,7 +274,7 @@ impl<'q> Cohort<'q> {
             *set &= !gone;
         }
         for lane in bits(gone) {
-            self.rows[lane * n + question] = None;
+            self.lanes[lane].set(question, None);
             if let Some(at) = self.number_at[question] {
                 self.numbers[at + lane] = f64::NAN;
             }
@@ -259,7 +284,7 @@ impl<'q> Cohort<'q> {
     /// Every answer set's scores and bands, from the answers in force.
     fn score(&mut self) {
         let q = self.q;
-        let (n, d) = (q.questions.len(), q.domains.len());
+        let d = q.domains.len();
         self.scores.clear();
         self.scores.resize(self.count * d, None);
         self.bands.clear();
@@ -326,7 +351,7 @@ impl<'q> Cohort<'q> {
                 // A classification reads the domains before it.
                 CompiledDomain::Classify(_) => {
                     for lane in 0..self.count {
-                        let row = &self.rows[lane * n..(lane + 1) * n];
+                        let row = self.lanes[lane].values();
                         let before = lane * d..lane * d + k;
                         let (_, band, _) =
                             eval::score(domain, row, &self.scores[before.clone()], &self.bands[before]);
@@ -481,7 +506,7 @@ impl<'q> Respondent<'_, 'q> {
         let q = c.q;
         let n = q.questions.len();
         let bit = 1u64 << self.lane;
-        let row = &c.rows[(self.lane * n).min(c.rows.len())..((self.lane + 1) * n).min(c.rows.len())];
+        let row = c.lanes[self.lane].values();
         c.fired.iter().enumerate().filter(move |(_, who)| *who & bit != 0).map(move |(at, _)| {
             match at.checked_sub(n) {
                 None => {

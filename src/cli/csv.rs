@@ -567,18 +567,16 @@ fn cut_at_commas(line: &[u8], ends: &mut [usize]) -> usize {
 /// the next for its room.
 struct Group<'q> {
     cohort: Cohort<'q>,
-    /// Per row: where its cells end, how many it has, its answers, and
-    /// why it cannot be assessed, if it cannot.
+    /// Per row: where its cells end, how many it has, and its lane in the
+    /// cohort, or why it cannot be assessed.
     ends: Vec<Vec<usize>>,
     counts: Vec<usize>,
-    answers: Vec<Answers>,
-    errors: Vec<Option<Error>>,
+    lanes: Vec<Result<usize, Error>>,
 }
 
 impl<'q> Group<'q> {
     fn new(questionnaire: &'q Questionnaire) -> Group<'q> {
-        let (ends, counts, answers, errors) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        Group { cohort: Cohort::new(questionnaire), ends, counts, answers, errors }
+        Group { cohort: Cohort::new(questionnaire), ends: Vec::new(), counts: Vec::new(), lanes: Vec::new() }
     }
 }
 
@@ -708,30 +706,29 @@ impl Assess for Table<'_> {
         let q = self.questionnaire;
         let spare = self.groups.lock().ok().and_then(|mut groups| groups.pop());
         let mut group = spare.unwrap_or_else(|| Group::new(q));
-        let Group { cohort, ends, counts, answers, errors } = &mut group;
+        let Group { cohort, ends, counts, lanes } = &mut group;
         if ends.len() < rows.len() {
             ends.resize_with(rows.len(), || Vec::with_capacity(FIRST_ENDS));
-            answers.resize_with(rows.len(), || Answers::empty(q));
         }
         counts.clear();
-        errors.clear();
-        for ((row, ends), answers) in rows.iter().zip(ends.iter_mut()).zip(answers.iter_mut()) {
+        lanes.clear();
+        // Each row is read into the next lane; a bad row's lane is taken
+        // by the row after it.
+        let mut filled = 0;
+        for (row, ends) in rows.iter().zip(ends.iter_mut()) {
             let cut = row.cut(ends);
             counts.push(cut.count());
-            errors.push(self.read(row, &cut, answers).err());
+            let read = self.read(row, &cut, &mut cohort.lanes_mut()[filled]).map(|()| filled);
+            filled += usize::from(read.is_ok());
+            lanes.push(read);
         }
-        let good = answers.iter().zip(errors.iter()).filter(|(_, error)| error.is_none());
-        cohort.decide(good.map(|(answers, _)| answers));
-        let mut lanes = 0..;
+        cohort.decide_lanes(filled);
         for (i, row) in rows.iter().enumerate() {
             let cut = row.cut_as_found(&ends[i], counts[i]);
-            let decided = match &errors[i] {
-                None => Ok(cohort.respondent(lanes.next().unwrap_or(0))),
-                Some(error) => Err(error),
-            };
+            let decided = lanes[i].as_ref().map(|&lane| cohort.respondent(lane));
             self.write(first + i, &cut, decided, out)?;
         }
-        let bad = errors.iter().filter(|error| error.is_some()).count();
+        let bad = rows.len() - filled;
         if let Ok(mut groups) = self.groups.lock() {
             groups.push(group);
         }
