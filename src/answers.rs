@@ -284,11 +284,31 @@ fn expected(kind: &Kind, given: &Json) -> String {
         Kind::YesNo | Kind::YesNoNotSure | Kind::SingleChoice { .. } => {
             let ids = kind.option_ids();
             let suggestion = match given {
-                Json::String(text) => hint(did_you_mean(text, ids.iter().copied())),
+                Json::String(text) => {
+                    hint(yes_or_no_meant(kind, text).or_else(|| did_you_mean(text, ids.iter().copied())))
+                }
                 _ => String::new(),
             };
             format!("one of {}{suggestion}", list(&ids))
         }
+    }
+}
+
+/// The yes/no answer `text` stands for, where a table or a program wrote a
+/// boolean its own way (`TRUE`, `false`, `Y`), for a question of a yes/no
+/// kind: to suggest, never to read. `1` and `0` are not among them, as
+/// codings disagree on which is yes.
+fn yes_or_no_meant(kind: &Kind, text: &str) -> Option<&'static str> {
+    if !matches!(kind, Kind::YesNo | Kind::YesNoNotSure) {
+        return None;
+    }
+    let is = |words: [&str; 2]| words.iter().any(|word| text.eq_ignore_ascii_case(word));
+    if is(["true", "y"]) {
+        Some("yes")
+    } else if is(["false", "n"]) {
+        Some("no")
+    } else {
+        None
     }
 }
 
@@ -325,5 +345,24 @@ mod tests {
         for given in [json!(42.5), json!(1e300), json!(120.000001), json!("42")] {
             assert!(check(&age, &given).is_err(), "{given}");
         }
+    }
+
+    #[test]
+    fn a_boolean_written_otherwise_is_refused_with_the_answer_it_means() {
+        for kind in [Kind::YesNo, Kind::YesNoNotSure] {
+            for (given, meant) in
+                [("TRUE", "yes"), ("True", "yes"), ("Y", "yes"), ("FALSE", "no"), ("n", "no")]
+            {
+                let expected = check(&kind, &json!(given)).expect_err(given);
+                assert!(expected.ends_with(&format!(" (did you mean `{meant}`?)")), "{given}: {expected}");
+            }
+            for given in ["1", "0", "yes please"] {
+                assert!(!check(&kind, &json!(given)).expect_err(given).contains("did you mean"), "{given}");
+            }
+        }
+        let choice = Kind::SingleChoice {
+            options: vec![crate::model::Choice { id: "none".into(), label: "None".into() }],
+        };
+        assert!(!check(&choice, &json!("TRUE")).expect_err("TRUE").contains("did you mean"));
     }
 }

@@ -419,6 +419,10 @@ pub fn parse_cell(kind: &Kind, text: &str) -> Result<Value, String> {
         let hint = match (pointed, kind.is_numeric().then(|| plainly_written(text)).flatten()) {
             (Some(pointed), _) => format!(" (write decimals with a point: {pointed})"),
             (None, Some(plain)) => format!(" (write it as {plain})"),
+            (None, None) if no_answer_marker(kind, text) => {
+                String::from(" (leave the cell empty for no answer)")
+            }
+            (None, None) if one_or_zero(kind, text) => String::from(" (write `yes` or `no`)"),
             (None, None) => String::new(),
         };
         // A number as written in the cell, not as JSON writes it back
@@ -426,6 +430,26 @@ pub fn parse_cell(kind: &Kind, text: &str) -> Result<Value, String> {
         let got = if given.is_number() { text.to_owned() } else { shown(&given) };
         format!("expected {expected}, got {got}{hint}")
     })
+}
+
+/// How tables mark a missing value (R's `NA`, SQL's `NULL`, Stata's `.`,
+/// Excel's `#N/A`), in any case.
+const NO_ANSWER_MARKERS: [&str; 7] = ["na", "n/a", "#n/a", "null", "nan", ".", "-"];
+
+/// Whether `text` marks a missing value rather than answering: such a cell
+/// is refused, as only an empty cell leaves a question unanswered (a word
+/// may be a mistake for an answer), but the message says how to leave it.
+/// Not where it is one of the question's options.
+fn no_answer_marker(kind: &Kind, text: &str) -> bool {
+    NO_ANSWER_MARKERS.iter().any(|marker| text.eq_ignore_ascii_case(marker))
+        && !kind.option_ids().iter().any(|id| text.eq_ignore_ascii_case(id))
+}
+
+/// Whether `text` is a yes/no answer coded as a number (`1` or `0`, or
+/// `1.0` or `0.0`, as pandas writes a column of them with gaps): refused,
+/// with no guess at which is yes.
+fn one_or_zero(kind: &Kind, text: &str) -> bool {
+    matches!(kind, Kind::YesNo | Kind::YesNoNotSure) && matches!(text, "1" | "0" | "1.0" | "0.0")
 }
 
 /// `9,5` as `9.5`: a number written with a decimal comma, as spreadsheets
@@ -641,6 +665,30 @@ mod tests {
             let again = header.read(q, row.iter().copied(), &mut kept).map(|()| kept).map_err(|e| e.message().to_owned());
             prop_assert_eq!(again, read);
         }
+    }
+
+    /// A marker of a missing value is refused, with a note to leave the
+    /// cell empty, in a column of any kind, but for a question that has
+    /// it for an option.
+    #[test]
+    fn a_missing_value_marker_is_refused_with_how_to_leave_a_question_unanswered() {
+        let choice = |id: &str| Kind::SingleChoice {
+            options: [id, "some"].map(|id| crate::model::Choice { id: id.into(), label: id.into() }).into(),
+        };
+        let integer = Kind::Integer { min: 0, max: 10, unit: None };
+        let number = Kind::Number { min: 0.0, max: 10.0, unit: None };
+        for kind in [Kind::YesNo, Kind::YesNoNotSure, choice("none"), integer, number] {
+            for marker in ["NA", "n/a", "#N/A", "NULL", "null", "NaN", ".", "-"] {
+                let error = parse_cell(&kind, marker).expect_err(marker);
+                assert!(
+                    error.ends_with(" (leave the cell empty for no answer)"),
+                    "{kind:?} {marker}: {error}"
+                );
+            }
+        }
+        assert_eq!(parse_cell(&choice("na"), "na"), Ok(Value::Option(0)));
+        let error = parse_cell(&choice("na"), "NA").expect_err("not the option's id");
+        assert!(error.contains("(did you mean `na`?)") && !error.contains("leave the cell empty"), "{error}");
     }
 
     /// The shortcut reads a number exactly as serde_json does, and leaves

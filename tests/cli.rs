@@ -571,6 +571,36 @@ fn a_leading_byte_order_mark_is_allowed() {
     assert_eq!(stdout(&output), expected(&questionnaire(), &bytes, Format::Text, render::DEFAULT_WIDTH));
 }
 
+/// A document or JSON Lines saved as UTF-16 (as Windows PowerShell's `>`
+/// saves them), with its byte order mark or without, is named as such
+/// once, rather than refused for its first byte or its NULs.
+#[test]
+fn utf16_input_is_named_with_how_to_save_it_as_utf8() {
+    let text = document(json!({"age": 42})).replace('\n', " ") + "\n";
+    let little: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let big: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let with_bom = [&b"\xff\xfe"[..], &little].concat();
+    let said = "the input is UTF-16 text, not UTF-8: save it as UTF-8 (in Windows PowerShell, write it with \
+                `Out-File -Encoding utf8` rather than `>`)";
+    for input in [&with_bom, &[&b"\xfe\xff"[..], &big].concat(), &little, &big] {
+        for args in [&["assess", "-"][..], &["assess", "--jsonl"]] {
+            let output = run(selfcheck().args(args), input);
+            assert_eq!(output.status.code(), Some(2), "{args:?}");
+            assert!(output.stdout.is_empty(), "{args:?}: {}", stdout(&output));
+            assert_eq!(
+                stderr(&output),
+                format!("selfcheck: <stdin>: {said}\n"),
+                "{args:?} {:?}",
+                &input[..4]
+            );
+        }
+    }
+    let dir = tempfile::tempdir().expect("temporary directory");
+    fs::write(dir.path().join("answers.json"), &with_bom).expect("write");
+    let output = run(selfcheck().current_dir(dir.path()).args(["assess", "answers.json"]), b"");
+    assert_eq!(stderr(&output), format!("selfcheck: answers.json: {said}\n"));
+}
+
 // ---------------------------------------------------------------- JSON Lines
 
 /// The output lines of `assess --jsonl` on `input`, with the exit code.

@@ -17,6 +17,11 @@ pub const STDIN_NAME: &str = "<stdin>";
 /// The byte order mark some editors put at the start of UTF-8 files.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// How to save an answers document or JSON Lines as UTF-8, for the error
+/// that refuses one in UTF-16.
+pub const SAVE_JSON_AS_UTF8: &str =
+    "(in Windows PowerShell, write it with `Out-File -Encoding utf8` rather than `>`)";
+
 /// Assesses the document in `file` (stdin for `None` or `-`) and prints the
 /// report.
 pub fn run(file: Option<&Path>, format: Format, catalog: &Catalog, limits: Limits) -> Result<(), Failure> {
@@ -38,6 +43,32 @@ pub fn is_stdin(file: Option<&Path>) -> bool {
         Some(path) => path == Path::new("-"),
         None => true,
     }
+}
+
+/// Whether `start`, the first bytes of an input, is text in UTF-16 rather
+/// than UTF-8: it opens with UTF-16's byte order mark (`FF FE` or `FE FF`),
+/// or every other byte of its first line is a NUL, as in ASCII text saved
+/// in UTF-16 without one. Excel's "Unicode Text" and Windows PowerShell's
+/// `>` write such files; read as UTF-8, they would be refused for their
+/// first byte, or for the NULs in every name.
+pub fn is_utf16(start: &[u8]) -> bool {
+    if start.starts_with(b"\xFF\xFE") || start.starts_with(b"\xFE\xFF") {
+        return true;
+    }
+    // The first line, or as much of it as is read, in whole pairs of bytes
+    // (big-endian, the NUL before its `\n` is the first byte of the `\n`'s
+    // pair, and left out).
+    let start = &start[..start.len().min(256)];
+    let line = &start[..memchr::memchr(b'\n', start).unwrap_or(start.len())];
+    let line = &line[..line.len() & !1];
+    let nul_in_every = |first: usize| line.iter().enumerate().all(|(i, &b)| (b == 0) == (i % 2 == first));
+    line.len() >= 4 && (nul_in_every(0) || nul_in_every(1))
+}
+
+/// The error for an input in UTF-16 (see [`is_utf16`]); `how` says how to
+/// save it as UTF-8 with the program that most likely wrote it.
+pub fn utf16(how: &str) -> Error {
+    Error::new(ErrorKind::Syntax, format!("the input is UTF-16 text, not UTF-8: save it as UTF-8 {how}"))
 }
 
 /// How to allow a larger document, for the error that refuses one.
@@ -114,6 +145,9 @@ fn parse(input: &[u8]) -> Result<Input, Error> {
 /// first line, and more lines after) or a CSV table (a first line of
 /// names between commas).
 fn other_format(input: &[u8]) -> Option<&'static str> {
+    if is_utf16(input) {
+        return None;
+    }
     let text = std::str::from_utf8(input.strip_prefix(BOM).unwrap_or(input)).ok()?;
     let text = text.trim_start();
     let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
@@ -129,8 +163,12 @@ fn other_format(input: &[u8]) -> Option<&'static str> {
 }
 
 /// Parses an answers document, with clear errors for the inputs JSON
-/// parsers describe badly: bytes that are not UTF-8, and empty input.
+/// parsers describe badly: UTF-16, bytes that are not UTF-8, and empty
+/// input.
 fn parse_document(input: &[u8]) -> Result<AnswersDocument, Error> {
+    if is_utf16(input) {
+        return Err(utf16(SAVE_JSON_AS_UTF8));
+    }
     if let Err(error) = std::str::from_utf8(input) {
         let at = error.valid_up_to();
         let before = &input[..at];
@@ -145,4 +183,39 @@ fn parse_document(input: &[u8]) -> Result<AnswersDocument, Error> {
         return Err(Error::new(ErrorKind::Syntax, "the input is empty: expected an answers document"));
     }
     AnswersDocument::parse(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_is_told_by_its_byte_order_mark_or_its_nuls() {
+        let text = "record_id,age\r\np1,42\r\n";
+        let little: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let big: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        for utf16 in [
+            [&b"\xFF\xFE"[..], &little].concat(),
+            [&b"\xFE\xFF"[..], &big].concat(),
+            little.clone(),
+            big.clone(),
+            // The first line, cut short where a buffer may end.
+            little[..5].to_vec(),
+            big[..5].to_vec(),
+        ] {
+            assert!(is_utf16(&utf16), "{utf16:?}");
+        }
+        for not in [
+            text.as_bytes(),
+            b"\xEF\xBB\xBFrecord_id,age\n",
+            b"",
+            b"\xFF",
+            &little[..3],
+            b"a\0\nb\0c\0",
+            &[0; 64],
+            b"{\"age\": \"a\0b\0\"}",
+        ] {
+            assert!(!is_utf16(not), "{not:?}");
+        }
+    }
 }

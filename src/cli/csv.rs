@@ -27,6 +27,7 @@ use selfcheck::cohort::{Cohort, Respondent, LANES};
 use selfcheck::table::{Column, Header, RECORD_ID};
 use selfcheck::{Answers, Error, ErrorKind, Questionnaire};
 
+use super::assess::{is_utf16, utf16};
 use super::catalog::Catalog;
 use super::stream::{self, Assess, Assessed, Source};
 use super::{jsonl, output, Failure};
@@ -50,6 +51,9 @@ const KEEP_FIELDS: usize = 64 << 10;
 const DERIVED: &str = "Y";
 /// How several ids share one cell.
 const ID_SEPARATOR: &str = ";";
+/// How to save a table as UTF-8, for the error that refuses one in UTF-16
+/// (which Excel writes as "Unicode Text").
+const SAVE_CSV_AS_UTF8: &str = "(in Excel, as \"CSV UTF-8 (Comma delimited)\")";
 
 /// Assesses every row of `file` (stdin for `None` or `-`) against the
 /// questionnaire of `catalog` (the `--questionnaire` one, or the default);
@@ -75,6 +79,11 @@ fn read_header(
     questionnaire: &Questionnaire,
     max: usize,
 ) -> Result<Header, Error> {
+    // Said for the whole input, not for its first cell, or for every
+    // column named with a NUL between its letters.
+    if rows.reader.fill_buf().is_ok_and(is_utf16) {
+        return Err(utf16(SAVE_CSV_AS_UTF8));
+    }
     let mut row = Row::default();
     let read = rows.read(&mut row).map_err(|e| Error::new(ErrorKind::Io, format!("cannot read: {e}")))?;
     if read.is_none() {

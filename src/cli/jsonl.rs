@@ -8,7 +8,7 @@ use std::path::Path;
 use selfcheck::{render, Error, ErrorKind};
 use serde::Serialize;
 
-use super::assess::{assess, is_stdin, STDIN_NAME};
+use super::assess::{assess, is_stdin, is_utf16, utf16, SAVE_JSON_AS_UTF8, STDIN_NAME};
 use super::catalog::Catalog;
 use super::stream::{self, Assess, Assessed, Source};
 use super::Failure;
@@ -38,6 +38,9 @@ struct ErrorBody<'a> {
 pub fn run(file: Option<&Path>, catalog: &Catalog, max_line: usize) -> Result<(), Failure> {
     let Input { name, reader, may_wait } = open(file)?;
     let mut reader = BufReader::with_capacity(INPUT_BUFFER, reader);
+    if reader.fill_buf().is_ok_and(is_utf16) {
+        return Err(utf16(SAVE_JSON_AS_UTF8).with_file(&name).into());
+    }
     if starts_one_document_over_lines(&mut reader) {
         let command = if is_stdin(file) {
             String::from("selfcheck assess")

@@ -225,12 +225,25 @@ pub struct ResponseItem {
     pub link_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub answer: Vec<ResponseAnswer>,
+    /// `None` when the element is left out, which is how FHIR JSON says
+    /// "no answer": it allows no empty array, so an `"answer": []` is kept
+    /// as one, for the import to refuse. (A `null` is refused as before,
+    /// not read as `None`.)
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub answer: Option<Vec<ResponseAnswer>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub item: Vec<ResponseItem>,
     #[serde(flatten, skip_serializing)]
     pub other: BTreeMap<String, Json>,
+}
+
+/// An element that is there, as `Some` of its value: with `default`, an
+/// element left out is `None`, and a `null` is refused as the value's type
+/// refuses it.
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
 }
 
 /// `QuestionnaireResponse.item.answer`: one `value[x]`, and possibly items

@@ -212,9 +212,19 @@ impl Response {
         flatten(&self.items, "item", &mut found, &mut problems);
         for (item, path) in found {
             let id = item.link_id.as_str();
+            let given = item.answer.as_deref().unwrap_or_default();
+            if item.answer.as_ref().is_some_and(Vec::is_empty) {
+                problems.push((
+                    ErrorKind::InvalidDocument,
+                    format!(
+                        "item `{id}` (at `{path}.answer`): `answer` is an empty array, which FHIR does not \
+                         allow; leave `answer` out when there is no answer"
+                    ),
+                ));
+            }
             let Some(index) = questionnaire.question_index(id) else {
                 if is_structure(questionnaire, id) {
-                    if !item.answer.is_empty() {
+                    if !given.is_empty() {
                         problems.push((
                             ErrorKind::InvalidAnswer,
                             format!("item `{id}` (at `{path}.answer`): a group or text item takes no answer"),
@@ -233,7 +243,7 @@ impl Response {
                 ));
                 continue;
             };
-            let answer = match item.answer.as_slice() {
+            let answer = match given {
                 [] => continue,
                 [answer] => answer,
                 [_, _, ..] => {
@@ -241,7 +251,7 @@ impl Response {
                         ErrorKind::InvalidAnswer,
                         format!(
                             "item `{id}` (at `{path}.answer[1]`): one answer expected, got {}",
-                            item.answer.len()
+                            given.len()
                         ),
                     ));
                     continue;
@@ -343,7 +353,7 @@ fn flatten<'r>(
         unknown_elements(item.other.keys(), ITEM_ELEMENTS, &here, "response item", problems);
         found.push((item, here.clone()));
         flatten(&item.item, &format!("{here}.item"), found, problems);
-        for (a, answer) in item.answer.iter().enumerate() {
+        for (a, answer) in item.answer.iter().flatten().enumerate() {
             let answer_path = format!("{here}.answer[{a}]");
             if answer.other.contains_key("modifierExtension") {
                 problems.push((
@@ -433,7 +443,7 @@ pub fn response(questionnaire: &Questionnaire, answers: &Answers) -> resource::Q
         Some(ResponseItem {
             link_id: q.id.clone(),
             text: Some(q.text.clone()),
-            answer: vec![answer(&q.kind, value, &system)],
+            answer: Some(vec![answer(&q.kind, value, &system)]),
             item: Vec::new(),
             other: Default::default(),
         })
@@ -447,7 +457,7 @@ pub fn response(questionnaire: &Questionnaire, answers: &Answers) -> resource::Q
                 (!item.is_empty()).then(|| ResponseItem {
                     link_id,
                     text: Some(title.to_owned()),
-                    answer: Vec::new(),
+                    answer: None,
                     item,
                     other: Default::default(),
                 })
