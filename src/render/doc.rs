@@ -20,9 +20,9 @@
 //! The person's part keeps to a budget of words by level ([`budget`]). When
 //! a report would run over, material the clinician's part also holds leaves
 //! the person's part, least needed first ([`Trim`]), until it fits. The
-//! action, the first reason, every reason marked `foremost`, the plan's
-//! exercises with their how-to, the stop rule, the disclaimer and the
-//! safety net always stay.
+//! action, the first reason, every reason marked `foremost`, every warning
+//! sign not answered, the plan's exercises with their how-to, the stop
+//! rule, the disclaimer and the safety net always stay.
 //!
 //! Paragraphs have no line breaks inside them: a list or separate
 //! paragraphs say the same in every renderer, and Markdown needs no
@@ -264,11 +264,26 @@ pub(crate) enum Trim {
     /// At `urgent`, the notices after the first (the first says why there
     /// is no plan): their plan limits are listed with what they withheld.
     Notices,
+    /// The approaches a person may read about: listed with their evidence
+    /// as contested approaches.
+    Contested,
+    /// Each exercise's next step, which matters only weeks on (the
+    /// exercise and its steps stay): given with the recommendations, as
+    /// its progression.
+    Progressions,
 }
 
 impl Trim {
-    const ALL: [Trim; 6] =
-        [Trim::Nothing, Trim::Suggestions, Trim::Reasons, Trim::Reassurance, Trim::Referrals, Trim::Notices];
+    const ALL: [Trim; 8] = [
+        Trim::Nothing,
+        Trim::Suggestions,
+        Trim::Reasons,
+        Trim::Reassurance,
+        Trim::Referrals,
+        Trim::Notices,
+        Trim::Contested,
+        Trim::Progressions,
+    ];
 }
 
 /// Builds both parts of a report, the person's within its level's budget
@@ -534,7 +549,9 @@ fn person<'a>(report: &'a Report<'_>, trim: Trim) -> Vec<Block<'a>> {
         good_to_know(report, trim, &mut doc);
         plan(report, trim, &mut doc);
         suggestions(report, trim, &mut doc);
-        contested(report, &mut doc);
+        if trim < Trim::Contested {
+            contested(report, &mut doc);
+        }
     }
     safety_net(report, &mut doc);
     doc
@@ -650,7 +667,7 @@ fn other_advice<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>
     doc.extend(notices);
 }
 
-fn is_exercise(kind: RecommendationKind) -> bool {
+pub(crate) fn is_exercise(kind: RecommendationKind) -> bool {
     matches!(kind, RecommendationKind::Strength | RecommendationKind::Stretch)
 }
 
@@ -730,10 +747,16 @@ pub(crate) fn recommendation<'a>(chosen: &'a Chosen<'_>, trim: Trim) -> (Para<'a
         let steps = chosen.how_to.iter().map(|step| para([text(step)])).collect();
         body.push(Block::List { numbered: true, items: steps });
     }
-    if let Some(progression) = chosen.progression.as_ref().filter(|_| is_exercise(chosen.kind)) {
+    if let Some(progression) = chosen.progression.as_ref().filter(|_| entry_progression(chosen, trim)) {
         body.push(Block::Para(para([strong("Next step:"), fixed!(" "), text(progression)])));
     }
     (title, body)
+}
+
+/// Whether a plan entry says its next step: an exercise's does, but
+/// trimmed away.
+pub(crate) fn entry_progression(chosen: &Chosen<'_>, trim: Trim) -> bool {
+    is_exercise(chosen.kind) && trim < Trim::Progressions
 }
 
 /// Whether a plan entry says its summary: all do, but a referral trimmed
@@ -847,7 +870,7 @@ fn clinician<'a>(report: &'a Report<'_>, trim: Trim) -> Vec<Block<'a>> {
     answers(report, &mut doc);
     scores(report, trim, &mut doc);
     chosen(report, trim, &mut doc);
-    contested_evidence(report, &mut doc);
+    contested_evidence(report, trim, &mut doc);
     sources(report, &mut doc);
     doc
 }
@@ -1064,21 +1087,31 @@ pub(crate) fn withheld_item<'a>(withheld: &'a Withheld<'_>) -> Para<'a> {
 }
 
 /// The contested approaches the person's part names, with the evidence in
-/// detail (the person reads only the summary) and its sources.
-fn contested_evidence<'a>(report: &'a Report<'_>, doc: &mut Vec<Block<'a>>) {
+/// detail (the person reads only the summary) and its sources; with their
+/// titles and summaries too where the person's part left them out.
+fn contested_evidence<'a>(report: &'a Report<'_>, trim: Trim, doc: &mut Vec<Block<'a>>) {
     if report.contested.is_empty() {
         return;
     }
     doc.push(Block::Heading(para([fixed!("Contested approaches")])));
+    let moved = trim >= Trim::Contested;
     let items = report
         .contested
         .iter()
         .map(|entry| {
             let mut para = growing(
                 [code(&entry.id), fixed!(" ("), text(&entry.label), fixed!("): ")],
-                3 + 2 * entry.sources.len(),
+                7 + 2 * entry.sources.len(),
             );
+            if moved {
+                sentence(&mut para, &entry.title);
+                para.push(fixed!(" "));
+            }
             sentence(&mut para, entry.evidence_note.as_deref().unwrap_or(&entry.summary));
+            if moved && entry.evidence_note.is_some() {
+                para.push(fixed!(" Summary: "));
+                sentence(&mut para, &entry.summary);
+            }
             cite(&entry.sources, &mut para);
             para
         })

@@ -217,6 +217,14 @@ impl Prepared {
     /// The HTML of `chosen` as a plan entry and its words, if it is one of
     /// the questionnaire's recommendations as the questionnaire gives it.
     pub(crate) fn plan_entry(&self, chosen: &Chosen<'_>, trim: Trim) -> Option<(&str, usize)> {
+        // Entries are prepared with their next step, as all but a report
+        // far over its budget give them.
+        if chosen.progression.is_some()
+            && doc::is_exercise(chosen.kind)
+            && !doc::entry_progression(chosen, trim)
+        {
+            return None;
+        }
         let summary = doc::entry_summary(chosen, trim);
         let ready = self.chosen(chosen, |ready| {
             ready.title == key(&chosen.title)

@@ -508,6 +508,18 @@ fn a_person_part_over_its_budget_leaves_the_least_needed_to_the_clinician() {
     let mut inlines = Vec::new();
     blocks_inlines(&least.person, &mut inlines);
     let said: String = inlines.iter().map(|inline| inline.as_str()).collect::<Vec<_>>().join(" ");
+    // The last to move: the approaches a person may read about, then each
+    // exercise's next step; the clinician's part keeps both.
+    let mut inlines = Vec::new();
+    blocks_inlines(&full.person, &mut inlines);
+    let said_in_full: String = inlines.iter().map(|inline| inline.as_str()).collect::<Vec<_>>().join(" ");
+    let mut inlines = Vec::new();
+    blocks_inlines(&least.clinician, &mut inlines);
+    let clinician: String = inlines.iter().map(|inline| inline.as_str()).collect::<Vec<_>>().join(" ");
+    for moved in ["Acupuncture", "Single leg."] {
+        assert!(said_in_full.contains(moved) && !said.contains(moved), "{moved:?} still said: {said}");
+        assert!(clinician.contains(moved), "{moved:?} kept for the clinician: {clinician}");
+    }
     for kept in [
         "Book an appointment within 1-2 weeks.",
         "This is not a diagnosis",
