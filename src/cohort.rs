@@ -7,8 +7,10 @@
 //! answer set at a time, each test is a few loads and a branch that the
 //! processor cannot foresee; tested here, an `is` is one `or` of bit sets
 //! for 64 answer sets, and a branch is taken only where every one of them
-//! agrees. What is not a condition (scores, the plan's size) is worked out
-//! per answer set, as [`eval`] does.
+//! agrees. Scores are summed for all of them at once too, as bit planes;
+//! what is left per answer set is little (a score's band bounds, the
+//! plan's size), and what a row shows is read off the words only when it
+//! is asked for.
 //!
 //! The rules are read the plain way: each `ask_if` in file order, at the
 //! level raised before its question, then scores, then triage of what is in
@@ -74,12 +76,13 @@ pub struct Cohort<'q> {
     numbers: Vec<f64>,
     /// Per question: where its lanes start in `numbers`, if it is numeric.
     number_at: Vec<Option<usize>>,
-    /// Scores and bands, answer set by answer set, and per band of each
-    /// domain, the answer sets in it.
+    /// Scores, answer set by answer set (each set's domains together)...
     scores: Vec<Option<f64>>,
-    /// Per domain, by lane: the score, NaN for none (as `numbers`).
+    /// ...and per domain, by lane, NaN for none (as `numbers`).
     score_lanes: Vec<f64>,
+    /// Bands, answer set by answer set...
     bands: Vec<Option<usize>>,
+    /// ...and per band of each domain, the answer sets in it.
     band_sets: Vec<u64>,
     level: Levels,
     /// Per question, then per triage rule: the answer sets whose level its
@@ -97,6 +100,7 @@ pub struct Respondent<'c, 'q> {
 }
 
 impl<'q> Cohort<'q> {
+    /// A cohort of `q`'s respondents, with room for [`LANES`] answer sets.
     pub fn new(q: &'q Questionnaire) -> Cohort<'q> {
         let mut option_at = vec![0];
         for question in &q.questions {
@@ -696,6 +700,7 @@ mod tests {
 
     use super::*;
     use crate::eval::outcome;
+    use crate::eval::tests::answers;
 
     /// Every questionnaire in the repository, and the shipped one with a
     /// triage rule that reads a band (so that the level before a question
@@ -723,34 +728,6 @@ mod tests {
             .into_iter()
             .map(|text| Questionnaire::from_json(text, "test").expect("loads"))
             .collect()
-        })
-    }
-
-    /// Answer sets with red flags mostly `no` (or not), so that every
-    /// level is reached, and every other answer anything its kind takes.
-    fn answers(q: &'static Questionnaire) -> impl Strategy<Value = Answers> {
-        prop_oneof![Just(1.0), Just(0.9), Just(0.5)].prop_flat_map(move |calm: f64| {
-            let slots: Vec<BoxedStrategy<Option<Value>>> = q
-                .questions
-                .iter()
-                .map(|question| {
-                    let any = prop::option::weighted(0.85, crate::answers::any_value(&question.kind));
-                    if question.red_flag.is_some() {
-                        (prop::bool::weighted(calm), any)
-                            .prop_map(|(calm, v)| if calm { Some(Value::Option(1)) } else { v })
-                            .boxed()
-                    } else {
-                        any.boxed()
-                    }
-                })
-                .collect();
-            slots.prop_map(move |values| {
-                let mut answers = Answers::empty(q);
-                for (i, value) in values.into_iter().enumerate() {
-                    answers.set(i, value);
-                }
-                answers
-            })
         })
     }
 

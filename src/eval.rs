@@ -1131,7 +1131,7 @@ pub(crate) fn score(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use proptest::prelude::*;
 
     use super::*;
@@ -1142,7 +1142,7 @@ mod tests {
 
     /// Answer sets with red flags mostly `no` (or not), so that every
     /// level is reached, and every other answer anything its kind takes.
-    fn answers(q: &Questionnaire) -> impl Strategy<Value = Answers> {
+    pub(crate) fn answers(q: &Questionnaire) -> impl Strategy<Value = Answers> {
         let questions = q.questions.clone();
         let red_flags = q.red_flags().to_vec();
         let empty = Answers::empty(q);
