@@ -11,6 +11,9 @@
 //! `record_id`. A header that names anything else is refused before any
 //! row is read, since every row would carry the same mistake.
 //!
+//! Rows are assessed a group at a time: each is read into a lane of a
+//! [`Cohort`], which decides up to 64 together, and then written in turn.
+//!
 //! The output is CSV with a header, one row per input row in the same
 //! order; a row that cannot be assessed gets its `error` cell filled and
 //! every other cell but `record_id` empty. In the long format each
