@@ -194,6 +194,60 @@ fn csv_and_json_lines_give_the_same_outcomes() {
     }
 }
 
+/// Bad rows among good ones, many groups of rows long (rows are decided
+/// 64 at a time), take no good row's place: each good row is written as
+/// it is in the same table without them, and each bad row says why.
+#[test]
+fn bad_rows_take_no_good_rows_place() {
+    const SETS: usize = 1_000;
+    let questionnaire = questionnaire();
+    let mut rng = Rng(0xbad0_7005_0000_0014);
+    let (mut good, mut mixed) = (Vec::new(), Vec::new());
+    answer_sets::csv_header(&questionnaire, &mut good);
+    answer_sets::csv_header(&questionnaire, &mut mixed);
+    for n in 0..SETS {
+        let answers = answer_sets::answers(&questionnaire, &mut rng);
+        let mut row = Vec::new();
+        answer_sets::csv_cells(&questionnaire, &answers, &format!("r{n}"), &mut row);
+        good.extend_from_slice(&row);
+        mixed.extend_from_slice(&row);
+        // Bad rows alone and in runs: a row a cell short, and the same
+        // row with its first answer (the age) not a number.
+        if n % 7 == 3 || n % 61 < 3 {
+            let text = String::from_utf8(row).expect("UTF-8");
+            let (_, cells) = text.split_once(',').expect("cells");
+            let (_, after_age) = cells.split_once(',').expect("more cells");
+            mixed.extend_from_slice(format!("short{n},{after_age}").as_bytes());
+            mixed.extend_from_slice(format!("forty{n},forty,{after_age}").as_bytes());
+        }
+    }
+    let rows = |output: Output| -> Vec<csv::StringRecord> {
+        let mut reader = csv::Reader::from_reader(output.stdout.as_slice());
+        reader.records().map(|row| row.expect("a CSV row")).collect()
+    };
+    let from_good = run(selfcheck().args(["assess", "--csv"]), good);
+    assert_eq!(from_good.status.code(), Some(0), "{}", String::from_utf8_lossy(&from_good.stderr));
+    let from_good = rows(from_good);
+    let from_mixed = run(selfcheck().args(["assess", "--csv"]), mixed);
+    assert_eq!(from_mixed.status.code(), Some(2));
+    let from_mixed = rows(from_mixed);
+    let (bad, kept): (Vec<_>, Vec<_>) = from_mixed.iter().partition(|row| !row[0].starts_with('r'));
+    assert_eq!(kept.len(), SETS);
+    for (n, (good, kept)) in from_good.iter().zip(&kept).enumerate() {
+        assert_eq!(good, *kept, "row r{n}");
+    }
+    assert!(bad.len() > 2 * SETS / 7, "{} bad rows", bad.len());
+    for row in bad {
+        let error = &row[row.len() - 1];
+        assert!(row.iter().skip(1).take(row.len() - 2).all(str::is_empty), "{row:?}");
+        if row[0].starts_with("short") {
+            assert!(error.contains("cells, but the header has"), "{error}");
+        } else {
+            assert!(error.contains("answer `age`") && error.contains("forty"), "{error}");
+        }
+    }
+}
+
 /// What a CSV row is made of, the first stage of an evaluation, is what
 /// the report built on it says, for the same random answer sets: the level,
 /// the rules that fired in order, each domain's score and band, and the
