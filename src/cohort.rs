@@ -451,7 +451,7 @@ impl<'q> Cohort<'q> {
         plan.clear();
         let mut room = [q.plan_size.as_ref().map_or(usize::MAX, |size| size.at_most); LANES];
         for (index, (rec, chosen)) in q.recommendations.iter().zip(chosen).enumerate() {
-            // The first limit in force that withholds an entry withholds it.
+            // An entry a limit in force withholds is in no plan.
             let withheld = q
                 .compiled
                 .limits
