@@ -36,7 +36,7 @@
 
 use crate::answers::{Answers, Value};
 use crate::condition::{Cmp, Expr};
-use crate::eval::{self, RuleId};
+use crate::eval::{self, FlagAnswer, RuleId};
 use crate::model::{Kind, Level};
 use crate::questionnaire::{CompiledDomain, Questionnaire};
 
@@ -514,12 +514,9 @@ impl<'q> Respondent<'_, 'q> {
         c.fired.iter().enumerate().filter(move |(_, who)| *who & bit != 0).map(move |(at, _)| {
             match at.checked_sub(n) {
                 None => {
-                    let answer = match row.get(at).copied().flatten() {
-                        Some(Value::Option(0)) => "yes",
-                        Some(_) => "not_sure",
-                        None => "unanswered",
-                    };
-                    RuleId::new(&q.questions[at].id, Some(answer))
+                    // Only an answer that can raise the level did.
+                    let answer = FlagAnswer::of(row.get(at).copied().flatten()).map(FlagAnswer::as_str);
+                    RuleId::new(&q.questions[at].id, answer)
                 }
                 Some(rule) => RuleId::new(&q.triage_rules[rule].id, None),
             }

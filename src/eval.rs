@@ -545,7 +545,7 @@ enum Raised<'q> {
 
 /// The answers to a red-flag question that can raise the level.
 #[derive(Debug, Clone, Copy)]
-enum FlagAnswer {
+pub(crate) enum FlagAnswer {
     Yes,
     NotSure,
     Unanswered,
@@ -553,7 +553,7 @@ enum FlagAnswer {
 
 impl FlagAnswer {
     /// The red flag's answer, if it is one that can raise the level.
-    fn of(answer: Option<Value>) -> Option<FlagAnswer> {
+    pub(crate) fn of(answer: Option<Value>) -> Option<FlagAnswer> {
         match answer {
             Some(Value::Option(0)) => Some(FlagAnswer::Yes),
             Some(Value::Option(2)) => Some(FlagAnswer::NotSure),
@@ -562,7 +562,7 @@ impl FlagAnswer {
         }
     }
 
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             FlagAnswer::Yes => "yes",
             FlagAnswer::NotSure => "not_sure",
